@@ -1,0 +1,117 @@
+//! reformdash's shared half: the pages and server functions (compiled for the server and
+//! for the browser), the pure domain, and behind `ssr` the database code.
+#![recursion_limit = "256"]
+
+pub mod domain;
+pub mod i18n;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use i18n::{initial_lang, use_lang, Lang};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    hooks::use_location,
+    path, SsrMode,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="vi">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The name shown in the header: the province this installation serves.
+pub const PROVINCE_NAME: &str = "Thanh Hóa";
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = RwSignal::new(initial_lang());
+    provide_context(lang);
+    let t = move || lang.get().texts();
+
+    view! {
+        <Html {..} lang=move || lang.get().code() />
+        <Stylesheet id="leptos" href="/pkg/reformdash.css" />
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Meta name="description" content="reformdash" />
+        <Title text=move || t().app_title />
+        <Router>
+            <header class="site-header">
+                <div class="brand">
+                    <a href="/" class="brand-name">"reformdash"</a>
+                    <span class="province" data-testid="province">
+                        {move || format!("{} {PROVINCE_NAME}", t().province_prefix)}
+                    </span>
+                </div>
+                <nav class="main-nav">
+                    <A href="/dashboard">{move || t().nav_dashboard}</A>
+                    <A href="/models">{move || t().nav_models}</A>
+                    <A href="/communes">{move || t().nav_communes}</A>
+                    <A href="/survey">{move || t().nav_survey}</A>
+                    <A href="/export">{move || t().nav_export}</A>
+                </nav>
+                <LangSwitch />
+            </header>
+            <main class="content">
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/models") view=pages::models::ModelsPage ssr=SsrMode::Async />
+                    <Route path=path!("/communes") view=pages::communes::CommunesPage ssr=SsrMode::Async />
+                    <Route path=path!("/survey") view=pages::survey::SurveyPage />
+                    <Route path=path!("/export") view=pages::export::ExportPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Switches between Vietnamese and English. Without JavaScript it is a form posting to
+/// `/lang`, which sets the cookie and sends the reader back; once hydrated it flips the
+/// language in place, without a round trip.
+#[component]
+fn LangSwitch() -> impl IntoView {
+    let lang = use_lang();
+    let location = use_location();
+    let back = move || format!("{}{}", location.pathname.get(), location.search.get());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let next: Lang = lang.get_untracked().other();
+        #[cfg(feature = "hydrate")]
+        i18n::store_lang_cookie(next);
+        lang.set(next);
+    };
+    view! {
+        <form method="post" action="/lang" class="lang-switch" on:submit=on_submit>
+            <input type="hidden" name="lang" value=move || lang.get().other().code() />
+            <input type="hidden" name="back" value=back />
+            <button type="submit" data-testid="lang-switch">
+                {move || lang.get().texts().switch_to_other}
+            </button>
+        </form>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,90 @@
+//! `/communes`: the communes of one district with their own figures.
+use super::filters::{checked_period, use_query_filters, Choice, FilterForm};
+use super::{show_count, show_percent, LoadError};
+use crate::domain::CommuneFiguresRow;
+use crate::i18n::use_lang;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CommunesPageData {
+    pub period: String,
+    pub models: Vec<Choice>,
+    pub districts: Vec<Choice>,
+    pub rows: Vec<CommuneFiguresRow>,
+}
+
+#[server]
+pub async fn communes_page(
+    district: Option<String>,
+    period: Option<String>,
+    model: Option<String>,
+) -> Result<CommunesPageData, ServerFnError> {
+    use crate::ssr::figures;
+    let db = super::db()?;
+    let filter = figures::resolve_filter(&db, period.as_deref(), model, None).await.map_err(figures::FilterError::into_server_error)?;
+    let districts = figures::district_choices(&db).await.map_err(super::db_failed)?;
+    // Without a choice, show the first district rather than an empty page.
+    let district = district.or_else(|| districts.first().map(|d| d.code.clone()));
+    let rows = match district {
+        Some(d) => figures::commune_figures(&db, &d, &filter).await.map_err(super::db_failed)?,
+        None => Vec::new(),
+    };
+    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
+    Ok(CommunesPageData { period: filter.period.to_string(), models, districts, rows })
+}
+
+#[component]
+pub fn CommunesPage() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let filters = use_query_filters();
+    let page = Resource::new(
+        move || filters.get(),
+        |f| async move { communes_page(f.district.clone(), checked_period(&f).ok().flatten(), f.model).await },
+    );
+    view! {
+        <h1>{move || t().communes_heading}</h1>
+        <Suspense fallback=move || view! { <p>{move || t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! {
+                        <FilterForm action="/communes" period=p.period.clone() models=p.models.clone() districts=p.districts.clone() />
+                        <div class="table-wrap">
+                            <table class="figures" data-testid="commune-figures">
+                                <thead>
+                                    <tr>
+                                        <th>{move || t().commune}</th>
+                                        <th>{move || t().adopting}</th>
+                                        <th class="num">{move || t().respondents}</th>
+                                        <th class="num">{move || t().satisfied}</th>
+                                        <th class="num">{move || t().satisfaction_rate}</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {p.rows.into_iter().map(|r| {
+                                        let f = r.figures;
+                                        let name = match r.kind {
+                                            Some(kind) => format!("{kind} {}", r.commune_name),
+                                            None => r.commune_name,
+                                        };
+                                        view! {
+                                            <tr>
+                                                <td>{name}</td>
+                                                <td>{move || if f.communes_adopting > 0 { t().yes } else { t().no }}</td>
+                                                <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
+                                                <td class="num">{move || show_count(lang.get(), f.satisfied)}</td>
+                                                <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

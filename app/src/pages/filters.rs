@@ -1,0 +1,97 @@
+//! The GET filter form shared by the figure pages: it keeps filters in the URL, so it
+//! works without JavaScript and every view can be bookmarked or sent to a colleague.
+use crate::domain::Period;
+use crate::i18n::use_lang;
+use leptos::prelude::*;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// A code and a name, for a `<select>`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub code: String,
+    pub name: String,
+}
+
+/// The filters as the URL gives them; empty strings mean "not given".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryFilters {
+    pub period: Option<String>,
+    pub model: Option<String>,
+    pub district: Option<String>,
+}
+
+pub fn use_query_filters() -> Memo<QueryFilters> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let q = query.get();
+        let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        QueryFilters { period: get("period"), model: get("model"), district: get("district") }
+    })
+}
+
+/// `Err(())` when the URL holds a period that does not parse: the form shows why.
+pub fn checked_period(f: &QueryFilters) -> Result<Option<String>, ()> {
+    match &f.period {
+        None => Ok(None),
+        Some(p) => p.parse::<Period>().map(|p| Some(p.to_string())).map_err(|_| ()),
+    }
+}
+
+#[component]
+pub fn FilterForm(
+    action: &'static str,
+    /// The period in force (the URL's, or the default the server chose).
+    period: String,
+    models: Vec<Choice>,
+    #[prop(optional)] districts: Option<Vec<Choice>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let filters = use_query_filters();
+    let bad_period = move || checked_period(&filters.get()).is_err();
+    let selected_model = move || filters.get().model.unwrap_or_default();
+    let selected_district = move || filters.get().district.unwrap_or_default();
+    let shown_period = move || filters.get().period.unwrap_or_else(|| period.clone());
+    view! {
+        <Form method="GET" action=action attr:class="filters">
+            {districts.map(|districts| view! {
+                <label>
+                    <span>{move || t().choose_district}</span>
+                    <select name="district">
+                        {districts.into_iter().map(|d| {
+                            let code = d.code.clone();
+                            view! { <option value=d.code selected=move || selected_district() == code>{d.name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
+            <label>
+                <span>{move || t().period}</span>
+                <input
+                    name="period"
+                    value=shown_period
+                    inputmode="text"
+                    placeholder="2024, 2024-Q2, 2024-05"
+                    aria-invalid=move || bad_period().to_string()
+                    aria-describedby="period-error"
+                />
+                <Show when=bad_period>
+                    <span class="field-error" id="period-error" role="alert">{move || t().bad_period}</span>
+                </Show>
+            </label>
+            <label>
+                <span>{move || t().model}</span>
+                <select name="model">
+                    <option value="" selected=move || selected_model().is_empty()>{move || t().all_models}</option>
+                    {models.into_iter().map(|m| {
+                        let code = m.code.clone();
+                        view! { <option value=m.code selected=move || selected_model() == code>{m.name}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">{move || t().show}</button>
+        </Form>
+    }
+}

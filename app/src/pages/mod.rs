@@ -1,0 +1,74 @@
+//! One module per route, each with the server functions it calls beside it.
+pub mod communes;
+pub mod dashboard;
+pub mod export;
+pub mod filters;
+pub mod home;
+pub mod models;
+pub mod not_found;
+pub mod survey;
+
+use crate::domain::Percent;
+use crate::i18n::Lang;
+use leptos::prelude::*;
+
+/// A percentage for the screen: Vietnamese writes the decimal separator as a comma.
+/// (Downloads always use `.`, as the contract says.)
+pub fn show_percent(lang: Lang, p: Option<Percent>) -> String {
+    match p {
+        None => "—".to_string(),
+        Some(p) if lang == Lang::Vi => p.to_2dp().replace('.', ","),
+        Some(p) => p.to_2dp(),
+    }
+}
+
+/// A whole number with the thousands separator of the language (1.234 / 1,234).
+pub fn show_count(lang: Lang, n: u64) -> String {
+    let digits = n.to_string();
+    let sep = if lang == Lang::Vi { '.' } else { ',' };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The server-side database handle for a server function.
+#[cfg(feature = "ssr")]
+pub fn db() -> Result<crate::ssr::Db, ServerFnError> {
+    use_context::<crate::ssr::AppState>()
+        .map(|s| s.db)
+        .ok_or_else(|| ServerFnError::new("application state is missing"))
+}
+
+/// Logs the cause and hands the browser a sentence without internals.
+#[cfg(feature = "ssr")]
+pub fn db_failed(e: sea_orm::DbErr) -> ServerFnError {
+    tracing::error!(error = %e, "database query failed");
+    ServerFnError::new("database unavailable")
+}
+
+/// What a page shows while loading and when its data could not be fetched.
+#[component]
+pub fn LoadError() -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    view! { <p class="error" role="alert">{move || lang.get().texts().load_failed}</p> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_the_language() {
+        assert_eq!(show_count(Lang::Vi, 1_234_567), "1.234.567");
+        assert_eq!(show_count(Lang::En, 1_234), "1,234");
+        assert_eq!(show_count(Lang::En, 999), "999");
+        assert_eq!(show_percent(Lang::Vi, Percent::from_ratio(1, 3)), "33,33");
+        assert_eq!(show_percent(Lang::En, Percent::from_ratio(1, 3)), "33.33");
+        assert_eq!(show_percent(Lang::En, None), "—");
+    }
+}

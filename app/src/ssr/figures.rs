@@ -1,0 +1,295 @@
+//! The figure queries: aggregates computed in the database, turned into rows by the one
+//! definition in `domain::figures`. Identical on SQLite and PostgreSQL.
+use super::sql::Sql;
+use super::Db;
+use crate::domain::{
+    CommuneFiguresRow, Counts, DistrictSummaryRow, FigureFilter, Figures, HomeCounts, ModelFiguresRow, Period,
+};
+use sea_orm::{DbErr, FromQueryResult};
+
+/// `alias` (a row of `units`) is valid during P: valid_from ≤ last day, valid_to ≥ first day.
+fn push_valid_during(q: &mut Sql, alias: &str, p: Period) {
+    q.push(&format!(" AND ({alias}.valid_from IS NULL OR {alias}.valid_from <= "))
+        .bind(p.last_day())
+        .push(&format!(") AND ({alias}.valid_to IS NULL OR {alias}.valid_to >= "))
+        .bind(p.first_day())
+        .push(")");
+}
+
+/// An adoption row `a` of unit `unit_expr` is active during P (and of model M when given).
+fn push_active_adoption(q: &mut Sql, unit_expr: &str, p: Period, model: Option<&str>) {
+    q.push(&format!("EXISTS (SELECT 1 FROM adoptions a WHERE a.unit_code = {unit_expr} AND a.started_on <= "))
+        .bind(p.last_day())
+        .push(" AND (a.ended_on IS NULL OR a.ended_on >= ")
+        .bind(p.first_day())
+        .push(")");
+    if let Some(m) = model {
+        q.push(" AND a.model_code = ").bind(m.to_string());
+    }
+    q.push(")");
+}
+
+/// A survey `s` counts in P: its own period lies inside P (and is of model M when given).
+fn push_survey_counts_in(q: &mut Sql, p: Period, model: Option<&str>) {
+    q.push(" AND s.period_start >= ").bind(p.first_day()).push(" AND s.period_end <= ").bind(p.last_day());
+    if let Some(m) = model {
+        q.push(" AND s.model_code = ").bind(m.to_string());
+    }
+}
+
+#[derive(FromQueryResult)]
+struct AggregateRow {
+    code: String,
+    name: String,
+    kind: Option<String>,
+    communes: i64,
+    communes_adopting: i64,
+    respondents: i64,
+    satisfied: i64,
+}
+
+impl AggregateRow {
+    fn figures(&self) -> Figures {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Figures::new(
+            n(self.communes),
+            n(self.communes_adopting),
+            Counts { respondents: n(self.respondents), satisfied: n(self.satisfied) },
+        )
+    }
+}
+
+/// Rows come back in code order by bytes, the same on both engines (PostgreSQL's
+/// collation would otherwise sort differently from SQLite's).
+fn sorted(mut rows: Vec<AggregateRow>) -> Vec<AggregateRow> {
+    rows.sort_by(|a, b| a.code.cmp(&b.code));
+    rows
+}
+
+/// The contract's district summary: one row per district valid during P.
+pub async fn district_summary(db: &Db, f: &FigureFilter) -> Result<Vec<DistrictSummaryRow>, DbErr> {
+    let p = f.period;
+    let model = f.model.as_deref();
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("WITH d AS (SELECT u.code, u.name, u.kind FROM units u WHERE u.level = 'district'");
+    push_valid_during(&mut q, "u", p);
+    if let Some(province) = &f.province {
+        q.push(" AND u.parent_code = ").bind(province.clone());
+    }
+    q.push("), c AS (SELECT u.code, u.parent_code FROM units u JOIN d ON u.parent_code = d.code WHERE u.level = 'commune'");
+    push_valid_during(&mut q, "u", p);
+    q.push(
+        "), ca AS (SELECT c.parent_code AS district_code, COUNT(*) AS communes, \
+         SUM(CASE WHEN ",
+    );
+    push_active_adoption(&mut q, "c.code", p, model);
+    q.push(
+        " THEN 1 ELSE 0 END) AS communes_adopting FROM c GROUP BY c.parent_code), \
+         sv AS (SELECT COALESCE(c.parent_code, s.unit_code) AS district_code, \
+         SUM(s.respondents) AS respondents, SUM(s.satisfied) AS satisfied \
+         FROM survey_counts s LEFT JOIN c ON c.code = s.unit_code \
+         WHERE (c.code IS NOT NULL OR s.unit_code IN (SELECT code FROM d))",
+    );
+    push_survey_counts_in(&mut q, p, model);
+    q.push(
+        " GROUP BY COALESCE(c.parent_code, s.unit_code)) \
+         SELECT d.code AS code, d.name AS name, d.kind AS kind, \
+         CAST(COALESCE(ca.communes, 0) AS BIGINT) AS communes, \
+         CAST(COALESCE(ca.communes_adopting, 0) AS BIGINT) AS communes_adopting, \
+         CAST(COALESCE(sv.respondents, 0) AS BIGINT) AS respondents, \
+         CAST(COALESCE(sv.satisfied, 0) AS BIGINT) AS satisfied \
+         FROM d LEFT JOIN ca ON ca.district_code = d.code LEFT JOIN sv ON sv.district_code = d.code",
+    );
+    let rows = AggregateRow::find_by_statement(q.build()).all(db).await?;
+    Ok(sorted(rows)
+        .into_iter()
+        .map(|r| DistrictSummaryRow { figures: r.figures(), district_code: r.code, district_name: r.name })
+        .collect())
+}
+
+/// Each commune of `district` valid during P, with its own adoption and survey figures.
+pub async fn commune_figures(db: &Db, district: &str, f: &FigureFilter) -> Result<Vec<CommuneFiguresRow>, DbErr> {
+    let p = f.period;
+    let model = f.model.as_deref();
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("WITH c AS (SELECT u.code, u.name, u.kind FROM units u WHERE u.level = 'commune' AND u.parent_code = ")
+        .bind(district.to_string());
+    push_valid_during(&mut q, "u", p);
+    q.push(
+        "), sv AS (SELECT s.unit_code, SUM(s.respondents) AS respondents, SUM(s.satisfied) AS satisfied \
+         FROM survey_counts s JOIN c ON c.code = s.unit_code WHERE 1 = 1",
+    );
+    push_survey_counts_in(&mut q, p, model);
+    q.push(" GROUP BY s.unit_code) SELECT c.code AS code, c.name AS name, c.kind AS kind, CAST(1 AS BIGINT) AS communes, CAST(CASE WHEN ");
+    push_active_adoption(&mut q, "c.code", p, model);
+    q.push(
+        " THEN 1 ELSE 0 END AS BIGINT) AS communes_adopting, \
+         CAST(COALESCE(sv.respondents, 0) AS BIGINT) AS respondents, \
+         CAST(COALESCE(sv.satisfied, 0) AS BIGINT) AS satisfied \
+         FROM c LEFT JOIN sv ON sv.unit_code = c.code",
+    );
+    let rows = AggregateRow::find_by_statement(q.build()).all(db).await?;
+    Ok(sorted(rows)
+        .into_iter()
+        .map(|r| CommuneFiguresRow { figures: r.figures(), commune_code: r.code, commune_name: r.name, kind: r.kind })
+        .collect())
+}
+
+/// Each model across the province (all provinces when none is given): the communes valid
+/// during P, how many run the model, and the ballots about it from those communes and
+/// their districts.
+pub async fn model_figures(db: &Db, f: &FigureFilter) -> Result<Vec<ModelFiguresRow>, DbErr> {
+    let p = f.period;
+    let mut q = Sql::new(db.get_database_backend());
+    // Units in scope: the province's districts and communes (a commune hangs under a
+    // district before 2025, directly under the province after).
+    q.push("WITH scope AS (SELECT u.code, u.level FROM units u LEFT JOIN units up ON up.code = u.parent_code WHERE u.level IN ('district', 'commune')");
+    if let Some(province) = &f.province {
+        q.push(" AND (u.parent_code = ").bind(province.clone()).push(" OR up.parent_code = ").bind(province.clone()).push(")");
+    }
+    push_valid_during(&mut q, "u", p);
+    q.push("), c AS (SELECT code FROM scope WHERE level = 'commune'), m AS (SELECT code, name FROM reform_models");
+    if let Some(model) = &f.model {
+        q.push(" WHERE code = ").bind(model.clone());
+    }
+    q.push("), ca AS (SELECT a.model_code, COUNT(DISTINCT a.unit_code) AS communes_adopting FROM adoptions a JOIN c ON c.code = a.unit_code WHERE a.started_on <= ")
+        .bind(p.last_day())
+        .push(" AND (a.ended_on IS NULL OR a.ended_on >= ")
+        .bind(p.first_day())
+        .push(
+            ") GROUP BY a.model_code), \
+             sv AS (SELECT s.model_code, SUM(s.respondents) AS respondents, SUM(s.satisfied) AS satisfied \
+             FROM survey_counts s JOIN scope ON scope.code = s.unit_code WHERE s.model_code IS NOT NULL",
+        );
+    push_survey_counts_in(&mut q, p, None);
+    q.push(
+        " GROUP BY s.model_code) \
+         SELECT m.code AS code, m.name AS name, CAST(NULL AS TEXT) AS kind, \
+         CAST((SELECT COUNT(*) FROM c) AS BIGINT) AS communes, \
+         CAST(COALESCE(ca.communes_adopting, 0) AS BIGINT) AS communes_adopting, \
+         CAST(COALESCE(sv.respondents, 0) AS BIGINT) AS respondents, \
+         CAST(COALESCE(sv.satisfied, 0) AS BIGINT) AS satisfied \
+         FROM m LEFT JOIN ca ON ca.model_code = m.code LEFT JOIN sv ON sv.model_code = m.code",
+    );
+    let rows = AggregateRow::find_by_statement(q.build()).all(db).await?;
+    Ok(sorted(rows)
+        .into_iter()
+        .map(|r| ModelFiguresRow { figures: r.figures(), model_code: r.code, model_name: r.name })
+        .collect())
+}
+
+#[derive(FromQueryResult)]
+struct CountsRow {
+    districts: i64,
+    communes: i64,
+    models: i64,
+    adoptions: i64,
+    ballots: i64,
+}
+
+/// The home page's headline counts, in one round trip.
+pub async fn home_counts(db: &Db) -> Result<HomeCounts, DbErr> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push(
+        "SELECT \
+         CAST((SELECT COUNT(*) FROM units WHERE level = 'district') AS BIGINT) AS districts, \
+         CAST((SELECT COUNT(*) FROM units WHERE level = 'commune') AS BIGINT) AS communes, \
+         CAST((SELECT COUNT(*) FROM reform_models) AS BIGINT) AS models, \
+         CAST((SELECT COUNT(*) FROM adoptions) AS BIGINT) AS adoptions, \
+         CAST((SELECT COALESCE(SUM(respondents), 0) FROM survey_counts) AS BIGINT) AS ballots",
+    );
+    let row = CountsRow::find_by_statement(q.build()).one(db).await?.unwrap_or(CountsRow {
+        districts: 0,
+        communes: 0,
+        models: 0,
+        adoptions: 0,
+        ballots: 0,
+    });
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(HomeCounts {
+        districts: n(row.districts),
+        communes: n(row.communes),
+        models: n(row.models),
+        adoptions: n(row.adoptions),
+        ballots: n(row.ballots),
+    })
+}
+
+/// Why a filter from a URL or the command line cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FilterError {
+    #[error("period: {0}")]
+    Period(#[from] crate::domain::PeriodError),
+    #[error("model: unknown model `{0}`")]
+    UnknownModel(String),
+    #[error("province: unknown province `{0}`")]
+    UnknownProvince(String),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+impl FilterError {
+    /// For a server function: the user's mistake is said as it is, a database fault is logged.
+    pub fn into_server_error(self) -> leptos::prelude::ServerFnError {
+        match self {
+            FilterError::Db(e) => crate::pages::db_failed(e),
+            other => leptos::prelude::ServerFnError::new(other.to_string()),
+        }
+    }
+}
+
+/// Checks a filter's parts against the database. Without a period, the latest year that
+/// has survey counts is shown (the current year when there are none).
+pub async fn resolve_filter(
+    db: &Db,
+    period: Option<&str>,
+    model: Option<String>,
+    province: Option<String>,
+) -> Result<FigureFilter, FilterError> {
+    use super::entities::{reform_model, unit};
+    use sea_orm::EntityTrait;
+    let period = match period {
+        Some(p) => p.parse::<Period>()?,
+        None => Period::Year(latest_survey_year(db).await?.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()))),
+    };
+    if let Some(m) = &model {
+        if reform_model::Entity::find_by_id(m.clone()).one(db).await?.is_none() {
+            return Err(FilterError::UnknownModel(m.clone()));
+        }
+    }
+    if let Some(p) = &province {
+        if unit::Entity::find_by_id(p.clone()).one(db).await?.filter(|u| u.level == "province").is_none() {
+            return Err(FilterError::UnknownProvince(p.clone()));
+        }
+    }
+    Ok(FigureFilter { period, model, province })
+}
+
+#[derive(FromQueryResult)]
+struct LatestRow {
+    latest: Option<chrono::NaiveDate>,
+}
+
+async fn latest_survey_year(db: &Db) -> Result<Option<i32>, DbErr> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT MAX(period_end) AS latest FROM survey_counts");
+    let row = LatestRow::find_by_statement(q.build()).one(db).await?;
+    Ok(row.and_then(|r| r.latest).map(|d| chrono::Datelike::year(&d)))
+}
+
+/// Every model, by code, for filter menus.
+pub async fn model_choices(db: &Db) -> Result<Vec<crate::pages::filters::Choice>, DbErr> {
+    use super::entities::reform_model;
+    use sea_orm::{EntityTrait, QueryOrder};
+    let models = reform_model::Entity::find().order_by_asc(reform_model::Column::Code).all(db).await?;
+    Ok(models.into_iter().map(|m| crate::pages::filters::Choice { code: m.code, name: m.name }).collect())
+}
+
+/// Every district, by name, for filter menus.
+pub async fn district_choices(db: &Db) -> Result<Vec<crate::pages::filters::Choice>, DbErr> {
+    use super::entities::unit;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut districts = unit::Entity::find().filter(unit::Column::Level.eq("district")).all(db).await?;
+    districts.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(districts.into_iter().map(|u| crate::pages::filters::Choice { code: u.code, name: u.name }).collect())
+}

@@ -1,0 +1,844 @@
+//! Import of the interchange contract's four tables: parse and check every row first, then
+//! write all of it in one transaction, or nothing. Readers for CSV and XLSX hand over
+//! [`Table`]s; this module does not care which file format they came from.
+use super::entities::{adoption, audit_log, reform_model, survey_count, unit};
+use super::Db;
+use crate::domain::{AdoptionStage, DateSpan, Period, SteeredBy, UnitLevel};
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+/// One sheet of input: its label for messages (`units.csv`), header and data rows.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    pub file: String,
+    pub header: Vec<String>,
+    /// (line number in the source, cells). The header is line 1.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// The contract's four tables; any may be absent.
+#[derive(Clone, Debug, Default)]
+pub struct ImportSet {
+    pub units: Option<Table>,
+    pub models: Option<Table>,
+    pub adoptions: Option<Table>,
+    pub surveys: Option<Table>,
+    /// Problems met while reading the files, reported with the rest.
+    pub problems: Vec<Problem>,
+}
+
+/// One problem with the input, shown as `file:line: column: reason`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}: {}", self.file, self.line, self.column, self.reason)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{} problem(s) in the input; nothing was written", .0.len())]
+    Invalid(Vec<Problem>),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Overwrite rows whose key exists with different values (old values go to the audit log).
+    pub update: bool,
+}
+
+/// What a run did, per table: rows added, rows changed, rows already there as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub tables: Vec<(&'static str, TableReport)>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableReport {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, r) in &self.tables {
+            writeln!(f, "{name}: {} inserted, {} updated, {} unchanged", r.inserted, r.updated, r.unchanged)?;
+        }
+        Ok(())
+    }
+}
+
+/// Called as the write advances: (table, rows done, rows in all).
+pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+
+// ---------------------------------------------------------------------------------------
+// Parsing rows
+
+struct Columns<'t> {
+    table: &'t Table,
+    index: HashMap<&'static str, usize>,
+}
+
+impl<'t> Columns<'t> {
+    /// Checks the header against the contract: every required column present, no unknown one.
+    fn check(table: &'t Table, allowed: &[&'static str], required: &[&'static str], problems: &mut Vec<Problem>) -> Option<Self> {
+        let mut index = HashMap::new();
+        let mut ok = true;
+        for (i, raw) in table.header.iter().enumerate() {
+            let name = raw.trim_start_matches('\u{feff}').trim();
+            match allowed.iter().find(|a| **a == name) {
+                Some(a) if index.contains_key(a) => {
+                    ok = false;
+                    problems.push(problem(table, 1, name, "column appears twice".into()));
+                }
+                Some(a) => {
+                    index.insert(*a, i);
+                }
+                None => {
+                    ok = false;
+                    problems.push(problem(table, 1, name, format!("unknown column (expected some of: {})", allowed.join(", "))));
+                }
+            }
+        }
+        for r in required {
+            if !index.contains_key(r) {
+                ok = false;
+                problems.push(problem(table, 1, r, "required column is missing".into()));
+            }
+        }
+        ok.then_some(Columns { table, index })
+    }
+
+    fn cell<'r>(&self, row: &'r [String], col: &str) -> Option<&'r str> {
+        self.index.get(col).and_then(|&i| row.get(i)).map(|s| s.trim()).filter(|s| !s.is_empty())
+    }
+}
+
+fn problem(table: &Table, line: u64, column: &str, reason: String) -> Problem {
+    Problem { file: table.file.clone(), line, column: column.to_string(), reason }
+}
+
+/// Reads one row's cells into typed values, collecting a problem per bad cell.
+struct RowReader<'a, 't> {
+    cols: &'a Columns<'t>,
+    line: u64,
+    cells: &'a [String],
+    problems: &'a mut Vec<Problem>,
+}
+
+impl RowReader<'_, '_> {
+    fn report(&mut self, column: &str, reason: String) {
+        self.problems.push(problem(self.cols.table, self.line, column, reason));
+    }
+
+    fn optional(&self, col: &str) -> Option<String> {
+        self.cols.cell(self.cells, col).map(str::to_string)
+    }
+
+    fn required(&mut self, col: &str) -> Option<String> {
+        let v = self.optional(col);
+        if v.is_none() {
+            self.report(col, "a value is required".into());
+        }
+        v
+    }
+
+    fn parsed<T>(&mut self, col: &str, raw: Option<String>, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let raw = raw?;
+        match parse(&raw) {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                self.report(col, reason);
+                None
+            }
+        }
+    }
+
+    /// Ok(None) for an empty optional cell, Err(()) when it held a bad date.
+    fn date(&mut self, col: &str, required: bool) -> Result<Option<NaiveDate>, ()> {
+        let raw = if required { self.required(col) } else { self.optional(col) };
+        match raw {
+            None if required => Err(()),
+            None => Ok(None),
+            Some(r) => self.parsed(col, Some(r), parse_date).map(Some).ok_or(()),
+        }
+    }
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let well_formed = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if well_formed => Ok(d),
+        _ => Err(format!("`{s}` is not a date of the form YYYY-MM-DD")),
+    }
+}
+
+fn parse_count(s: &str) -> Result<i32, String> {
+    s.parse::<i32>().map_err(|_| format!("`{s}` is not a whole number"))
+}
+
+fn for_each_row<'t>(
+    table: &'t Table,
+    allowed: &[&'static str],
+    required: &[&'static str],
+    problems: &mut Vec<Problem>,
+    mut f: impl FnMut(&mut RowReader<'_, 't>),
+) {
+    let Some(cols) = Columns::check(table, allowed, required, problems) else { return };
+    for (line, cells) in &table.rows {
+        let mut r = RowReader { cols: &cols, line: *line, cells, problems };
+        f(&mut r);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The four tables as typed rows
+
+#[derive(Clone, Debug, PartialEq)]
+struct UnitRow {
+    line: u64,
+    code: String,
+    name: String,
+    level: UnitLevel,
+    parent_code: Option<String>,
+    kind: Option<String>,
+    valid_from: Option<NaiveDate>,
+    valid_to: Option<NaiveDate>,
+    successor_code: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct ModelRow {
+    line: u64,
+    code: String,
+    name: String,
+    category: Option<String>,
+    description: Option<String>,
+    launched_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct AdoptionRow {
+    line: u64,
+    unit_code: String,
+    model_code: String,
+    started_on: NaiveDate,
+    ended_on: Option<NaiveDate>,
+    stage: AdoptionStage,
+    steered_by: Option<SteeredBy>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct SurveyRow {
+    line: u64,
+    unit_code: String,
+    model_code: Option<String>,
+    period: Period,
+    respondents: i32,
+    satisfied: i32,
+}
+
+pub const UNIT_COLUMNS: [&str; 8] =
+    ["code", "name", "level", "parent_code", "kind", "valid_from", "valid_to", "successor_code"];
+pub const MODEL_COLUMNS: [&str; 5] = ["code", "name", "category", "description", "launched_on"];
+pub const ADOPTION_COLUMNS: [&str; 6] = ["unit_code", "model_code", "started_on", "ended_on", "stage", "steered_by"];
+pub const SURVEY_COLUMNS: [&str; 5] = ["unit_code", "model_code", "period", "respondents", "satisfied"];
+
+fn parse_units(t: &Table, problems: &mut Vec<Problem>) -> Vec<UnitRow> {
+    let mut out = Vec::new();
+    for_each_row(t, &UNIT_COLUMNS, &["code", "name", "level"], problems, |r| {
+        let code = r.required("code");
+        let name = r.required("name");
+        let raw_level = r.required("level");
+        let level = r.parsed("level", raw_level, |s| s.parse::<UnitLevel>());
+        let parent_code = r.optional("parent_code");
+        if level.is_some_and(|l| l != UnitLevel::Province) && parent_code.is_none() {
+            r.report("parent_code", "a value is required unless level is province".into());
+        }
+        let valid_from = r.date("valid_from", false);
+        let valid_to = r.date("valid_to", false);
+        if let (Ok(Some(f)), Ok(Some(t))) = (valid_from, valid_to) {
+            if f > t {
+                r.report("valid_to", format!("{t} is before valid_from {f}"));
+            }
+        }
+        if let (Some(code), Some(name), Some(level), Ok(valid_from), Ok(valid_to)) = (code, name, level, valid_from, valid_to) {
+            out.push(UnitRow {
+                line: r.line,
+                code,
+                name,
+                level,
+                parent_code,
+                kind: r.optional("kind"),
+                valid_from,
+                valid_to,
+                successor_code: r.optional("successor_code"),
+            });
+        }
+    });
+    out
+}
+
+fn parse_models(t: &Table, problems: &mut Vec<Problem>) -> Vec<ModelRow> {
+    let mut out = Vec::new();
+    for_each_row(t, &MODEL_COLUMNS, &["code", "name"], problems, |r| {
+        let code = r.required("code");
+        let name = r.required("name");
+        let launched_on = r.date("launched_on", false);
+        if let (Some(code), Some(name), Ok(launched_on)) = (code, name, launched_on) {
+            out.push(ModelRow {
+                line: r.line,
+                code,
+                name,
+                category: r.optional("category"),
+                description: r.optional("description"),
+                launched_on,
+            });
+        }
+    });
+    out
+}
+
+fn parse_adoptions(t: &Table, problems: &mut Vec<Problem>) -> Vec<AdoptionRow> {
+    let mut out = Vec::new();
+    for_each_row(t, &ADOPTION_COLUMNS, &["unit_code", "model_code", "started_on"], problems, |r| {
+        let unit_code = r.required("unit_code");
+        let model_code = r.required("model_code");
+        let started_on = r.date("started_on", true);
+        let ended_on = r.date("ended_on", false);
+        if let (Ok(Some(s)), Ok(Some(e))) = (started_on, ended_on) {
+            if e < s {
+                r.report("ended_on", format!("{e} is before started_on {s}"));
+            }
+        }
+        let raw_stage = r.optional("stage");
+        let stage = match raw_stage {
+            None => Some(AdoptionStage::Pilot),
+            raw => r.parsed("stage", raw, |s| s.parse::<AdoptionStage>()),
+        };
+        let raw_steer = r.optional("steered_by");
+        let steered_by = match raw_steer {
+            None => Some(None),
+            raw => r.parsed("steered_by", raw, |s| s.parse::<SteeredBy>()).map(Some),
+        };
+        if let (Some(unit_code), Some(model_code), Ok(Some(started_on)), Ok(ended_on), Some(stage), Some(steered_by)) =
+            (unit_code, model_code, started_on, ended_on, stage, steered_by)
+        {
+            out.push(AdoptionRow { line: r.line, unit_code, model_code, started_on, ended_on, stage, steered_by });
+        }
+    });
+    out
+}
+
+fn parse_surveys(t: &Table, problems: &mut Vec<Problem>) -> Vec<SurveyRow> {
+    let mut out = Vec::new();
+    for_each_row(t, &SURVEY_COLUMNS, &["unit_code", "period", "respondents", "satisfied"], problems, |r| {
+        let unit_code = r.required("unit_code");
+        let raw_period = r.required("period");
+        let period = r.parsed("period", raw_period, |s| Period::parse_survey(s).map_err(|e| e.to_string()));
+        let raw = r.required("respondents");
+        let respondents = r.parsed("respondents", raw, parse_count);
+        let raw = r.required("satisfied");
+        let satisfied = r.parsed("satisfied", raw, parse_count);
+        let respondents = respondents.filter(|&n| {
+            let ok = n >= 1;
+            if !ok {
+                r.report("respondents", format!("must be at least 1, got {n}"));
+            }
+            ok
+        });
+        let satisfied = satisfied.filter(|&s| {
+            let ok = s >= 0;
+            if !ok {
+                r.report("satisfied", format!("must not be negative, got {s}"));
+            }
+            ok
+        });
+        if let (Some(n), Some(s)) = (respondents, satisfied) {
+            if s > n {
+                r.report("satisfied", format!("{s} is more than respondents ({n})"));
+                return;
+            }
+        }
+        if let (Some(unit_code), Some(period), Some(respondents), Some(satisfied)) = (unit_code, period, respondents, satisfied) {
+            out.push(SurveyRow { line: r.line, unit_code, model_code: r.optional("model_code"), period, respondents, satisfied });
+        }
+    });
+    out
+}
+
+/// Reports a key that appears twice in one file.
+fn check_unique<K: std::hash::Hash + Eq + Clone>(
+    table: &Table,
+    column: &str,
+    rows: impl Iterator<Item = (u64, K, String)>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut first: HashMap<K, u64> = HashMap::new();
+    for (line, key, shown) in rows {
+        if let Some(prev) = first.get(&key) {
+            problems.push(problem(table, line, column, format!("duplicate key {shown} (first on line {prev})")));
+        } else {
+            first.insert(key, line);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The run
+
+/// Validates the whole set against itself and the database, then writes it in one
+/// transaction. Any problem: nothing is written and every problem is returned.
+pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, progress: Progress<'_>) -> Result<ImportReport, ImportError> {
+    let mut problems = set.problems.clone();
+    let units = set.units.as_ref().map(|t| (t, parse_units(t, &mut problems)));
+    let models = set.models.as_ref().map(|t| (t, parse_models(t, &mut problems)));
+    let adoptions = set.adoptions.as_ref().map(|t| (t, parse_adoptions(t, &mut problems)));
+    let surveys = set.surveys.as_ref().map(|t| (t, parse_surveys(t, &mut problems)));
+
+    if let Some((t, rows)) = &units {
+        check_unique(t, "code", rows.iter().map(|r| (r.line, r.code.clone(), r.code.clone())), &mut problems);
+    }
+    if let Some((t, rows)) = &models {
+        check_unique(t, "code", rows.iter().map(|r| (r.line, r.code.clone(), r.code.clone())), &mut problems);
+    }
+    if let Some((t, rows)) = &adoptions {
+        let key = |r: &AdoptionRow| (r.unit_code.clone(), r.model_code.clone(), r.started_on);
+        check_unique(t, "started_on", rows.iter().map(|r| (r.line, key(r), format!("({}, {}, {})", r.unit_code, r.model_code, r.started_on))), &mut problems);
+    }
+    if let Some((t, rows)) = &surveys {
+        let key = |r: &SurveyRow| (r.unit_code.clone(), r.model_code.clone(), r.period);
+        check_unique(
+            t,
+            "period",
+            rows.iter().map(|r| (r.line, key(r), format!("({}, {}, {})", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period))),
+            &mut problems,
+        );
+    }
+
+    // References resolve against the file set first, then the database.
+    let db_units: HashMap<String, unit::Model> =
+        unit::Entity::find().all(db).await?.into_iter().map(|u| (u.code.clone(), u)).collect();
+    let db_models: HashMap<String, reform_model::Model> =
+        reform_model::Entity::find().all(db).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
+    let file_units: HashMap<&str, &UnitRow> =
+        units.iter().flat_map(|(_, rows)| rows.iter().map(|r| (r.code.as_str(), r))).collect();
+    let model_codes: HashSet<&str> = db_models
+        .keys()
+        .map(String::as_str)
+        .chain(models.iter().flat_map(|(_, rows)| rows.iter().map(|r| r.code.as_str())))
+        .collect();
+    // (level, validity) of every unit the run can see; the file's version wins.
+    let unit_info = |code: &str| -> Option<(UnitLevel, DateSpan)> {
+        if let Some(r) = file_units.get(code) {
+            return Some((r.level, DateSpan::new(r.valid_from, r.valid_to)));
+        }
+        db_units.get(code).and_then(|u| Some((u.level.parse().ok()?, DateSpan::new(u.valid_from, u.valid_to))))
+    };
+
+    if let Some((t, rows)) = &units {
+        for r in rows {
+            if let Some(parent) = &r.parent_code {
+                match unit_info(parent) {
+                    None => problems.push(problem(t, r.line, "parent_code", format!("unknown unit `{parent}`"))),
+                    Some(_) if parent == &r.code => problems.push(problem(t, r.line, "parent_code", "a unit cannot be its own parent".into())),
+                    Some((level, _)) => {
+                        let fits = match r.level {
+                            UnitLevel::Province => false,
+                            UnitLevel::District => level == UnitLevel::Province,
+                            UnitLevel::Commune => level != UnitLevel::Commune,
+                        };
+                        if !fits {
+                            problems.push(problem(t, r.line, "parent_code", format!("a {} cannot sit under a {level} (`{parent}`)", r.level)));
+                        }
+                    }
+                }
+            }
+            if let Some(s) = &r.successor_code {
+                if unit_info(s).is_none() {
+                    problems.push(problem(t, r.line, "successor_code", format!("unknown unit `{s}`")));
+                }
+            }
+        }
+    }
+    if let Some((t, rows)) = &adoptions {
+        for r in rows {
+            match unit_info(&r.unit_code) {
+                None => problems.push(problem(t, r.line, "unit_code", format!("unknown unit `{}`", r.unit_code))),
+                Some((UnitLevel::Province, _)) => {
+                    problems.push(problem(t, r.line, "unit_code", format!("`{}` is a province; adoptions are by a commune or a district", r.unit_code)))
+                }
+                Some(_) => {}
+            }
+            if !model_codes.contains(r.model_code.as_str()) {
+                problems.push(problem(t, r.line, "model_code", format!("unknown model `{}`", r.model_code)));
+            }
+        }
+    }
+    if let Some((t, rows)) = &surveys {
+        for r in rows {
+            match unit_info(&r.unit_code) {
+                None => problems.push(problem(t, r.line, "unit_code", format!("unknown unit `{}`", r.unit_code))),
+                Some((_, validity)) if !validity.overlaps(r.period) || !covers(validity, r.period) => problems.push(problem(
+                    t,
+                    r.line,
+                    "period",
+                    format!("unit `{}` is not valid during {}", r.unit_code, r.period),
+                )),
+                Some(_) => {}
+            }
+            if let Some(m) = &r.model_code {
+                if !model_codes.contains(m.as_str()) {
+                    problems.push(problem(t, r.line, "model_code", format!("unknown model `{m}`")));
+                }
+            }
+        }
+    }
+
+    // Keys that already exist with other values are refused unless told to update.
+    let existing_adoptions = match &adoptions {
+        Some((_, rows)) if !rows.is_empty() => existing_adoptions(db, rows).await?,
+        _ => HashMap::new(),
+    };
+    let existing_surveys = match &surveys {
+        Some((_, rows)) if !rows.is_empty() => existing_surveys(db, rows).await?,
+        _ => HashMap::new(),
+    };
+    if !opts.update {
+        let changed = |t: &Table, line: u64, column: &str, key: String| {
+            problem(t, line, column, format!("{key} already exists with other values (import with --update to replace them)"))
+        };
+        if let Some((t, rows)) = &units {
+            for r in rows.iter().filter(|r| db_units.get(&r.code).is_some_and(|old| !unit_same(old, r))) {
+                problems.push(changed(t, r.line, "code", format!("unit `{}`", r.code)));
+            }
+        }
+        if let Some((t, rows)) = &models {
+            for r in rows.iter().filter(|r| db_models.get(&r.code).is_some_and(|old| !model_same(old, r))) {
+                problems.push(changed(t, r.line, "code", format!("model `{}`", r.code)));
+            }
+        }
+        if let Some((t, rows)) = &adoptions {
+            for r in rows {
+                if existing_adoptions.get(&adoption_key(r)).is_some_and(|old| !adoption_same(old, r)) {
+                    problems.push(changed(t, r.line, "started_on", format!("adoption ({}, {}, {})", r.unit_code, r.model_code, r.started_on)));
+                }
+            }
+        }
+        if let Some((t, rows)) = &surveys {
+            for r in rows {
+                if existing_surveys.get(&survey_key(r)).is_some_and(|old| !survey_same(old, r)) {
+                    let key = format!("survey ({}, {}, {})", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period);
+                    problems.push(changed(t, r.line, "period", key));
+                }
+            }
+        }
+    }
+
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        return Err(ImportError::Invalid(problems));
+    }
+
+    let txn = db.begin().await?;
+    let mut report = ImportReport::default();
+    let audit = Audit { actor, at: chrono::Utc::now() };
+    if let Some((_, rows)) = &models {
+        report.tables.push(("models", write_models(&txn, rows, &db_models, &audit, progress).await?));
+    }
+    if let Some((_, rows)) = &units {
+        report.tables.push(("units", write_units(&txn, rows, &db_units, &audit, progress).await?));
+    }
+    if let Some((_, rows)) = &adoptions {
+        report.tables.push(("adoptions", write_adoptions(&txn, rows, &existing_adoptions, &audit, progress).await?));
+    }
+    if let Some((_, rows)) = &surveys {
+        report.tables.push(("surveys", write_surveys(&txn, rows, &existing_surveys, &audit, progress).await?));
+    }
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// The unit must be valid for the whole survey period, not just a day of it.
+fn covers(validity: DateSpan, p: Period) -> bool {
+    validity.from.is_none_or(|f| f <= p.first_day()) && validity.to.is_none_or(|t| t >= p.last_day())
+}
+
+type AdoptionKey = (String, String, NaiveDate);
+type SurveyKey = (String, Option<String>, String);
+
+fn adoption_key(r: &AdoptionRow) -> AdoptionKey {
+    (r.unit_code.clone(), r.model_code.clone(), r.started_on)
+}
+
+fn survey_key(r: &SurveyRow) -> SurveyKey {
+    (r.unit_code.clone(), r.model_code.clone(), r.period.to_string())
+}
+
+/// Rows are looked up by unit in chunks, so a run never loads the whole survey table.
+async fn existing_adoptions(db: &Db, rows: &[AdoptionRow]) -> Result<HashMap<AdoptionKey, adoption::Model>, DbErr> {
+    let codes: Vec<String> = rows.iter().map(|r| r.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(500) {
+        for a in adoption::Entity::find().filter(adoption::Column::UnitCode.is_in(chunk.to_vec())).all(db).await? {
+            out.insert((a.unit_code.clone(), a.model_code.clone(), a.started_on), a);
+        }
+    }
+    Ok(out)
+}
+
+async fn existing_surveys(db: &Db, rows: &[SurveyRow]) -> Result<HashMap<SurveyKey, survey_count::Model>, DbErr> {
+    let codes: Vec<String> = rows.iter().map(|r| r.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(500) {
+        for s in survey_count::Entity::find().filter(survey_count::Column::UnitCode.is_in(chunk.to_vec())).all(db).await? {
+            out.insert((s.unit_code.clone(), s.model_code.clone(), s.period.clone()), s);
+        }
+    }
+    Ok(out)
+}
+
+fn unit_same(old: &unit::Model, r: &UnitRow) -> bool {
+    old.name == r.name
+        && old.level == r.level.as_str()
+        && old.parent_code == r.parent_code
+        && old.kind == r.kind
+        && old.valid_from == r.valid_from
+        && old.valid_to == r.valid_to
+        && old.successor_code == r.successor_code
+}
+
+fn model_same(old: &reform_model::Model, r: &ModelRow) -> bool {
+    old.name == r.name && old.category == r.category && old.description == r.description && old.launched_on == r.launched_on
+}
+
+fn adoption_same(old: &adoption::Model, r: &AdoptionRow) -> bool {
+    old.ended_on == r.ended_on && old.stage == r.stage.as_str() && old.steered_by.as_deref() == r.steered_by.map(|s| s.as_str())
+}
+
+fn survey_same(old: &survey_count::Model, r: &SurveyRow) -> bool {
+    old.respondents == r.respondents && old.satisfied == r.satisfied
+}
+
+// ---------------------------------------------------------------------------------------
+// Writes
+
+struct Audit<'a> {
+    actor: &'a str,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Audit<'_> {
+    async fn record(&self, txn: &DatabaseTransaction, entity: &str, key: String, old: String, new: String) -> Result<(), DbErr> {
+        audit_log::Entity::insert(audit_log::ActiveModel {
+            at: Set(self.at),
+            actor: Set(self.actor.to_string()),
+            action: Set("import --update".into()),
+            entity: Set(entity.into()),
+            entity_key: Set(key),
+            old_value: Set(Some(old)),
+            new_value: Set(Some(new)),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await
+        .map(|_| ())
+    }
+}
+
+const CHUNK: usize = 500;
+
+async fn write_models(
+    txn: &DatabaseTransaction,
+    rows: &[ModelRow],
+    existing: &HashMap<String, reform_model::Model>,
+    audit: &Audit<'_>,
+    progress: Progress<'_>,
+) -> Result<TableReport, DbErr> {
+    let mut rep = TableReport::default();
+    let active = |r: &ModelRow| reform_model::ActiveModel {
+        code: Set(r.code.clone()),
+        name: Set(r.name.clone()),
+        category: Set(r.category.clone()),
+        description: Set(r.description.clone()),
+        launched_on: Set(r.launched_on),
+    };
+    let mut fresh = Vec::new();
+    for r in rows {
+        match existing.get(&r.code) {
+            None => fresh.push(active(r)),
+            Some(old) if model_same(old, r) => rep.unchanged += 1,
+            Some(old) => {
+                audit.record(txn, "reform_models", r.code.clone(), format!("{old:?}"), format!("{r:?}")).await?;
+                reform_model::Entity::update(active(r)).exec(txn).await?;
+                rep.updated += 1;
+            }
+        }
+    }
+    rep.inserted = insert_chunked(txn, fresh, "models", progress, |chunk| reform_model::Entity::insert_many(chunk)).await?;
+    Ok(rep)
+}
+
+async fn write_units(
+    txn: &DatabaseTransaction,
+    rows: &[UnitRow],
+    existing: &HashMap<String, unit::Model>,
+    audit: &Audit<'_>,
+    progress: Progress<'_>,
+) -> Result<TableReport, DbErr> {
+    let mut rep = TableReport::default();
+    // Parents before children; successors are set in a second pass since they may point
+    // anywhere in the file.
+    let mut ordered: Vec<&UnitRow> = rows.iter().collect();
+    ordered.sort_by_key(|r| match r.level {
+        UnitLevel::Province => 0,
+        UnitLevel::District => 1,
+        UnitLevel::Commune => 2,
+    });
+    let active = |r: &UnitRow, successor: Option<String>| unit::ActiveModel {
+        code: Set(r.code.clone()),
+        name: Set(r.name.clone()),
+        level: Set(r.level.as_str().into()),
+        parent_code: Set(r.parent_code.clone()),
+        kind: Set(r.kind.clone()),
+        valid_from: Set(r.valid_from),
+        valid_to: Set(r.valid_to),
+        successor_code: Set(successor),
+    };
+    let mut fresh = Vec::new();
+    let mut successors = Vec::new();
+    for r in ordered {
+        match existing.get(&r.code) {
+            None => {
+                fresh.push(active(r, None));
+                if r.successor_code.is_some() {
+                    successors.push(r);
+                }
+            }
+            Some(old) if unit_same(old, r) => rep.unchanged += 1,
+            Some(old) => {
+                audit.record(txn, "units", r.code.clone(), format!("{old:?}"), format!("{r:?}")).await?;
+                unit::Entity::update(active(r, old.successor_code.clone())).exec(txn).await?;
+                successors.push(r);
+                rep.updated += 1;
+            }
+        }
+    }
+    // Inserted in level order, chunk by chunk, so a parent always exists before its child.
+    rep.inserted = insert_chunked(txn, fresh, "units", progress, |chunk| unit::Entity::insert_many(chunk)).await?;
+    for r in successors {
+        unit::Entity::update_many()
+            .col_expr(unit::Column::SuccessorCode, sea_orm::sea_query::Expr::value(r.successor_code.clone()))
+            .filter(unit::Column::Code.eq(r.code.clone()))
+            .exec(txn)
+            .await?;
+    }
+    Ok(rep)
+}
+
+async fn write_adoptions(
+    txn: &DatabaseTransaction,
+    rows: &[AdoptionRow],
+    existing: &HashMap<AdoptionKey, adoption::Model>,
+    audit: &Audit<'_>,
+    progress: Progress<'_>,
+) -> Result<TableReport, DbErr> {
+    let mut rep = TableReport::default();
+    let mut fresh = Vec::new();
+    for r in rows {
+        let values = |id| adoption::ActiveModel {
+            id,
+            unit_code: Set(r.unit_code.clone()),
+            model_code: Set(r.model_code.clone()),
+            started_on: Set(r.started_on),
+            ended_on: Set(r.ended_on),
+            stage: Set(r.stage.as_str().into()),
+            steered_by: Set(r.steered_by.map(|s| s.as_str().into())),
+        };
+        match existing.get(&adoption_key(r)) {
+            None => fresh.push(values(sea_orm::ActiveValue::NotSet)),
+            Some(old) if adoption_same(old, r) => rep.unchanged += 1,
+            Some(old) => {
+                let key = format!("{}/{}/{}", r.unit_code, r.model_code, r.started_on);
+                audit.record(txn, "adoptions", key, format!("{old:?}"), format!("{r:?}")).await?;
+                adoption::Entity::update(values(Set(old.id))).exec(txn).await?;
+                rep.updated += 1;
+            }
+        }
+    }
+    rep.inserted = insert_chunked(txn, fresh, "adoptions", progress, |chunk| adoption::Entity::insert_many(chunk)).await?;
+    Ok(rep)
+}
+
+async fn write_surveys(
+    txn: &DatabaseTransaction,
+    rows: &[SurveyRow],
+    existing: &HashMap<SurveyKey, survey_count::Model>,
+    audit: &Audit<'_>,
+    progress: Progress<'_>,
+) -> Result<TableReport, DbErr> {
+    let mut rep = TableReport::default();
+    let mut fresh = Vec::new();
+    for r in rows {
+        let values = |id| survey_count::ActiveModel {
+            id,
+            unit_code: Set(r.unit_code.clone()),
+            model_code: Set(r.model_code.clone()),
+            period: Set(r.period.to_string()),
+            period_start: Set(r.period.first_day()),
+            period_end: Set(r.period.last_day()),
+            respondents: Set(r.respondents),
+            satisfied: Set(r.satisfied),
+        };
+        match existing.get(&survey_key(r)) {
+            None => fresh.push(values(sea_orm::ActiveValue::NotSet)),
+            Some(old) if survey_same(old, r) => rep.unchanged += 1,
+            Some(old) => {
+                let key = format!("{}/{}/{}", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period);
+                audit.record(txn, "survey_counts", key, format!("{old:?}"), format!("{r:?}")).await?;
+                survey_count::Entity::update(values(Set(old.id))).exec(txn).await?;
+                rep.updated += 1;
+            }
+        }
+    }
+    rep.inserted = insert_chunked(txn, fresh, "surveys", progress, |chunk| survey_count::Entity::insert_many(chunk)).await?;
+    Ok(rep)
+}
+
+async fn insert_chunked<A>(
+    txn: &DatabaseTransaction,
+    rows: Vec<A>,
+    table: &str,
+    progress: Progress<'_>,
+    insert: impl Fn(Vec<A>) -> sea_orm::InsertMany<A>,
+) -> Result<u64, DbErr>
+where
+    A: sea_orm::ActiveModelTrait,
+{
+    let total = rows.len() as u64;
+    let mut done = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        let n = chunk.len() as u64;
+        insert(chunk).exec_without_returning(txn).await?;
+        done += n;
+        progress(table, done, total);
+    }
+    Ok(total)
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Makes sure a PostgreSQL server answers for the tests and prints the admin URL they use
+# to create a fresh database per test. Uses TEST_DATABASE_URL as it is when set; otherwise
+# starts Debian's PostgreSQL 15 cluster and a password login role `reformdash_test`.
+source "$(dirname "$0")/env.sh"
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  echo "$TEST_DATABASE_URL"; exit 0
+fi
+ROLE=reformdash_test
+PASS=reformdash_test
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  cluster=$(pg_lsclusters -h 2>/dev/null | awk 'NR==1 {print $1" "$2}')
+  if [ -z "$cluster" ]; then
+    log "postgres: creating a cluster"
+    pg_createcluster 15 main >/dev/null
+    cluster="15 main"
+  fi
+  log "postgres: starting cluster $cluster"
+  pg_ctlcluster --skip-systemctl-redirect $cluster start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432" >&2; exit 1; }
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
+as_postgres psql -q -v ON_ERROR_STOP=1 -d postgres >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$ROLE') THEN
+    CREATE ROLE $ROLE LOGIN CREATEDB PASSWORD '$PASS';
+  END IF;
+END \$\$;
+SQL
+# Databases of earlier runs: each run starts from fresh ones.
+for db in $(as_postgres psql -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'rdtest_%'"); do
+  as_postgres psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
+done
+echo "postgres://$ROLE:$PASS@127.0.0.1:5432/postgres"

@@ -1,0 +1,57 @@
+//! Configuration from flags and the environment, with defaults that work on a fresh machine.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The embedded default: a SQLite file under `data/`, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/reformdash.db";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+/// The wasm bundle's base name (`pkg/reformdash.js`, `pkg/reformdash_bg.wasm`).
+pub const OUTPUT_NAME: &str = "reformdash";
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    /// Where the built site lives: `pkg/` (wasm, js, css) and the public assets.
+    pub site_root: PathBuf,
+}
+
+impl Settings {
+    pub fn leptos_options(&self) -> leptos::config::LeptosOptions {
+        leptos::config::LeptosOptions::builder()
+            .output_name(OUTPUT_NAME)
+            .site_root(self.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(self.addr)
+            .env(leptos::config::Env::PROD)
+            .build()
+    }
+}
+
+/// Makes sure the folder of a `sqlite://` file exists, so that first start just works.
+pub fn prepare_sqlite_dir(url: &str) -> std::io::Result<()> {
+    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+        return Ok(());
+    };
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(());
+    }
+    match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn creates_the_folder_of_a_sqlite_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/nested/db.sqlite?mode=rwc", dir.path().display());
+        super::prepare_sqlite_dir(&url).unwrap();
+        assert!(dir.path().join("nested").is_dir());
+        super::prepare_sqlite_dir("postgres://x@localhost/db").unwrap();
+        super::prepare_sqlite_dir("sqlite::memory:").unwrap();
+    }
+}

@@ -1,0 +1,203 @@
+//! The download formats: the district summary as CSV (UTF-8 with BOM), XLSX and JSON, and
+//! the four raw tables in the import format so that an export imports back unchanged.
+use app::domain::{DistrictSummaryRow, DISTRICT_SUMMARY_COLUMNS};
+use app::ssr::entities::{adoption, reform_model, survey_count, unit};
+use app::ssr::import::{ADOPTION_COLUMNS, MODEL_COLUMNS, SURVEY_COLUMNS, UNIT_COLUMNS};
+use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
+use std::str::FromStr;
+
+/// Excel only reads a CSV as UTF-8 when it starts with this mark.
+pub const BOM: &str = "\u{feff}";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Json,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Json => "application/json",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Json => "json",
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            "json" => Ok(Format::Json),
+            other => Err(format!("unknown format `{other}` (csv, xlsx or json)")),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    #[error("xlsx: {0}")]
+    Xlsx(#[from] XlsxError),
+    #[error("csv: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+pub fn district_summary(rows: &[DistrictSummaryRow], format: Format) -> Result<Vec<u8>, FormatError> {
+    match format {
+        Format::Csv => {
+            let mut out = csv_with_bom(&DISTRICT_SUMMARY_COLUMNS)?;
+            for r in rows {
+                out.write_record(r.csv_cells())?;
+            }
+            finish(out)
+        }
+        Format::Json => {
+            let mut out = serde_json::to_vec_pretty(rows)?;
+            out.push(b'\n');
+            Ok(out)
+        }
+        Format::Xlsx => district_summary_xlsx(rows),
+    }
+}
+
+fn district_summary_xlsx(rows: &[DistrictSummaryRow]) -> Result<Vec<u8>, FormatError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("district_summary")?;
+    let bold = CellFormat::new().set_bold();
+    let two_dp = CellFormat::new().set_num_format("0.00");
+    for (c, name) in DISTRICT_SUMMARY_COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        let f = &r.figures;
+        sheet.write_string(row, 0, &r.district_code)?;
+        sheet.write_string(row, 1, &r.district_name)?;
+        sheet.write_number(row, 2, f.communes as f64)?;
+        sheet.write_number(row, 3, f.communes_adopting as f64)?;
+        sheet.write_number(row, 5, f.respondents as f64)?;
+        sheet.write_number(row, 6, f.satisfied as f64)?;
+        // An empty rate stays an empty cell, as in the CSV.
+        for (col, p) in [(4u16, f.adoption_rate), (7, f.satisfaction_rate), (8, f.ci_low), (9, f.ci_high)] {
+            if let Some(p) = p {
+                sheet.write_number_with_format(row, col, p.rounded(), &two_dp)?;
+            }
+        }
+    }
+    sheet.set_column_width(0, 14)?;
+    sheet.set_column_width(1, 28)?;
+    for c in 2..10u16 {
+        sheet.set_column_width(c, 18)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(book.save_to_buffer()?)
+}
+
+fn csv_with_bom(header: &[&str]) -> Result<csv::Writer<Vec<u8>>, csv::Error> {
+    let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
+    w.write_record(header)?;
+    Ok(w)
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, FormatError> {
+    w.into_inner().map_err(|e| FormatError::Csv(e.into_error().into()))
+}
+
+fn opt(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+pub fn units_csv(rows: &[unit::Model]) -> Result<Vec<u8>, FormatError> {
+    let mut w = csv_with_bom(&UNIT_COLUMNS)?;
+    for u in rows {
+        w.write_record([
+            u.code.as_str(),
+            &u.name,
+            &u.level,
+            opt(&u.parent_code),
+            opt(&u.kind),
+            &date(u.valid_from),
+            &date(u.valid_to),
+            opt(&u.successor_code),
+        ])?;
+    }
+    finish(w)
+}
+
+pub fn models_csv(rows: &[reform_model::Model]) -> Result<Vec<u8>, FormatError> {
+    let mut w = csv_with_bom(&MODEL_COLUMNS)?;
+    for m in rows {
+        w.write_record([m.code.as_str(), &m.name, opt(&m.category), opt(&m.description), &date(m.launched_on)])?;
+    }
+    finish(w)
+}
+
+pub fn adoptions_csv(rows: &[adoption::Model]) -> Result<Vec<u8>, FormatError> {
+    let mut w = csv_with_bom(&ADOPTION_COLUMNS)?;
+    for a in rows {
+        w.write_record([
+            a.unit_code.as_str(),
+            &a.model_code,
+            &date(Some(a.started_on)),
+            &date(a.ended_on),
+            &a.stage,
+            opt(&a.steered_by),
+        ])?;
+    }
+    finish(w)
+}
+
+pub fn surveys_csv(rows: &[survey_count::Model]) -> Result<Vec<u8>, FormatError> {
+    let mut w = csv_with_bom(&SURVEY_COLUMNS)?;
+    for s in rows {
+        w.write_record([
+            s.unit_code.as_str(),
+            opt(&s.model_code),
+            &s.period,
+            &s.respondents.to_string(),
+            &s.satisfied.to_string(),
+        ])?;
+    }
+    finish(w)
+}
+
+/// The four raw tables by their file names, for `export tables` and the HTTP downloads.
+pub const TABLE_NAMES: [&str; 4] = ["units", "models", "adoptions", "surveys"];
+
+pub async fn table_csv(db: &app::ssr::Db, name: &str) -> Result<Option<Vec<u8>>, TableExportError> {
+    use app::ssr::tables;
+    Ok(Some(match name {
+        "units" => units_csv(&tables::units(db, None, None).await?)?,
+        "models" => models_csv(&tables::models(db).await?)?,
+        "adoptions" => adoptions_csv(&tables::adoptions(db, None, None).await?)?,
+        "surveys" => surveys_csv(&tables::surveys(db).await?)?,
+        _ => return Ok(None),
+    }))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TableExportError {
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Format(#[from] FormatError),
+}

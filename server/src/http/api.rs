@@ -1,0 +1,149 @@
+//! `/api/v1`: read-only JSON for scripts: the contract's tables and the figures, with the
+//! same filters and the same definitions as pages and downloads.
+use super::export::{given, FigureQuery};
+use super::HttpError;
+use app::ssr::{entities, figures, tables, AppState};
+use axum::{
+    extract::{Query, State},
+    routing::get,
+    Json, Router,
+};
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/units", get(units))
+        .route("/models", get(models))
+        .route("/adoptions", get(adoptions))
+        .route("/figures/district-summary", get(district_summary))
+        .route("/figures/communes", get(communes))
+        .route("/figures/models", get(model_figures))
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// A unit as the import format names its fields.
+#[derive(Serialize)]
+struct UnitJson {
+    code: String,
+    name: String,
+    level: String,
+    parent_code: Option<String>,
+    kind: Option<String>,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+    successor_code: Option<String>,
+}
+
+impl From<entities::unit::Model> for UnitJson {
+    fn from(u: entities::unit::Model) -> Self {
+        UnitJson {
+            code: u.code,
+            name: u.name,
+            level: u.level,
+            parent_code: u.parent_code,
+            kind: u.kind,
+            valid_from: date(u.valid_from),
+            valid_to: date(u.valid_to),
+            successor_code: u.successor_code,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct UnitQuery {
+    level: Option<String>,
+    parent: Option<String>,
+}
+
+async fn units(State(s): State<AppState>, Query(q): Query<UnitQuery>) -> Result<Json<Vec<UnitJson>>, HttpError> {
+    let level = given(&q.level);
+    if let Some(l) = &level {
+        l.parse::<app::domain::UnitLevel>().map_err(|e| HttpError::bad("level", e))?;
+    }
+    let rows = tables::units(&s.db, level.as_deref(), given(&q.parent).as_deref()).await?;
+    Ok(Json(rows.into_iter().map(UnitJson::from).collect()))
+}
+
+#[derive(Serialize)]
+struct ModelJson {
+    code: String,
+    name: String,
+    category: Option<String>,
+    description: Option<String>,
+    launched_on: Option<String>,
+}
+
+async fn models(State(s): State<AppState>) -> Result<Json<Vec<ModelJson>>, HttpError> {
+    let rows = tables::models(&s.db).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|m| ModelJson {
+                code: m.code,
+                name: m.name,
+                category: m.category,
+                description: m.description,
+                launched_on: date(m.launched_on),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize)]
+struct AdoptionJson {
+    unit_code: String,
+    model_code: String,
+    started_on: String,
+    ended_on: Option<String>,
+    stage: String,
+    steered_by: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AdoptionQuery {
+    model: Option<String>,
+    unit: Option<String>,
+}
+
+async fn adoptions(State(s): State<AppState>, Query(q): Query<AdoptionQuery>) -> Result<Json<Vec<AdoptionJson>>, HttpError> {
+    let rows = tables::adoptions(&s.db, given(&q.model).as_deref(), given(&q.unit).as_deref()).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|a| AdoptionJson {
+                unit_code: a.unit_code,
+                model_code: a.model_code,
+                started_on: a.started_on.format("%Y-%m-%d").to_string(),
+                ended_on: date(a.ended_on),
+                stage: a.stage,
+                steered_by: a.steered_by,
+            })
+            .collect(),
+    ))
+}
+
+async fn filter_of(s: &AppState, q: &FigureQuery) -> Result<app::domain::FigureFilter, HttpError> {
+    let period = given(&q.period).ok_or_else(|| HttpError::bad("period", "required: a year (2024), quarter (2024-Q2) or month (2024-05)"))?;
+    Ok(figures::resolve_filter(&s.db, Some(&period), given(&q.model), given(&q.province)).await?)
+}
+
+async fn district_summary(State(s): State<AppState>, Query(q): Query<FigureQuery>) -> Result<Json<Vec<app::domain::DistrictSummaryRow>>, HttpError> {
+    let filter = filter_of(&s, &q).await?;
+    Ok(Json(figures::district_summary(&s.db, &filter).await?))
+}
+
+async fn communes(State(s): State<AppState>, Query(q): Query<FigureQuery>) -> Result<Json<Vec<app::domain::CommuneFiguresRow>>, HttpError> {
+    let filter = filter_of(&s, &q).await?;
+    let district = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
+    let found = tables::units(&s.db, Some("district"), None).await?.into_iter().any(|u| u.code == district);
+    if !found {
+        return Err(HttpError::bad("district", format!("unknown district `{district}`")));
+    }
+    Ok(Json(figures::commune_figures(&s.db, &district, &filter).await?))
+}
+
+async fn model_figures(State(s): State<AppState>, Query(q): Query<FigureQuery>) -> Result<Json<Vec<app::domain::ModelFiguresRow>>, HttpError> {
+    let filter = filter_of(&s, &q).await?;
+    Ok(Json(figures::model_figures(&s.db, &filter).await?))
+}

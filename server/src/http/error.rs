@@ -1,0 +1,70 @@
+//! The one error type of the HTTP layer and its conversion to a response.
+use app::ssr::figures::FilterError;
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// The request is wrong; `field` names the parameter, `message` says why.
+    #[error("{field}: {message}")]
+    BadRequest { field: &'static str, message: String },
+    #[error("not found")]
+    NotFound,
+    /// Our fault: logged with its cause, shown without it.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl HttpError {
+    pub fn bad(field: &'static str, message: impl Into<String>) -> Self {
+        HttpError::BadRequest { field, message: message.into() }
+    }
+}
+
+impl From<FilterError> for HttpError {
+    fn from(e: FilterError) -> Self {
+        match e {
+            FilterError::Period(e) => HttpError::bad("period", e.to_string()),
+            FilterError::UnknownModel(m) => HttpError::bad("model", format!("unknown model `{m}`")),
+            FilterError::UnknownProvince(p) => HttpError::bad("province", format!("unknown province `{p}`")),
+            FilterError::Db(e) => HttpError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for HttpError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        HttpError::Internal(e.to_string())
+    }
+}
+
+impl From<crate::formats::FormatError> for HttpError {
+    fn from(e: crate::formats::FormatError) -> Self {
+        HttpError::Internal(e.to_string())
+    }
+}
+
+impl From<crate::formats::TableExportError> for HttpError {
+    fn from(e: crate::formats::TableExportError) -> Self {
+        HttpError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let (status, body) = match &self {
+            HttpError::BadRequest { field, message } => {
+                (StatusCode::BAD_REQUEST, serde_json::json!({ "error": message, "field": field }))
+            }
+            HttpError::NotFound => (StatusCode::NOT_FOUND, serde_json::json!({ "error": "not found" })),
+            HttpError::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, serde_json::json!({ "error": "internal error" }))
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}

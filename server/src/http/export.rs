@@ -1,0 +1,71 @@
+//! Downloads: the district summary in three formats and the four raw tables as CSV.
+use super::HttpError;
+use crate::formats::{self, Format};
+use app::ssr::{figures, AppState};
+use axum::{
+    extract::{Path, Query, State},
+    http::header,
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/export/district-summary", get(district_summary_by_param))
+        .route("/export/{file}", get(file))
+}
+
+/// The query of a figure request. Empty values count as absent, as an HTML form sends them.
+#[derive(Debug, Default, Deserialize)]
+pub struct FigureQuery {
+    pub period: Option<String>,
+    pub model: Option<String>,
+    pub province: Option<String>,
+    pub format: Option<String>,
+    pub district: Option<String>,
+}
+
+pub fn given(v: &Option<String>) -> Option<String> {
+    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// `/export/district-summary?format=csv&…`: what the export page's plain form asks for.
+async fn district_summary_by_param(State(state): State<AppState>, Query(q): Query<FigureQuery>) -> Result<Response, HttpError> {
+    let format = given(&q.format).unwrap_or_else(|| "csv".into()).parse::<Format>().map_err(|e| HttpError::bad("format", e))?;
+    district_summary(&state, &q, format).await
+}
+
+/// `/export/district-summary.{csv,xlsx,json}` and `/export/{units,models,adoptions,surveys}.csv`.
+async fn file(State(state): State<AppState>, Path(file): Path<String>, Query(q): Query<FigureQuery>) -> Result<Response, HttpError> {
+    let (stem, ext) = file.rsplit_once('.').ok_or(HttpError::NotFound)?;
+    if stem == "district-summary" {
+        let format = ext.parse::<Format>().map_err(|_| HttpError::NotFound)?;
+        return district_summary(&state, &q, format).await;
+    }
+    if ext != "csv" {
+        return Err(HttpError::NotFound);
+    }
+    let body = formats::table_csv(&state.db, stem).await?.ok_or(HttpError::NotFound)?;
+    Ok(download(Format::Csv, &format!("{stem}.csv"), body))
+}
+
+async fn district_summary(state: &AppState, q: &FigureQuery, format: Format) -> Result<Response, HttpError> {
+    let period = given(&q.period).ok_or_else(|| HttpError::bad("period", "required: a year (2024), quarter (2024-Q2) or month (2024-05)"))?;
+    let filter = figures::resolve_filter(&state.db, Some(&period), given(&q.model), given(&q.province)).await?;
+    let rows = figures::district_summary(&state.db, &filter).await?;
+    let body = formats::district_summary(&rows, format)?;
+    Ok(download(format, &format!("district-summary-{}.{}", filter.period, format.extension()), body))
+}
+
+fn download(format: Format, filename: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,70 @@
+//! The routes that are not Leptos pages: health, the language switch, exports and the
+//! read-only JSON API, plus the layers every response goes through.
+mod api;
+mod error;
+mod export;
+
+pub use error::HttpError;
+
+use app::i18n::{Lang, LANG_COOKIE};
+use app::ssr::AppState;
+use axum::{
+    extract::State,
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Form, Json, Router,
+};
+use sea_orm::ConnectionTrait;
+use serde::Deserialize;
+use tower_http::{
+    compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
+    // The bundle's names carry no hash, so browsers revalidate (a cheap 304) instead of
+    // running an old wasm against a new server.
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .service(ServeDir::new(pkg_dir));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/lang", post(switch_language))
+        .merge(export::routes())
+        .nest("/api/v1", api::routes())
+        .nest_service("/pkg", pkg)
+}
+
+/// What every response goes through: a trace span per request, gzip when asked for.
+pub fn with_layers(router: Router) -> Router {
+    router.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http())
+}
+
+/// 200 when the database answers a query, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let backend = state.db.get_database_backend();
+    match state.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => Json(serde_json::json!({ "status": "ok", "database": format!("{backend:?}").to_lowercase() })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct LangForm {
+    lang: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// The no-JavaScript language switch: remember the choice, go back where the reader was.
+async fn switch_language(Form(form): Form<LangForm>) -> Response {
+    let lang = Lang::from_code(&form.lang).unwrap_or_default();
+    // Only paths on this site, never `//elsewhere`.
+    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back } else { "/".to_string() };
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}

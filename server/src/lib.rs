@@ -1,0 +1,8 @@
+//! reformdash's server half: configuration, start-up, the command line's work, the HTTP
+//! routes that are not pages (exports, API, health, language) and the file formats.
+pub mod config;
+pub mod demo;
+pub mod formats;
+pub mod http;
+pub mod sources;
+pub mod startup;

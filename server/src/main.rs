@@ -1,0 +1,225 @@
+//! The `reformdash` command: serve the app (the default), migrate, load the demo, import
+//! and export. Every subcommand reads `DATABASE_URL`; only `serve` and `demo` add demo data.
+use app::ssr::import::{self, ImportError, ImportOptions};
+use clap::{Args, Parser, Subcommand};
+use server::config::{Settings, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+use server::formats::{self, Format};
+use server::startup;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "reformdash", version, about = "Track administrative-reform models, where they run and how satisfied citizens are.")]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Database: `sqlite://path/file.db` (created on first use) or `postgres://user:pass@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default). Migrates, and loads the demo province into an empty database.
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Load the Thanh Hóa demo province (rows already present are left as they are).
+    Demo,
+    /// Import units, models, adoptions and surveys from a folder of CSV files or an .xlsx workbook.
+    ///
+    /// All or nothing: any bad row and nothing is written; every problem is printed as
+    /// `file:line: column: reason`.
+    Import {
+        /// A folder with any of units.csv, models.csv, adoptions.csv, surveys.csv, or an .xlsx
+        /// workbook with sheets of those names.
+        source: PathBuf,
+        /// Replace rows whose key exists with different values (old values go to the audit log).
+        #[arg(long)]
+        update: bool,
+    },
+    /// Export figures or tables.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "REFORMDASH_ADDR", default_value = DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// Folder of the built site (pkg/ with the wasm bundle and CSS, plus public assets).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    site_root: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The district summary of the interchange contract.
+    DistrictSummary {
+        /// A year (2024), quarter (2024-Q2) or month (2024-05).
+        #[arg(long)]
+        period: String,
+        /// Only this model's adoptions and surveys.
+        #[arg(long)]
+        model: Option<String>,
+        /// Only this province's districts.
+        #[arg(long)]
+        province: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// One raw table in the import format (units, models, adoptions or surveys).
+    Table {
+        #[arg(value_parser = formats::TABLE_NAMES)]
+        name: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// All four raw tables as CSV files into a folder, ready for `reformdash import`.
+    Tables {
+        /// The folder to write units.csv, models.csv, adoptions.csv and surveys.csv into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let url = cli.db.database_url;
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs {
+        addr: std::env::var("REFORMDASH_ADDR").ok().and_then(|a| a.parse().ok()).unwrap_or_else(|| DEFAULT_ADDR.parse().expect("valid default")),
+        site_root: std::env::var("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|_| "target/site".into()),
+    }));
+    let open = || async { startup::open_database(&url).await.map_err(|e| format!("error: {e}")) };
+    match command {
+        Command::Serve(args) => {
+            let settings = Settings { database_url: url.clone(), addr: args.addr, site_root: args.site_root };
+            let state = startup::prepare(&settings).await.map_err(|e| format!("error: {e}"))?;
+            let listener = tokio::net::TcpListener::bind(settings.addr).await.map_err(|e| format!("error: cannot listen on {}: {e}", settings.addr))?;
+            let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
+            println!("reformdash is serving http://{local} (database: {})", redact(&url));
+            startup::serve(listener, state, startup::shutdown_signal()).await.map_err(|e| format!("error: {e}"))
+        }
+        Command::Migrate => {
+            open().await?;
+            println!("database schema is up to date");
+            Ok(())
+        }
+        Command::Demo => {
+            let db = open().await?;
+            let report = server::demo::load(&db).await.map_err(|e| format!("error: {e}"))?;
+            print!("demo province loaded\n{report}");
+            Ok(())
+        }
+        Command::Import { source, update } => {
+            let set = server::sources::read(&source).map_err(|e| format!("error: {e}"))?;
+            let db = open().await?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}").expect("valid template").progress_chars("=> "),
+            );
+            let progress = |table: &str, done: u64, total: u64| {
+                bar.set_message(table.to_string());
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let result = import::import(&db, &set, ImportOptions { update }, &format!("cli:{}", whoami()), &progress).await;
+            bar.finish_and_clear();
+            match result {
+                Ok(report) => {
+                    print!("{report}");
+                    Ok(())
+                }
+                Err(ImportError::Invalid(problems)) => {
+                    let mut msg = String::new();
+                    for p in &problems {
+                        msg.push_str(&format!("{p}\n"));
+                    }
+                    msg.push_str(&format!("error: {} problem(s); nothing was imported", problems.len()));
+                    Err(msg)
+                }
+                Err(e) => Err(format!("error: {e}; nothing was imported")),
+            }
+        }
+        Command::Export(ExportCommand::DistrictSummary { period, model, province, format, out }) => {
+            let db = open().await?;
+            let filter = app::ssr::figures::resolve_filter(&db, Some(&period), model, province).await.map_err(|e| format!("error: {e}"))?;
+            let rows = app::ssr::figures::district_summary(&db, &filter).await.map_err(|e| format!("error: {e}"))?;
+            let bytes = formats::district_summary(&rows, format).map_err(|e| format!("error: {e}"))?;
+            write_out(out.as_deref(), &bytes)
+        }
+        Command::Export(ExportCommand::Table { name, out }) => {
+            let db = open().await?;
+            let bytes = formats::table_csv(&db, &name).await.map_err(|e| format!("error: {e}"))?.ok_or("error: unknown table")?;
+            write_out(out.as_deref(), &bytes)
+        }
+        Command::Export(ExportCommand::Tables { out }) => {
+            let db = open().await?;
+            std::fs::create_dir_all(&out).map_err(|e| format!("error: {}: {e}", out.display()))?;
+            for name in formats::TABLE_NAMES {
+                let bytes = formats::table_csv(&db, name).await.map_err(|e| format!("error: {e}"))?.ok_or("error: unknown table")?;
+                write_out(Some(&out.join(format!("{name}.csv"))), &bytes)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_out(out: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), String> {
+    match out {
+        Some(path) => std::fs::write(path, bytes).map_err(|e| format!("error: {}: {e}", path.display())),
+        None => std::io::stdout().write_all(bytes).map_err(|e| format!("error: stdout: {e}")),
+    }
+}
+
+/// Who ran the import, for the audit log.
+fn whoami() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into())
+}
+
+/// The URL without its password, for the start-up line.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,84 @@
+//! Start-up: connect, migrate, load the demo when empty, build the router, serve until told to stop.
+use crate::config::Settings;
+use crate::http;
+use app::ssr::{db, AppState, Db};
+use app::{shell, App};
+use axum::Router;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::DbErr;
+use tokio::net::TcpListener;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot prepare the database folder: {0}")]
+    Folder(#[from] std::io::Error),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("demo data: {0}")]
+    Demo(#[from] crate::demo::DemoError),
+}
+
+/// Connects and brings the schema up to date.
+pub async fn open_database(url: &str) -> Result<Db, StartupError> {
+    crate::config::prepare_sqlite_dir(url)?;
+    let db = db::connect(url).await?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+pub fn router(state: AppState) -> Router {
+    let leptos_options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || leptos::prelude::provide_context(context_state.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    http::with_layers(http::routes(&state).merge(pages).with_state(state))
+}
+
+/// Serves on an already-bound listener until `shutdown` resolves, finishing open requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+/// Everything `reformdash serve` does before it listens.
+pub async fn prepare(settings: &Settings) -> Result<AppState, StartupError> {
+    let db = open_database(&settings.database_url).await?;
+    if crate::demo::load_if_empty(&db).await? {
+        tracing::info!("empty database: loaded the Thanh Hóa demo province");
+    }
+    Ok(AppState { db, leptos_options: settings.leptos_options() })
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing open requests");
+}

@@ -1,0 +1,167 @@
+//! Test helpers: a fresh database per test on each engine, the real server on a random
+//! port, and the real binary for CLI tests.
+#![allow(dead_code)]
+use app::ssr::{AppState, Db};
+use server::config::Settings;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that exists for one test only.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    pub async fn new(engine: Engine) -> TestDb {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/test.db", dir.path().display());
+                TestDb { url, _dir: Some(dir) }
+            }
+            Engine::Postgres => {
+                // Never skipped: without a server the test fails and says how to get one.
+                let admin = std::env::var("TEST_DATABASE_URL").expect(
+                    "TEST_DATABASE_URL is not set: run the tests with `make test` (it starts PostgreSQL), \
+                     or point TEST_DATABASE_URL at a PostgreSQL server whose role may CREATE DATABASE",
+                );
+                let name = format!(
+                    "rdtest_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+                );
+                let db = sea_orm::Database::connect(&admin).await.expect("connect to TEST_DATABASE_URL");
+                use sea_orm::ConnectionTrait;
+                db.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+                db.close().await.ok();
+                let (base, _) = admin.rsplit_once('/').expect("a URL with a database name");
+                TestDb { url: format!("{base}/{name}"), _dir: None }
+            }
+        }
+    }
+
+    pub async fn open(&self) -> Db {
+        server::startup::open_database(&self.url).await.expect("open and migrate")
+    }
+}
+
+/// The real server, serving on 127.0.0.1 at a port the OS picked.
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub db: Db,
+    pub database: TestDb,
+    pub client: reqwest::Client,
+    pub site: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    /// Starts the server the way `reformdash serve` does (which loads the demo when empty).
+    pub async fn spawn_serve(engine: Engine) -> TestApp {
+        Self::spawn_with(engine, true, |_| async {}).await
+    }
+
+    /// Starts the server on a database prepared by `load`, without the demo.
+    pub async fn spawn_with<F, Fut>(engine: Engine, with_demo: bool, load: F) -> TestApp
+    where
+        F: FnOnce(Db) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let database = TestDb::new(engine).await;
+        let site = tempfile::tempdir().expect("site dir");
+        std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+        std::fs::write(site.path().join("pkg/reformdash.css"), "body{}").unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let settings = Settings { database_url: database.url.clone(), addr, site_root: site.path().to_path_buf() };
+        let db = database.open().await;
+        load(db.clone()).await;
+        let state = if with_demo {
+            server::startup::prepare(&settings).await.expect("prepare")
+        } else {
+            AppState { db: db.clone(), leptos_options: settings.leptos_options() }
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(server::startup::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { addr, db, database, client, site, shutdown: Some(tx) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap())
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+pub fn expected(name: &str) -> String {
+    std::fs::read_to_string(fixture("expected").join(name)).expect("expected file")
+}
+
+/// Runs the real `reformdash` binary against `url`.
+pub fn cli(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_reformdash"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run reformdash")
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Declares a test once and runs it on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)(common::Engine::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                ($body)(common::Engine::Postgres).await
+            }
+        }
+    };
+}

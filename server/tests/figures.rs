@@ -1,0 +1,311 @@
+//! The figures contract end to end: import of the hand-made fixture, the district summary
+//! through the CLI and through HTTP against hand-computed CSVs, every import rule with its
+//! exact message and an unchanged database, round trips, XLSX and the JSON API.
+mod common;
+use common::{cli, expected, fixture, stderr, stdout, Engine, TestApp, TestDb};
+use std::path::Path;
+
+async fn imported_fixture(engine: Engine) -> TestDb {
+    let db = TestDb::new(engine).await;
+    let out = cli(&db.url, &["import", fixture("small").to_str().unwrap()]);
+    assert!(out.status.success(), "import failed: {}", stderr(&out));
+    db
+}
+
+/// (file of expected CSV, query string, CLI arguments)
+const CASES: [(&str, &str, &[&str]); 5] = [
+    ("2024.csv", "period=2024", &["--period", "2024"]),
+    ("2024-Q1_P1.csv", "period=2024-Q1&province=P1", &["--period", "2024-Q1", "--province", "P1"]),
+    ("2024-Q2_FG_P1.csv", "period=2024-Q2&model=FG&province=P1", &["--period", "2024-Q2", "--model", "FG", "--province", "P1"]),
+    ("2024-05.csv", "period=2024-05", &["--period", "2024-05"]),
+    ("2023.csv", "period=2023", &["--period", "2023"]),
+];
+
+on_both_engines!(district_summary_matches_hand_computed_csv_via_cli, |engine: Engine| async move {
+    let db = imported_fixture(engine).await;
+    for (file, _, args) in CASES {
+        let mut full = vec!["export", "district-summary"];
+        full.extend_from_slice(args);
+        let out = cli(&db.url, &full);
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        assert_eq!(stdout(&out), expected(file), "{file}");
+    }
+});
+
+on_both_engines!(district_summary_matches_hand_computed_csv_via_http, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |db| async move {
+        let set = server::sources::read(&fixture("small")).unwrap();
+        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+    })
+    .await;
+    for (file, query, _) in CASES {
+        let r = app.get(&format!("/export/district-summary.csv?{query}")).await;
+        assert_eq!(r.status(), 200, "{file}");
+        assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+        assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+        assert_eq!(r.text().await.unwrap(), expected(file), "{file}");
+    }
+    // The export page's form sends the format as a parameter, and an empty model.
+    let (status, body) = app.get_text("/export/district-summary?period=2024&model=&format=csv").await;
+    assert_eq!((status, body), (200, expected("2024.csv")));
+    // JSON: the same keys, numbers as numbers, null for empty cells.
+    let r = app.get("/export/district-summary.json?period=2024-Q2&model=FG&province=P1").await;
+    let json: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {"district_code": "D1", "district_name": "Như Xuân, \"huyện mẫu\"", "communes": 3, "communes_adopting": 2,
+             "adoption_rate": 66.67, "respondents": 240, "satisfied": 236, "satisfaction_rate": 98.33, "ci_low": 95.79, "ci_high": 99.35},
+            {"district_code": "D2", "district_name": "Thọ Xuân", "communes": 1, "communes_adopting": 0,
+             "adoption_rate": 0.0, "respondents": 0, "satisfied": 0, "satisfaction_rate": null, "ci_low": null, "ci_high": null},
+            {"district_code": "D3", "district_name": "Huyện Trống", "communes": 0, "communes_adopting": 0,
+             "adoption_rate": null, "respondents": 0, "satisfied": 0, "satisfaction_rate": null, "ci_low": null, "ci_high": null}
+        ])
+    );
+    // The API serves the very same rows.
+    let api: serde_json::Value = app.get("/api/v1/figures/district-summary?period=2024-Q2&model=FG&province=P1").await.json().await.unwrap();
+    assert_eq!(api, json);
+    // Bad filters are refused with the field named.
+    for (query, field) in [("period=2024-13", "period"), ("", "period"), ("period=2024&model=XX", "model"), ("period=2024&province=D1", "province")] {
+        let r = app.get(&format!("/export/district-summary.csv?{query}")).await;
+        assert_eq!(r.status(), 400, "{query}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["field"], field, "{query}");
+    }
+});
+
+on_both_engines!(xlsx_export_holds_the_same_table_with_real_numbers, |engine: Engine| async move {
+    use calamine::{Data, Reader};
+    let db = imported_fixture(engine).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("summary.xlsx");
+    let out = cli(&db.url, &["export", "district-summary", "--period", "2024", "--format", "xlsx", "--out", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut book = calamine::open_workbook_auto(&path).unwrap();
+    let range = book.worksheet_range("district_summary").unwrap();
+    let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(header.join(","), app::domain::DISTRICT_SUMMARY_COLUMNS.join(","));
+    assert_eq!(rows[1][0], Data::String("D1".into()));
+    assert_eq!(rows[1][1], Data::String("Như Xuân, \"huyện mẫu\"".into()));
+    assert_eq!(rows[1][2], Data::Float(3.0));
+    assert_eq!(rows[1][5], Data::Float(470.0));
+    assert_eq!(rows[1][7], Data::Float(93.40));
+    assert_eq!(rows[1][8], Data::Float(90.79));
+    // D3 has no communes and no ballots: its rates are empty cells.
+    assert_eq!(rows[3][0], Data::String("D3".into()));
+    assert_eq!(rows[3][4], Data::Empty);
+    assert_eq!(rows[3][7], Data::Empty);
+    assert_eq!(rows.len(), 5);
+});
+
+on_both_engines!(export_then_import_into_empty_round_trips, |engine: Engine| async move {
+    let first = imported_fixture(engine).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(&first.url, &["export", "tables", "--out", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = TestDb::new(engine).await;
+    let out = cli(&second.url, &["import", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = tempfile::tempdir().unwrap();
+    let out = cli(&second.url, &["export", "tables", "--out", again.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    for name in ["units", "models", "adoptions", "surveys"] {
+        let a = std::fs::read_to_string(dir.path().join(format!("{name}.csv"))).unwrap();
+        let b = std::fs::read_to_string(again.path().join(format!("{name}.csv"))).unwrap();
+        assert_eq!(a, b, "{name}.csv");
+    }
+    assert_eq!(std::fs::read_to_string(dir.path().join("surveys.csv")).unwrap().lines().count(), 13);
+    // And the figures agree.
+    let summary = |url: &str| stdout(&cli(url, &["export", "district-summary", "--period", "2024"]));
+    assert_eq!(summary(&first.url), summary(&second.url));
+});
+
+on_both_engines!(importing_the_same_rows_again_changes_nothing, |engine: Engine| async move {
+    let db = imported_fixture(engine).await;
+    let out = cli(&db.url, &["import", fixture("small").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "models: 0 inserted, 0 updated, 2 unchanged\nunits: 0 inserted, 0 updated, 14 unchanged\n\
+         adoptions: 0 inserted, 0 updated, 6 unchanged\nsurveys: 0 inserted, 0 updated, 12 unchanged\n"
+    );
+});
+
+/// Writes `files` into a fresh folder and imports it into `db`.
+fn import_files(url: &str, files: &[(&str, &str)], extra: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    let mut args = vec!["import", dir.path().to_str().unwrap()];
+    args.extend_from_slice(extra);
+    cli(url, &args)
+}
+
+fn tables_snapshot(url: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(cli(url, &["export", "tables", "--out", dir.path().to_str().unwrap()]).status.success());
+    ["units", "models", "adoptions", "surveys"]
+        .iter()
+        .map(|n| std::fs::read_to_string(dir.path().join(format!("{n}.csv"))).unwrap())
+        .collect()
+}
+
+on_both_engines!(every_contract_rule_is_reported_precisely_and_nothing_is_written, |engine: Engine| async move {
+    let db = imported_fixture(engine).await;
+    let before = tables_snapshot(&db.url);
+    let units_h = "code,name,level,parent_code,kind,valid_from,valid_to,successor_code\n";
+    let surveys_h = "unit_code,model_code,period,respondents,satisfied\n";
+    let adoptions_h = "unit_code,model_code,started_on,ended_on,stage,steered_by\n";
+    let cases: Vec<(Vec<(&str, String)>, Vec<&str>)> = vec![
+        (vec![("units.csv", "code,name,level,color\n".into())], vec![
+            "units.csv:1: color: unknown column (expected some of: code, name, level, parent_code, kind, valid_from, valid_to, successor_code)",
+        ]),
+        (vec![("models.csv", "code,category\nX,\n".into())], vec!["models.csv:1: name: required column is missing"]),
+        (vec![("units.csv", format!("{units_h}D5,Huyện Năm,district,,,,,\n"))], vec![
+            "units.csv:2: parent_code: a value is required unless level is province",
+        ]),
+        (vec![("units.csv", format!("{units_h}D5,Huyện Năm,huyen,P1,,,,\n"))], vec![
+            "units.csv:2: level: must be one of province | district | commune, got `huyen`",
+        ]),
+        (vec![("units.csv", format!("{units_h}D5,A,district,P1,,,,\nD5,B,district,P1,,,,\n"))], vec![
+            "units.csv:3: code: duplicate key D5 (first on line 2)",
+        ]),
+        (vec![("units.csv", format!("{units_h}C50,Xã,commune,D77,xã,,,\n"))], vec!["units.csv:2: parent_code: unknown unit `D77`"]),
+        (vec![("units.csv", format!("{units_h}C50,Xã,commune,D1,xã,2024-02-30,,\n"))], vec![
+            "units.csv:2: valid_from: `2024-02-30` is not a date of the form YYYY-MM-DD",
+        ]),
+        (vec![("adoptions.csv", format!("{adoptions_h}C11,ZZ,2024-01-01,,,\n"))], vec!["adoptions.csv:2: model_code: unknown model `ZZ`"]),
+        (vec![("adoptions.csv", format!("{adoptions_h}C11,NW,2024-01-01,,trial,\n"))], vec![
+            "adoptions.csv:2: stage: must be one of pilot | scaled, got `trial`",
+        ]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-08,0,0\n"))], vec!["surveys.csv:2: respondents: must be at least 1, got 0"]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-08,10,11\n"))], vec!["surveys.csv:2: satisfied: 11 is more than respondents (10)"]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-08,10,-1\n"))], vec!["surveys.csv:2: satisfied: must not be negative, got -1"]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024,10,5\n"))], vec![
+            "surveys.csv:2: period: a survey period is a month (YYYY-MM) or a quarter (YYYY-Qn), got `2024`",
+        ]),
+        (vec![("surveys.csv", format!("{surveys_h}C13,FG,2024-03,10,5\n"))], vec!["surveys.csv:2: period: unit `C13` is not valid during 2024-03"]),
+        (vec![("surveys.csv", format!("{surveys_h}C22,FG,2024-Q2,10,5\n"))], vec!["surveys.csv:2: period: unit `C22` is not valid during 2024-Q2"]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-08,10,5\nC11,FG,2024-08,10,6\n"))], vec![
+            "surveys.csv:3: period: duplicate key (C11, FG, 2024-08) (first on line 2)",
+        ]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-01,100,97\n"))], vec![
+            "surveys.csv:2: period: survey (C11, FG, 2024-01) already exists with other values (import with --update to replace them)",
+        ]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-08,ten,5\n"))], vec!["surveys.csv:2: respondents: `ten` is not a whole number"]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-08,10\n"))], vec!["surveys.csv:2: -: has 4 fields, the header has 5"]),
+        // Several problems in several files are all reported, in file and line order.
+        (
+            vec![
+                ("units.csv", format!("{units_h}C50,Xã Năm Mươi,commune,D1,xã,,,\n")),
+                ("surveys.csv", format!("{surveys_h}C50,FG,2024-08,10,5\nC11,NW,2024-13,10,5\nC99,,2024-Q1,5,5\n")),
+            ],
+            vec![
+                "surveys.csv:3: period: month must be 01 to 12, got `2024-13`",
+                "surveys.csv:4: unit_code: unknown unit `C99`",
+            ],
+        ),
+    ];
+    for (files, want) in cases {
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (*n, b.as_str())).collect();
+        let out = import_files(&db.url, &files, &[]);
+        assert!(!out.status.success(), "{files:?} was accepted");
+        let err = stderr(&out);
+        let mut expected_text: String = want.iter().map(|l| format!("{l}\n")).collect();
+        expected_text.push_str(&format!("error: {} problem(s); nothing was imported\n", want.len()));
+        assert_eq!(err, expected_text, "for {files:?}");
+        assert_eq!(tables_snapshot(&db.url), before, "the database changed after {files:?}");
+    }
+});
+
+on_both_engines!(update_replaces_and_keeps_the_old_value_in_the_audit_log, |engine: Engine| async move {
+    use app::ssr::entities::audit_log;
+    use sea_orm::EntityTrait;
+    let db = imported_fixture(engine).await;
+    let surveys = "unit_code,model_code,period,respondents,satisfied\nC11,FG,2024-01,100,97\nC11,FG,2024-08,10,9\n";
+    let out = import_files(&db.url, &[("surveys.csv", surveys)], &["--update"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "surveys: 1 inserted, 1 updated, 0 unchanged\n");
+    let conn = db.open().await;
+    let log = audit_log::Entity::find().all(&conn).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].entity, "survey_counts");
+    assert_eq!(log[0].entity_key, "C11/FG/2024-01");
+    assert!(log[0].old_value.as_deref().unwrap().contains("satisfied: 98"));
+    assert!(log[0].new_value.as_deref().unwrap().contains("satisfied: 97"));
+    let summary = stdout(&cli(&db.url, &["export", "district-summary", "--period", "2024-01", "--province", "P1"]));
+    assert!(summary.contains("D1,\"Như Xuân, \"\"huyện mẫu\"\"\",2,2,100.00,100,97,97.00,"), "{summary}");
+});
+
+on_both_engines!(xlsx_workbook_imports_like_the_csv_folder, |engine: Engine| async move {
+    // Build a workbook with the fixture's four sheets, then import it into an empty database.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("province.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for name in ["units", "models", "adoptions", "surveys"] {
+        let text = std::fs::read_to_string(fixture("small").join(format!("{name}.csv"))).unwrap();
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        for (r, rec) in reader.records().enumerate() {
+            for (c, cell) in rec.unwrap().iter().enumerate() {
+                // Counts as numbers, as a spreadsheet holds them.
+                match cell.parse::<f64>() {
+                    Ok(n) if name == "surveys" && r > 0 && c >= 3 => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                    _ => sheet.write_string(r as u32, c as u16, cell).unwrap(),
+                };
+            }
+        }
+    }
+    book.save(&path).unwrap();
+    let db = TestDb::new(engine).await;
+    let out = cli(&db.url, &["import", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = stdout(&cli(&db.url, &["export", "district-summary", "--period", "2024"]));
+    assert_eq!(summary, expected("2024.csv"));
+});
+
+on_both_engines!(api_serves_tables_and_figures, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |db| async move {
+        let set = server::sources::read(&fixture("small")).unwrap();
+        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+    })
+    .await;
+    let units: serde_json::Value = app.get("/api/v1/units?level=district&parent=P1").await.json().await.unwrap();
+    let codes: Vec<&str> = units.as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["D1", "D2", "D3", "D4"]);
+    assert_eq!(units[3]["valid_to"], "2023-12-31");
+    let models: serde_json::Value = app.get("/api/v1/models").await.json().await.unwrap();
+    assert_eq!(models[1]["name"], "Ngày không viết");
+    let adoptions: serde_json::Value = app.get("/api/v1/adoptions?model=NW").await.json().await.unwrap();
+    assert_eq!(adoptions.as_array().unwrap().len(), 2);
+    assert_eq!(adoptions[0]["stage"], "pilot", "the default stage");
+    let communes: serde_json::Value = app.get("/api/v1/figures/communes?district=D1&period=2024-Q2&model=FG").await.json().await.unwrap();
+    // C11 (200/200), C12 (ended in February: not adopting, no ballots), C13 (40 of which 36).
+    assert_eq!(communes.as_array().unwrap().len(), 3);
+    assert_eq!(communes[0]["commune_code"], "C11");
+    assert_eq!(communes[0]["satisfaction_rate"], 100.0);
+    assert_eq!(communes[1]["communes_adopting"], 0);
+    assert_eq!(communes[2]["satisfaction_rate"], 90.0);
+    let by_model: serde_json::Value = app.get("/api/v1/figures/models?period=2024&province=P1").await.json().await.unwrap();
+    // FG in 2024 in P1: communes C11, C12, C13, C21, C22 valid; FG at C11, C12, C13, C22.
+    assert_eq!(by_model[0]["model_code"], "FG");
+    assert_eq!(by_model[0]["communes"], 5);
+    assert_eq!(by_model[0]["communes_adopting"], 4);
+    assert_eq!(by_model[0]["adoption_rate"], 80.0);
+    assert_eq!(by_model[0]["respondents"], 100 + 200 + 50 + 40 + 20);
+    assert_eq!(app.get("/api/v1/figures/communes?district=ZZ&period=2024").await.status(), 400);
+});
+
+#[test]
+fn import_of_a_missing_folder_says_so() {
+    let out = cli("sqlite::memory:", &["import", "/no/such/folder"]);
+    assert!(!out.status.success());
+    assert_eq!(stderr(&out), "error: /no/such/folder: no such file or folder\n");
+    let empty = tempfile::tempdir().unwrap();
+    let out = cli("sqlite::memory:", &["import", empty.path().to_str().unwrap()]);
+    assert!(stderr(&out).contains("holds none of units.csv, models.csv, adoptions.csv, surveys.csv"));
+    let _ = Path::new("");
+}

@@ -1,0 +1,151 @@
+//! The foundation through real HTTP: start-up on an empty database loads the demo, pages
+//! render server-side in Vietnamese or English, health, 404, compression, static assets.
+mod common;
+use common::{Engine, TestApp};
+
+/// The text of the element carrying `data-testid="{id}"`.
+fn testid_text<'a>(html: &'a str, id: &str) -> &'a str {
+    let marker = format!("data-testid=\"{id}\"");
+    let at = html.find(&marker).unwrap_or_else(|| panic!("no {id} in page"));
+    let rest = &html[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest[start..].find('<').unwrap();
+    &rest[start..start + end]
+}
+
+on_both_engines!(first_start_loads_the_demo_and_the_home_page_counts_it, |engine: Engine| async move {
+    let app = TestApp::spawn_serve(engine).await;
+    let (status, html) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<html lang=\"vi\""), "Vietnamese by default");
+    assert!(html.contains("Mô hình cải cách hành chính"));
+    assert!(html.contains("Tỉnh Thanh Hóa"));
+    // The demo province: 27 district-level units, 559 communes, the 8 models.
+    assert_eq!(testid_text(&html, "count-districts"), "27");
+    assert_eq!(testid_text(&html, "count-communes"), "559");
+    assert_eq!(testid_text(&html, "count-models"), "8");
+    assert_eq!(testid_text(&html, "count-adoptions"), "175");
+    // Hydration needs the bundle's script tags on every page.
+    assert!(html.contains("/pkg/reformdash.js"));
+    assert!(html.contains("reformdash_bg.wasm"));
+});
+
+on_both_engines!(a_second_start_does_not_load_the_demo_twice, |engine: Engine| async move {
+    let app = TestApp::spawn_serve(engine).await;
+    let again = server::startup::prepare(&server::config::Settings {
+        database_url: app.database.url.clone(),
+        addr: app.addr,
+        site_root: app.site.path().to_path_buf(),
+    })
+    .await
+    .unwrap();
+    let counts = app::ssr::figures::home_counts(&again.db).await.unwrap();
+    assert_eq!((counts.districts, counts.models, counts.adoptions), (27, 8, 175));
+});
+
+on_both_engines!(health_checks_the_database, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |_| async {}).await;
+    let r = app.get("/healthz").await;
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    let expected = if engine == Engine::Sqlite { "sqlite" } else { "postgres" };
+    assert_eq!(body["database"], expected);
+    // With the database gone, health says so.
+    app.db.clone().close().await.unwrap();
+    let r = app.get("/healthz").await;
+    assert_eq!(r.status(), 503);
+});
+
+on_both_engines!(language_switch_without_javascript, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |_| async {}).await;
+    let r = app
+        .client
+        .post(app.url("/lang"))
+        .form(&[("lang", "en"), ("back", "/dashboard?period=2024")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/dashboard?period=2024");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("lang=en;"), "{cookie}");
+    let html = app.client.get(app.url("/")).header("cookie", "lang=en").send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\""));
+    assert!(html.contains("Administrative-reform models"));
+    assert!(html.contains("Tiếng Việt"), "the switch offers the way back");
+    // Never a redirect off the site.
+    let r = app.client.post(app.url("/lang")).form(&[("lang", "vi"), ("back", "//evil.example")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/");
+});
+
+on_both_engines!(unknown_pages_are_404_in_the_readers_language, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |_| async {}).await;
+    let (status, html) = app.get_text("/no-such-page").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Không tìm thấy trang"));
+});
+
+on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
+    let app = TestApp::spawn_serve(engine).await;
+    for (path, text) in [
+        ("/dashboard", "Tổng hợp theo huyện"),
+        ("/models", "Các mô hình"),
+        ("/communes", "Xã, phường, thị trấn theo huyện"),
+        ("/survey", "Nhập phiếu khảo sát"),
+        ("/export", "Xuất dữ liệu"),
+    ] {
+        let (status, html) = app.get_text(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(text), "{path} lacks {text}");
+        assert!(html.contains("<tbody") || !html.contains("<table"), "{path}: tables need tbody for hydration");
+    }
+    // The dashboard defaults to the latest year with surveys and lists every district.
+    let (_, html) = app.get_text("/dashboard").await;
+    assert!(html.contains("value=\"2024\""));
+    assert_eq!(html.matches("/communes?district=").count(), 27);
+    // A bad period is explained next to the field.
+    let (status, html) = app.get_text("/dashboard?period=2024-13").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Kỳ phải có dạng 2024, 2024-Q2 hoặc 2024-05."));
+});
+
+on_both_engines!(responses_are_compressed_and_assets_revalidated, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |_| async {}).await;
+    let r = app.client.get(app.url("/")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let r = app.get("/pkg/reformdash.css").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert!(r.headers().contains_key("last-modified"));
+});
+
+#[test]
+fn cli_help_names_every_subcommand() {
+    let out = common::cli("sqlite::memory:", &["--help"]);
+    let text = common::stdout(&out);
+    for sub in ["serve", "migrate", "demo", "import", "export"] {
+        assert!(text.contains(sub), "--help lacks {sub}: {text}");
+    }
+}
+
+on_both_engines!(cli_migrate_creates_the_schema_and_adds_no_demo, |engine: Engine| async move {
+    let database = common::TestDb::new(engine).await;
+    let out = common::cli(&database.url, &["migrate"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(common::stdout(&out), "database schema is up to date\n");
+    let db = database.open().await;
+    let counts = app::ssr::figures::home_counts(&db).await.unwrap();
+    assert_eq!(counts, app::domain::HomeCounts::default());
+    // `demo` is the explicit way to load it.
+    let out = common::cli(&database.url, &["demo"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(app::ssr::figures::home_counts(&db).await.unwrap().districts, 27);
+});
+
+#[test]
+fn cli_reports_an_unreachable_database_precisely() {
+    let out = common::cli("postgres://nobody:wrong@127.0.0.1:1/none", &["migrate"]);
+    assert!(!out.status.success());
+    assert!(common::stderr(&out).starts_with("error: database:"), "{}", common::stderr(&out));
+}
