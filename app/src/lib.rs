@@ -90,7 +90,12 @@ pub fn App() -> impl IntoView {
 fn LangSwitch() -> impl IntoView {
     let lang = use_lang();
     let location = use_location();
-    let back = move || format!("{}{}", location.pathname.get(), location.search.get());
+    let back = move || {
+        // The router's `search` comes without its `?`.
+        let search = location.search.get();
+        let search = search.trim_start_matches('?');
+        if search.is_empty() { location.pathname.get() } else { format!("{}?{search}", location.pathname.get()) }
+    };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let next: Lang = lang.get_untracked().other();
@@ -114,4 +119,8 @@ fn LangSwitch() -> impl IntoView {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // A mark for people and browser tests alike: from here on the page is interactive.
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

@@ -1,0 +1,81 @@
+// The app in a real browser: without JavaScript every page is complete and its forms
+// work; with JavaScript the page hydrates and the language switches in place.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, startServer } from './server.mjs';
+
+let server;
+let chrome;
+
+before(async () => {
+  server = await startServer();
+  chrome = await launchBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+test('without JavaScript the home page shows the demo province counts', async () => {
+  const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  assert.equal(await page.textContent('h1'), 'Mô hình cải cách hành chính');
+  assert.equal(await page.textContent('[data-testid=count-districts]'), '27');
+  assert.equal(await page.textContent('[data-testid=count-communes]'), '559');
+  assert.equal(await page.textContent('[data-testid=count-models]'), '8');
+  assert.equal(await page.getAttribute('body', 'data-hydrated'), null, 'no wasm ran');
+  await context.close();
+});
+
+test('without JavaScript the filter form and the language switch still work', async () => {
+  const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(server.url + '/dashboard');
+  await page.fill('input[name=period]', '2023');
+  await page.selectOption('select[name=model]', 'CQTT');
+  await Promise.all([page.waitForURL(/period=2023/), page.click('form.filters button[type=submit]')]);
+  assert.match(page.url(), /model=CQTT/);
+  // 140 Friendly-government sites by the end of 2023, across the districts' rows.
+  const adopting = await page.$$eval('[data-testid=district-summary] tbody tr', (rows) =>
+    rows.map((r) => Number(r.children[2].textContent.replace(/\./g, ''))).reduce((a, b) => a + b, 0));
+  assert.equal(adopting, 140);
+  // A bad period gets its message next to the field.
+  await page.fill('input[name=period]', '2023-13');
+  await Promise.all([page.waitForURL(/period=2023-13/), page.click('form.filters button[type=submit]')]);
+  assert.equal(await page.textContent('#period-error'), 'Kỳ phải có dạng 2024, 2024-Q2 hoặc 2024-05.');
+  // The language switch posts, sets the cookie and comes back to the same page.
+  await Promise.all([page.waitForURL(/dashboard/), page.click('[data-testid=lang-switch]')]);
+  assert.equal(await page.textContent('h1'), 'Summary by district');
+  await context.close();
+});
+
+test('with JavaScript the page hydrates and switches language without a reload', async () => {
+  const context = await chrome.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url + '/');
+  await page.waitForSelector('body[data-hydrated=true]', { timeout: 60_000 });
+  // A reload would drop this mark: only the wasm can switch language in place.
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.click('[data-testid=lang-switch]');
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Administrative-reform models');
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.textContent('[data-testid=lang-switch]'), 'Tiếng Việt');
+  // The choice persists: the server renders English on the next visit.
+  const cookies = await context.cookies();
+  assert.equal(cookies.find((c) => c.name === 'lang')?.value, 'en');
+  await page.goto(server.url + '/models');
+  assert.equal(await page.textContent('h1'), 'Models');
+  // Client-side navigation keeps the document too.
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.click('nav a[href="/dashboard"]');
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Summary by district');
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

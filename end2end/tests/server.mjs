@@ -1,0 +1,53 @@
+// Starts the real reformdash binary on a fresh SQLite file and a random port, and a
+// headless Debian Chromium that the tests drive.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export async function startServer() {
+  const bin = process.env.REFORMDASH_BIN;
+  const site = process.env.LEPTOS_SITE_ROOT;
+  if (!bin || !site) throw new Error('REFORMDASH_BIN and LEPTOS_SITE_ROOT must be set (run `make test`)');
+  const dir = mkdtempSync(join(tmpdir(), 'reformdash-e2e-'));
+  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--site-root', site], {
+    env: { ...process.env, DATABASE_URL: `sqlite://${dir}/e2e.db`, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/serving (http:\/\/[0-9.:]+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+    setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000).unref();
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Playwright gives each launch a fresh, empty profile of its own.
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+    },
+  };
+}
