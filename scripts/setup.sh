@@ -7,7 +7,6 @@
 source "$(dirname "$0")/env.sh"
 
 need_apt=()
-[ -x /usr/bin/cargo ] && /usr/bin/cargo --version 2>/dev/null | grep -q . || need_apt+=(cargo-web)
 dpkg -s rustc-web >/dev/null 2>&1 || need_apt+=(rustc-web)
 dpkg -s cargo-web >/dev/null 2>&1 || need_apt+=(cargo-web)
 dpkg -s rust-web-src >/dev/null 2>&1 || need_apt+=(rust-web-src)

@@ -132,8 +132,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let state = startup::prepare(&settings).await.map_err(|e| format!("error: {e}"))?;
             let listener = tokio::net::TcpListener::bind(settings.addr).await.map_err(|e| format!("error: cannot listen on {}: {e}", settings.addr))?;
             let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
+            let shutdown = startup::shutdown_signal();
             println!("reformdash is serving http://{local} (database: {})", redact(&url));
-            startup::serve(listener, state, startup::shutdown_signal()).await.map_err(|e| format!("error: {e}"))
+            startup::serve(listener, state, shutdown).await.map_err(|e| format!("error: {e}"))
         }
         Command::Migrate => {
             open().await?;

@@ -108,6 +108,7 @@ on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
     let (status, html) = app.get_text("/dashboard?period=2024-13").await;
     assert_eq!(status, 200);
     assert!(html.contains("Kỳ phải có dạng 2024, 2024-Q2 hoặc 2024-05."));
+    assert!(!html.contains("data-testid=\"district-summary\""), "no table for a bad period");
 });
 
 on_both_engines!(responses_are_compressed_and_assets_revalidated, |engine: Engine| async move {
@@ -148,4 +149,27 @@ fn cli_reports_an_unreachable_database_precisely() {
     let out = common::cli("postgres://nobody:wrong@127.0.0.1:1/none", &["migrate"]);
     assert!(!out.status.success());
     assert!(common::stderr(&out).starts_with("error: database:"), "{}", common::stderr(&out));
+}
+
+#[test]
+fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/nested/app.db", dir.path().display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reformdash"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--site-root", dir.path().to_str().unwrap()])
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("reformdash is serving http://127.0.0.1:"), "{line}");
+    // The SQLite file and its folder were created on first start.
+    assert!(dir.path().join("nested/app.db").exists());
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "exit after SIGTERM: {exit:?}");
 }

@@ -1,6 +1,6 @@
 //! `/communes`: the communes of one district with their own figures.
 use super::filters::{checked_period, use_query_filters, Choice, FilterForm};
-use super::{show_count, show_percent, LoadError};
+use super::{loaded, show_count, show_percent, FiguresTable};
 use crate::domain::CommuneFiguresRow;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
@@ -43,48 +43,41 @@ pub fn CommunesPage() -> impl IntoView {
         move || filters.get(),
         |f| async move { communes_page(f.district.clone(), checked_period(&f).ok().flatten(), f.model).await },
     );
+    let header: Vec<(&'static str, fn(&'static crate::i18n::Texts) -> &'static str)> = vec![
+        ("", |t| t.commune),
+        ("", |t| t.adopting),
+        ("num", |t| t.respondents),
+        ("num", |t| t.satisfied),
+        ("num", |t| t.satisfaction_rate),
+    ];
     view! {
         <h1>{move || t().communes_heading}</h1>
-        <Suspense fallback=move || view! { <p>{move || t().loading}</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(p) => view! {
-                        <FilterForm action="/communes" period=p.period.clone() models=p.models.clone() districts=p.districts.clone() />
-                        <div class="table-wrap">
-                            <table class="figures" data-testid="commune-figures">
-                                <thead>
-                                    <tr>
-                                        <th>{move || t().commune}</th>
-                                        <th>{move || t().adopting}</th>
-                                        <th class="num">{move || t().respondents}</th>
-                                        <th class="num">{move || t().satisfied}</th>
-                                        <th class="num">{move || t().satisfaction_rate}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {p.rows.into_iter().map(|r| {
-                                        let f = r.figures;
-                                        let name = match r.kind {
-                                            Some(kind) => format!("{kind} {}", r.commune_name),
-                                            None => r.commune_name,
-                                        };
-                                        view! {
-                                            <tr>
-                                                <td>{name}</td>
-                                                <td>{move || if f.communes_adopting > 0 { t().yes } else { t().no }}</td>
-                                                <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
-                                                <td class="num">{move || show_count(lang.get(), f.satisfied)}</td>
-                                                <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(page, move |p: CommunesPageData| {
+            let valid = checked_period(&filters.get_untracked()).is_ok();
+            let header = header.clone();
+            view! {
+                <FilterForm action="/communes" period=p.period models=p.models districts=p.districts />
+                {valid.then(|| view! {
+                    <FiguresTable testid="commune-figures" header=header>
+                        {p.rows.into_iter().map(|r| {
+                            let f = r.figures;
+                            let name = match r.kind {
+                                Some(kind) => format!("{kind} {}", r.commune_name),
+                                None => r.commune_name,
+                            };
+                            view! {
+                                <tr>
+                                    <td>{name}</td>
+                                    <td>{move || if f.communes_adopting > 0 { t().yes } else { t().no }}</td>
+                                    <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
+                                    <td class="num">{move || show_count(lang.get(), f.satisfied)}</td>
+                                    <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </FiguresTable>
+                })}
+            }
+        })}
     }
 }

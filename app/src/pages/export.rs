@@ -1,6 +1,6 @@
 //! `/export`: a plain GET form that downloads the district summary in a chosen format.
 use super::filters::Choice;
-use super::LoadError;
+use super::loaded;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 
@@ -21,37 +21,30 @@ pub fn ExportPage() -> impl IntoView {
     view! {
         <h1>{move || t().export_heading}</h1>
         <p>{move || t().export_body}</p>
-        <Suspense fallback=move || view! { <p>{move || t().loading}</p> }>
-            {move || Suspend::new(async move {
-                match choices.await {
-                    // A native form: the browser downloads the file, with or without wasm.
-                    Ok((period, models)) => view! {
-                        <form method="get" action="/export/district-summary" class="filters">
-                            <label>
-                                <span>{move || t().period}</span>
-                                <input name="period" value=period required />
-                            </label>
-                            <label>
-                                <span>{move || t().model}</span>
-                                <select name="model">
-                                    <option value="">{move || t().all_models}</option>
-                                    {models.into_iter().map(|m| view! { <option value=m.code>{m.name}</option> }).collect_view()}
-                                </select>
-                            </label>
-                            <label>
-                                <span>{move || t().format}</span>
-                                <select name="format">
-                                    <option value="csv">"CSV"</option>
-                                    <option value="xlsx">"XLSX"</option>
-                                    <option value="json">"JSON"</option>
-                                </select>
-                            </label>
-                            <button type="submit">{move || t().download}</button>
-                        </form>
-                    }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        // A native form: the browser downloads the file, with or without wasm.
+        {loaded(choices, move |(period, models): (String, Vec<Choice>)| view! {
+            <form method="get" action="/export/district-summary" class="filters">
+                <label>
+                    <span>{move || t().period}</span>
+                    <input name="period" value=period required />
+                </label>
+                <label>
+                    <span>{move || t().model}</span>
+                    <select name="model">
+                        <option value="">{move || t().all_models}</option>
+                        {models.into_iter().map(|m| view! { <option value=m.code>{m.name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span>{move || t().format}</span>
+                    <select name="format">
+                        <option value="csv">"CSV"</option>
+                        <option value="xlsx">"XLSX"</option>
+                        <option value="json">"JSON"</option>
+                    </select>
+                </label>
+                <button type="submit">{move || t().download}</button>
+            </form>
+        })}
     }
 }

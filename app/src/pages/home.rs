@@ -1,11 +1,10 @@
 //! `/`: what the database holds, at a glance.
-use super::{show_count, LoadError};
-use crate::domain::HomeCounts;
+use super::{loaded, show_count};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 
 #[server]
-pub async fn fetch_home_counts() -> Result<HomeCounts, ServerFnError> {
+pub async fn fetch_home_counts() -> Result<crate::domain::HomeCounts, ServerFnError> {
     crate::ssr::figures::home_counts(&super::db()?).await.map_err(super::db_failed)
 }
 
@@ -25,21 +24,14 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <h1>{move || t().home_heading}</h1>
         <p class="intro">{move || t().home_intro}</p>
-        <Suspense fallback=move || view! { <p>{move || t().loading}</p> }>
-            {move || Suspend::new(async move {
-                match counts.await {
-                    Ok(c) => view! {
-                        <section class="cards">
-                            {card(|t| t.count_districts, c.districts, "count-districts")}
-                            {card(|t| t.count_communes, c.communes, "count-communes")}
-                            {card(|t| t.count_models, c.models, "count-models")}
-                            {card(|t| t.count_adoptions, c.adoptions, "count-adoptions")}
-                            {card(|t| t.count_ballots, c.ballots, "count-ballots")}
-                        </section>
-                    }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(counts, move |c: crate::domain::HomeCounts| view! {
+            <section class="cards">
+                {card(|t| t.count_districts, c.districts, "count-districts")}
+                {card(|t| t.count_communes, c.communes, "count-communes")}
+                {card(|t| t.count_models, c.models, "count-models")}
+                {card(|t| t.count_adoptions, c.adoptions, "count-adoptions")}
+                {card(|t| t.count_ballots, c.ballots, "count-ballots")}
+            </section>
+        })}
     }
 }

@@ -51,11 +51,49 @@ pub fn db_failed(e: sea_orm::DbErr) -> ServerFnError {
     ServerFnError::new("database unavailable")
 }
 
-/// What a page shows while loading and when its data could not be fetched.
-#[component]
-pub fn LoadError() -> impl IntoView {
+/// Shows a server function's result once it has loaded: a loading line before, and a
+/// sentence instead of the content when it failed (the cause is in the server's log).
+pub fn loaded<T, V>(
+    resource: Resource<Result<T, ServerFnError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
     let lang = crate::i18n::use_lang();
-    view! { <p class="error" role="alert">{move || lang.get().texts().load_failed}</p> }
+    let t = move || lang.get().texts();
+    view! {
+        <Suspense fallback=move || view! { <p>{move || t().loading}</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => render(value).into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{move || t().load_failed}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// A figures table: the header cells, then one row per item.
+#[component]
+pub fn FiguresTable(testid: &'static str, header: Vec<(&'static str, fn(&'static crate::i18n::Texts) -> &'static str)>, children: Children) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    view! {
+        <div class="table-wrap">
+            <table class="figures" data-testid=testid>
+                <thead>
+                    <tr>
+                        {header.into_iter().map(|(class, label)| view! { <th class=class>{move || label(lang.get().texts())}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `/models`: every reform model with how widely it runs and how satisfied citizens are.
 use super::filters::{checked_period, use_query_filters, Choice, FilterForm};
-use super::{show_count, show_percent, LoadError};
+use super::{loaded, show_count, show_percent, FiguresTable};
 use crate::domain::ModelFiguresRow;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
@@ -26,50 +26,42 @@ pub async fn models_page(period: Option<String>, model: Option<String>) -> Resul
 #[component]
 pub fn ModelsPage() -> impl IntoView {
     let lang = use_lang();
-    let t = move || lang.get().texts();
     let filters = use_query_filters();
     let page = Resource::new(
         move || filters.get(),
         |f| async move { models_page(checked_period(&f).ok().flatten(), f.model).await },
     );
+    let header: Vec<(&'static str, fn(&'static crate::i18n::Texts) -> &'static str)> = vec![
+        ("", |t| t.model),
+        ("num", |t| t.sites),
+        ("num", |t| t.adoption_rate),
+        ("num", |t| t.respondents),
+        ("num", |t| t.satisfaction_rate),
+    ];
     view! {
-        <h1>{move || t().models_heading}</h1>
-        <Suspense fallback=move || view! { <p>{move || t().loading}</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(p) => view! {
-                        <FilterForm action="/models" period=p.period.clone() models=p.models.clone() />
-                        <div class="table-wrap">
-                            <table class="figures" data-testid="model-figures">
-                                <thead>
-                                    <tr>
-                                        <th>{move || t().model}</th>
-                                        <th class="num">{move || t().sites}</th>
-                                        <th class="num">{move || t().adoption_rate}</th>
-                                        <th class="num">{move || t().respondents}</th>
-                                        <th class="num">{move || t().satisfaction_rate}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {p.rows.into_iter().map(|r| {
-                                        let f = r.figures;
-                                        view! {
-                                            <tr>
-                                                <td>{r.model_name}</td>
-                                                <td class="num">{move || show_count(lang.get(), f.communes_adopting)}</td>
-                                                <td class="num">{move || show_percent(lang.get(), f.adoption_rate)}</td>
-                                                <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
-                                                <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(_) => view! { <LoadError /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <h1>{move || lang.get().texts().models_heading}</h1>
+        {loaded(page, move |p: ModelsPageData| {
+            let valid = checked_period(&filters.get_untracked()).is_ok();
+            let header = header.clone();
+            view! {
+                <FilterForm action="/models" period=p.period models=p.models />
+                {valid.then(|| view! {
+                    <FiguresTable testid="model-figures" header=header>
+                        {p.rows.into_iter().map(|r| {
+                            let f = r.figures;
+                            view! {
+                                <tr>
+                                    <td>{r.model_name}</td>
+                                    <td class="num">{move || show_count(lang.get(), f.communes_adopting)}</td>
+                                    <td class="num">{move || show_percent(lang.get(), f.adoption_rate)}</td>
+                                    <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
+                                    <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </FiguresTable>
+                })}
+            }
+        })}
     }
 }

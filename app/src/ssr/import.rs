@@ -721,6 +721,7 @@ async fn write_units(
         successor_code: Set(successor),
     };
     let mut fresh = Vec::new();
+    let mut changed = Vec::new();
     let mut successors = Vec::new();
     for r in ordered {
         match existing.get(&r.code) {
@@ -732,15 +733,19 @@ async fn write_units(
             }
             Some(old) if unit_same(old, r) => rep.unchanged += 1,
             Some(old) => {
-                audit.record(txn, "units", r.code.clone(), format!("{old:?}"), format!("{r:?}")).await?;
-                unit::Entity::update(active(r, old.successor_code.clone())).exec(txn).await?;
+                changed.push((old, r));
                 successors.push(r);
-                rep.updated += 1;
             }
         }
     }
-    // Inserted in level order, chunk by chunk, so a parent always exists before its child.
+    // New units first, in level order and chunk by chunk, so that a parent always exists
+    // before its child, and before a changed unit that now points at it.
     rep.inserted = insert_chunked(txn, fresh, "units", progress, |chunk| unit::Entity::insert_many(chunk)).await?;
+    for (old, r) in changed {
+        audit.record(txn, "units", r.code.clone(), format!("{old:?}"), format!("{r:?}")).await?;
+        unit::Entity::update(active(r, old.successor_code.clone())).exec(txn).await?;
+        rep.updated += 1;
+    }
     for r in successors {
         unit::Entity::update_many()
             .col_expr(unit::Column::SuccessorCode, sea_orm::sea_query::Expr::value(r.successor_code.clone()))

@@ -136,8 +136,9 @@ async fn district_summary(State(s): State<AppState>, Query(q): Query<FigureQuery
 async fn communes(State(s): State<AppState>, Query(q): Query<FigureQuery>) -> Result<Json<Vec<app::domain::CommuneFiguresRow>>, HttpError> {
     let filter = filter_of(&s, &q).await?;
     let district = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
-    let found = tables::units(&s.db, Some("district"), None).await?.into_iter().any(|u| u.code == district);
-    if !found {
+    use sea_orm::EntityTrait;
+    let found = entities::unit::Entity::find_by_id(district.clone()).one(&s.db).await?;
+    if found.is_none_or(|u| u.level != "district") {
         return Err(HttpError::bad("district", format!("unknown district `{district}`")));
     }
     Ok(Json(figures::commune_figures(&s.db, &district, &filter).await?))
