@@ -494,7 +494,7 @@ pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, 
         for r in rows {
             match unit_info(&r.unit_code) {
                 None => problems.push(problem(t, r.line, "unit_code", format!("unknown unit `{}`", r.unit_code))),
-                Some((_, validity)) if !validity.overlaps(r.period) || !covers(validity, r.period) => problems.push(problem(
+                Some((_, validity)) if !validity.overlaps(r.period) => problems.push(problem(
                     t,
                     r.line,
                     "period",
@@ -572,11 +572,6 @@ pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, 
     }
     txn.commit().await?;
     Ok(report)
-}
-
-/// The unit must be valid for the whole survey period, not just a day of it.
-fn covers(validity: DateSpan, p: Period) -> bool {
-    validity.from.is_none_or(|f| f <= p.first_day()) && validity.to.is_none_or(|t| t >= p.last_day())
 }
 
 type AdoptionKey = (String, String, NaiveDate);
