@@ -158,7 +158,9 @@ on_both_engines!(every_contract_rule_is_reported_precisely_and_nothing_is_writte
     let units_h = "code,name,level,parent_code,kind,valid_from,valid_to,successor_code\n";
     let surveys_h = "unit_code,model_code,period,respondents,satisfied\n";
     let adoptions_h = "unit_code,model_code,started_on,ended_on,stage,steered_by\n";
-    let cases: Vec<(Vec<(&str, String)>, Vec<&str>)> = vec![
+    // (files of the run, the problems it must report)
+    type Case = (Vec<(&'static str, String)>, Vec<&'static str>);
+    let cases: Vec<Case> = vec![
         (vec![("units.csv", "code,name,level,color\n".into())], vec![
             "units.csv:1: color: unknown column (expected some of: code, name, level, parent_code, kind, valid_from, valid_to, successor_code)",
         ]),
@@ -309,3 +311,63 @@ fn import_of_a_missing_folder_says_so() {
     assert!(stderr(&out).contains("holds none of units.csv, models.csv, adoptions.csv, surveys.csv"));
     let _ = Path::new("");
 }
+
+on_both_engines!(xlsx_problems_name_the_workbook_sheet_and_row, |engine: Engine| async move {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("surveys").unwrap();
+    for (c, h) in ["unit_code", "period", "respondents", "satisfied"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "C11").unwrap();
+    sheet.write_string(1, 1, "2024-08").unwrap();
+    sheet.write_number(1, 2, 10).unwrap();
+    sheet.write_number(1, 3, 12).unwrap();
+    book.save(&path).unwrap();
+    let db = imported_fixture(engine).await;
+    let out = cli(&db.url, &["import", path.to_str().unwrap()]);
+    assert_eq!(
+        stderr(&out),
+        "book.xlsx[surveys]:2: satisfied: 12 is more than respondents (10)\nerror: 1 problem(s); nothing was imported\n"
+    );
+});
+
+on_both_engines!(update_may_move_a_unit_under_a_unit_of_the_same_file, |engine: Engine| async move {
+    let db = imported_fixture(engine).await;
+    let units = "code,name,level,parent_code,kind,valid_from,valid_to,successor_code\n\
+                 D3,Huyện Trống,district,P3,huyện,,,\n\
+                 P3,Tỉnh Mới,province,,tỉnh,,,\n\
+                 C41,Xã Cũ,commune,D4,xã,,2023-12-31,C11\n";
+    let out = import_files(&db.url, &[("units.csv", units)], &["--update"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "units: 1 inserted, 2 updated, 0 unchanged\n");
+    let exported = stdout(&cli(&db.url, &["export", "table", "units"]));
+    assert!(exported.contains("\nD3,Huyện Trống,district,P3,huyện,,,\n"), "{exported}");
+    assert!(exported.contains("\nC41,Xã Cũ,commune,D4,xã,,2023-12-31,C11\n"), "{exported}");
+    // The province filter follows the move.
+    let p3 = stdout(&cli(&db.url, &["export", "district-summary", "--period", "2024", "--province", "P3", "--format", "json"]));
+    let rows: serde_json::Value = serde_json::from_str(&p3).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["district_code"], "D3");
+});
+
+on_both_engines!(raw_tables_download_over_http_in_the_import_format, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |db| async move {
+        let set = server::sources::read(&fixture("small")).unwrap();
+        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+    })
+    .await;
+    let r = app.get("/export/adoptions.csv").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.text().await.unwrap(),
+        "\u{feff}unit_code,model_code,started_on,ended_on,stage,steered_by\n\
+         C11,FG,2021-03-01,,pilot,district\nC12,FG,2021-03-01,2024-02-15,pilot,district\n\
+         C13,FG,2024-05-01,,scaled,province\nC21,NW,2022-06-01,,pilot,\nC22,FG,2023-01-01,,scaled,district\n\
+         D2,NW,2023-01-01,,scaled,district\n"
+    );
+    assert_eq!(app.get("/export/nothing.csv").await.status(), 404);
+    assert_eq!(app.get("/export/district-summary.pdf?period=2024").await.status(), 404);
+});

@@ -187,9 +187,9 @@ mod tests {
         assert!(f.ci_low.is_some() && f.ci_high.is_some());
         let empty = Figures::new(0, 0, Counts::default());
         assert_eq!((empty.adoption_rate, empty.satisfaction_rate, empty.ci_low), (None, None, None));
-        let json = serde_json::to_value(&f).unwrap();
+        let json = serde_json::to_value(f).unwrap();
         assert_eq!(json["satisfaction_rate"], serde_json::json!(98.0));
-        assert_eq!(serde_json::to_value(&empty).unwrap()["ci_low"], serde_json::Value::Null);
+        assert_eq!(serde_json::to_value(empty).unwrap()["ci_low"], serde_json::Value::Null);
     }
 
     proptest! {

@@ -1,6 +1,6 @@
 //! `/communes`: the communes of one district with their own figures.
 use super::filters::{checked_period, use_query_filters, Choice, FilterForm};
-use super::{loaded, show_count, show_percent, FiguresTable};
+use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
 use crate::domain::CommuneFiguresRow;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
@@ -43,7 +43,7 @@ pub fn CommunesPage() -> impl IntoView {
         move || filters.get(),
         |f| async move { communes_page(f.district.clone(), checked_period(&f).ok().flatten(), f.model).await },
     );
-    let header: Vec<(&'static str, fn(&'static crate::i18n::Texts) -> &'static str)> = vec![
+    let header: Vec<HeaderCell> = vec![
         ("", |t| t.commune),
         ("", |t| t.adopting),
         ("num", |t| t.respondents),

@@ -1,6 +1,6 @@
 //! `/dashboard`: the district summary of the contract, for a period and optionally a model.
 use super::filters::{checked_period, use_query_filters, Choice, FilterForm};
-use super::{loaded, show_count, show_percent, FiguresTable};
+use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
 use crate::domain::DistrictSummaryRow;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
@@ -48,7 +48,7 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 fn DistrictTable(rows: Vec<DistrictSummaryRow>) -> impl IntoView {
     let lang = use_lang();
-    let header: Vec<(&'static str, fn(&'static crate::i18n::Texts) -> &'static str)> = vec![
+    let header: Vec<HeaderCell> = vec![
         ("", |t| t.district),
         ("num", |t| t.communes),
         ("num", |t| t.communes_adopting),

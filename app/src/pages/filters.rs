@@ -1,6 +1,6 @@
 //! The GET filter form shared by the figure pages: it keeps filters in the URL, so it
 //! works without JavaScript and every view can be bookmarked or sent to a colleague.
-use crate::domain::Period;
+use crate::domain::{Period, PeriodError};
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -31,12 +31,9 @@ pub fn use_query_filters() -> Memo<QueryFilters> {
     })
 }
 
-/// `Err(())` when the URL holds a period that does not parse: the form shows why.
-pub fn checked_period(f: &QueryFilters) -> Result<Option<String>, ()> {
-    match &f.period {
-        None => Ok(None),
-        Some(p) => p.parse::<Period>().map(|p| Some(p.to_string())).map_err(|_| ()),
-    }
+/// The URL's period, normalised; an error when it does not parse (the form shows why).
+pub fn checked_period(f: &QueryFilters) -> Result<Option<String>, PeriodError> {
+    f.period.as_deref().map(|p| p.parse::<Period>().map(|p| p.to_string())).transpose()
 }
 
 #[component]

@@ -28,7 +28,7 @@ pub fn show_count(lang: Lang, n: u64) -> String {
     let sep = if lang == Lang::Vi { '.' } else { ',' };
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -78,9 +78,12 @@ where
     }
 }
 
+/// A header cell: its CSS class and its label in the reader's language.
+pub type HeaderCell = (&'static str, fn(&'static crate::i18n::Texts) -> &'static str);
+
 /// A figures table: the header cells, then one row per item.
 #[component]
-pub fn FiguresTable(testid: &'static str, header: Vec<(&'static str, fn(&'static crate::i18n::Texts) -> &'static str)>, children: Children) -> impl IntoView {
+pub fn FiguresTable(testid: &'static str, header: Vec<HeaderCell>, children: Children) -> impl IntoView {
     let lang = crate::i18n::use_lang();
     view! {
         <div class="table-wrap">

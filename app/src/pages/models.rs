@@ -1,6 +1,6 @@
 //! `/models`: every reform model with how widely it runs and how satisfied citizens are.
 use super::filters::{checked_period, use_query_filters, Choice, FilterForm};
-use super::{loaded, show_count, show_percent, FiguresTable};
+use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
 use crate::domain::ModelFiguresRow;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
@@ -31,7 +31,7 @@ pub fn ModelsPage() -> impl IntoView {
         move || filters.get(),
         |f| async move { models_page(checked_period(&f).ok().flatten(), f.model).await },
     );
-    let header: Vec<(&'static str, fn(&'static crate::i18n::Texts) -> &'static str)> = vec![
+    let header: Vec<HeaderCell> = vec![
         ("", |t| t.model),
         ("num", |t| t.sites),
         ("num", |t| t.adoption_rate),

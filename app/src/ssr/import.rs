@@ -559,16 +559,16 @@ pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, 
     let mut report = ImportReport::default();
     let audit = Audit { actor, at: chrono::Utc::now() };
     if let Some((_, rows)) = &models {
-        report.tables.push(("models", write_models(&txn, rows, &db_models, &audit, progress).await?));
+        report.tables.push(("models", model_write(&db_models).run(&txn, rows, &audit, progress).await?));
     }
     if let Some((_, rows)) = &units {
         report.tables.push(("units", write_units(&txn, rows, &db_units, &audit, progress).await?));
     }
     if let Some((_, rows)) = &adoptions {
-        report.tables.push(("adoptions", write_adoptions(&txn, rows, &existing_adoptions, &audit, progress).await?));
+        report.tables.push(("adoptions", adoption_write(&existing_adoptions).run(&txn, rows, &audit, progress).await?));
     }
     if let Some((_, rows)) = &surveys {
-        report.tables.push(("surveys", write_surveys(&txn, rows, &existing_surveys, &audit, progress).await?));
+        report.tables.push(("surveys", survey_write(&existing_surveys).run(&txn, rows, &audit, progress).await?));
     }
     txn.commit().await?;
     Ok(report)
@@ -658,37 +658,8 @@ impl Audit<'_> {
 
 const CHUNK: usize = 500;
 
-async fn write_models(
-    txn: &DatabaseTransaction,
-    rows: &[ModelRow],
-    existing: &HashMap<String, reform_model::Model>,
-    audit: &Audit<'_>,
-    progress: Progress<'_>,
-) -> Result<TableReport, DbErr> {
-    let mut rep = TableReport::default();
-    let active = |r: &ModelRow| reform_model::ActiveModel {
-        code: Set(r.code.clone()),
-        name: Set(r.name.clone()),
-        category: Set(r.category.clone()),
-        description: Set(r.description.clone()),
-        launched_on: Set(r.launched_on),
-    };
-    let mut fresh = Vec::new();
-    for r in rows {
-        match existing.get(&r.code) {
-            None => fresh.push(active(r)),
-            Some(old) if model_same(old, r) => rep.unchanged += 1,
-            Some(old) => {
-                audit.record(txn, "reform_models", r.code.clone(), format!("{old:?}"), format!("{r:?}")).await?;
-                reform_model::Entity::update(active(r)).exec(txn).await?;
-                rep.updated += 1;
-            }
-        }
-    }
-    rep.inserted = insert_chunked(txn, fresh, "models", progress, |chunk| reform_model::Entity::insert_many(chunk)).await?;
-    Ok(rep)
-}
-
+/// Units in level order, so that a parent is always written before its child. Successors
+/// may point anywhere in the file, so they are set once every unit exists.
 async fn write_units(
     txn: &DatabaseTransaction,
     rows: &[UnitRow],
@@ -696,107 +667,138 @@ async fn write_units(
     audit: &Audit<'_>,
     progress: Progress<'_>,
 ) -> Result<TableReport, DbErr> {
-    let mut rep = TableReport::default();
-    // Parents before children; successors are set in a second pass since they may point
-    // anywhere in the file.
-    let mut ordered: Vec<&UnitRow> = rows.iter().collect();
+    let mut ordered = rows.to_vec();
     ordered.sort_by_key(|r| match r.level {
         UnitLevel::Province => 0,
         UnitLevel::District => 1,
         UnitLevel::Commune => 2,
     });
-    let active = |r: &UnitRow, successor: Option<String>| unit::ActiveModel {
-        code: Set(r.code.clone()),
-        name: Set(r.name.clone()),
-        level: Set(r.level.as_str().into()),
-        parent_code: Set(r.parent_code.clone()),
-        kind: Set(r.kind.clone()),
-        valid_from: Set(r.valid_from),
-        valid_to: Set(r.valid_to),
-        successor_code: Set(successor),
+    let write = TableWrite {
+        table: "units",
+        entity: "units",
+        existing,
+        key: |r: &UnitRow| r.code.clone(),
+        same: unit_same,
+        audit_key: |r| r.code.clone(),
+        values: |r, old| unit::ActiveModel {
+            code: Set(r.code.clone()),
+            name: Set(r.name.clone()),
+            level: Set(r.level.as_str().into()),
+            parent_code: Set(r.parent_code.clone()),
+            kind: Set(r.kind.clone()),
+            valid_from: Set(r.valid_from),
+            valid_to: Set(r.valid_to),
+            successor_code: Set(old.and_then(|o| o.successor_code.clone())),
+        },
     };
-    let mut fresh = Vec::new();
-    let mut changed = Vec::new();
-    let mut successors = Vec::new();
-    for r in ordered {
-        match existing.get(&r.code) {
-            None => {
-                fresh.push(active(r, None));
-                if r.successor_code.is_some() {
-                    successors.push(r);
-                }
-            }
-            Some(old) if unit_same(old, r) => rep.unchanged += 1,
-            Some(old) => {
-                changed.push((old, r));
-                successors.push(r);
-            }
+    let rep = write.run(txn, &ordered, audit, progress).await?;
+    for r in rows {
+        // What the row holds now: nothing for a new unit, the old successor otherwise.
+        let now = existing.get(&r.code).and_then(|old| old.successor_code.clone());
+        if now != r.successor_code {
+            unit::Entity::update_many()
+                .col_expr(unit::Column::SuccessorCode, sea_orm::sea_query::Expr::value(r.successor_code.clone()))
+                .filter(unit::Column::Code.eq(r.code.clone()))
+                .exec(txn)
+                .await?;
         }
-    }
-    // New units first, in level order and chunk by chunk, so that a parent always exists
-    // before its child, and before a changed unit that now points at it.
-    rep.inserted = insert_chunked(txn, fresh, "units", progress, |chunk| unit::Entity::insert_many(chunk)).await?;
-    for (old, r) in changed {
-        audit.record(txn, "units", r.code.clone(), format!("{old:?}"), format!("{r:?}")).await?;
-        unit::Entity::update(active(r, old.successor_code.clone())).exec(txn).await?;
-        rep.updated += 1;
-    }
-    for r in successors {
-        unit::Entity::update_many()
-            .col_expr(unit::Column::SuccessorCode, sea_orm::sea_query::Expr::value(r.successor_code.clone()))
-            .filter(unit::Column::Code.eq(r.code.clone()))
-            .exec(txn)
-            .await?;
     }
     Ok(rep)
 }
 
-async fn write_adoptions(
-    txn: &DatabaseTransaction,
-    rows: &[AdoptionRow],
-    existing: &HashMap<AdoptionKey, adoption::Model>,
-    audit: &Audit<'_>,
-    progress: Progress<'_>,
-) -> Result<TableReport, DbErr> {
-    let mut rep = TableReport::default();
-    let mut fresh = Vec::new();
-    for r in rows {
-        let values = |id| adoption::ActiveModel {
-            id,
+/// How one table is written: rows new to the database are inserted in chunks, rows whose
+/// key exists with other values are updated one by one with their old values kept in the
+/// audit log, identical rows are left alone.
+struct TableWrite<'a, R, K, M, A> {
+    table: &'static str,
+    entity: &'static str,
+    existing: &'a HashMap<K, M>,
+    key: fn(&R) -> K,
+    same: fn(&M, &R) -> bool,
+    /// The audit log's key, e.g. `C11/FG/2024-01`.
+    audit_key: fn(&R) -> String,
+    /// The values to write; with the old row when it is an update.
+    values: fn(&R, Option<&M>) -> A,
+}
+
+impl<R, K, M, A> TableWrite<'_, R, K, M, A>
+where
+    R: fmt::Debug,
+    K: std::hash::Hash + Eq,
+    M: fmt::Debug,
+    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    async fn run(&self, txn: &DatabaseTransaction, rows: &[R], audit: &Audit<'_>, progress: Progress<'_>) -> Result<TableReport, DbErr> {
+        let mut rep = TableReport::default();
+        let mut fresh = Vec::new();
+        let mut changed = Vec::new();
+        for r in rows {
+            match self.existing.get(&(self.key)(r)) {
+                None => fresh.push((self.values)(r, None)),
+                Some(old) if (self.same)(old, r) => rep.unchanged += 1,
+                Some(old) => changed.push((old, r)),
+            }
+        }
+        // New rows first (in the given order), so that a changed row may point at one.
+        rep.inserted = insert_chunked(txn, fresh, self.table, progress, |chunk| A::Entity::insert_many(chunk)).await?;
+        for (old, r) in changed {
+            audit.record(txn, self.entity, (self.audit_key)(r), format!("{old:?}"), format!("{r:?}")).await?;
+            A::Entity::update((self.values)(r, Some(old))).exec(txn).await?;
+            rep.updated += 1;
+        }
+        Ok(rep)
+    }
+}
+
+fn model_write(existing: &HashMap<String, reform_model::Model>) -> TableWrite<'_, ModelRow, String, reform_model::Model, reform_model::ActiveModel> {
+    TableWrite {
+        table: "models",
+        entity: "reform_models",
+        existing,
+        key: |r| r.code.clone(),
+        same: model_same,
+        audit_key: |r| r.code.clone(),
+        values: |r, _| reform_model::ActiveModel {
+            code: Set(r.code.clone()),
+            name: Set(r.name.clone()),
+            category: Set(r.category.clone()),
+            description: Set(r.description.clone()),
+            launched_on: Set(r.launched_on),
+        },
+    }
+}
+
+fn adoption_write(existing: &HashMap<AdoptionKey, adoption::Model>) -> TableWrite<'_, AdoptionRow, AdoptionKey, adoption::Model, adoption::ActiveModel> {
+    TableWrite {
+        table: "adoptions",
+        entity: "adoptions",
+        existing,
+        key: adoption_key,
+        same: adoption_same,
+        audit_key: |r| format!("{}/{}/{}", r.unit_code, r.model_code, r.started_on),
+        values: |r, old| adoption::ActiveModel {
+            id: old.map_or(sea_orm::ActiveValue::NotSet, |o| Set(o.id)),
             unit_code: Set(r.unit_code.clone()),
             model_code: Set(r.model_code.clone()),
             started_on: Set(r.started_on),
             ended_on: Set(r.ended_on),
             stage: Set(r.stage.as_str().into()),
             steered_by: Set(r.steered_by.map(|s| s.as_str().into())),
-        };
-        match existing.get(&adoption_key(r)) {
-            None => fresh.push(values(sea_orm::ActiveValue::NotSet)),
-            Some(old) if adoption_same(old, r) => rep.unchanged += 1,
-            Some(old) => {
-                let key = format!("{}/{}/{}", r.unit_code, r.model_code, r.started_on);
-                audit.record(txn, "adoptions", key, format!("{old:?}"), format!("{r:?}")).await?;
-                adoption::Entity::update(values(Set(old.id))).exec(txn).await?;
-                rep.updated += 1;
-            }
-        }
+        },
     }
-    rep.inserted = insert_chunked(txn, fresh, "adoptions", progress, |chunk| adoption::Entity::insert_many(chunk)).await?;
-    Ok(rep)
 }
 
-async fn write_surveys(
-    txn: &DatabaseTransaction,
-    rows: &[SurveyRow],
-    existing: &HashMap<SurveyKey, survey_count::Model>,
-    audit: &Audit<'_>,
-    progress: Progress<'_>,
-) -> Result<TableReport, DbErr> {
-    let mut rep = TableReport::default();
-    let mut fresh = Vec::new();
-    for r in rows {
-        let values = |id| survey_count::ActiveModel {
-            id,
+fn survey_write(existing: &HashMap<SurveyKey, survey_count::Model>) -> TableWrite<'_, SurveyRow, SurveyKey, survey_count::Model, survey_count::ActiveModel> {
+    TableWrite {
+        table: "surveys",
+        entity: "survey_counts",
+        existing,
+        key: survey_key,
+        same: survey_same,
+        audit_key: |r| format!("{}/{}/{}", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period),
+        values: |r, old| survey_count::ActiveModel {
+            id: old.map_or(sea_orm::ActiveValue::NotSet, |o| Set(o.id)),
             unit_code: Set(r.unit_code.clone()),
             model_code: Set(r.model_code.clone()),
             period: Set(r.period.to_string()),
@@ -804,20 +806,8 @@ async fn write_surveys(
             period_end: Set(r.period.last_day()),
             respondents: Set(r.respondents),
             satisfied: Set(r.satisfied),
-        };
-        match existing.get(&survey_key(r)) {
-            None => fresh.push(values(sea_orm::ActiveValue::NotSet)),
-            Some(old) if survey_same(old, r) => rep.unchanged += 1,
-            Some(old) => {
-                let key = format!("{}/{}/{}", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period);
-                audit.record(txn, "survey_counts", key, format!("{old:?}"), format!("{r:?}")).await?;
-                survey_count::Entity::update(values(Set(old.id))).exec(txn).await?;
-                rep.updated += 1;
-            }
-        }
+        },
     }
-    rep.inserted = insert_chunked(txn, fresh, "surveys", progress, |chunk| survey_count::Entity::insert_many(chunk)).await?;
-    Ok(rep)
 }
 
 async fn insert_chunked<A>(
