@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Installs what the build and the tests need, only what is missing (quick when all is there):
-# Debian's rustc-web/cargo-web/rust-web-src (wasm std from source), lld, Chromium and
-# PostgreSQL 15; wasm-bindgen-cli at the version Cargo.toml pins; npm's binaryen and
-# playwright-core for the end-to-end tests. Nothing downloads a binary from outside the
-# package registries.
+# Installs what is missing, and is quick when all is there:
+#   scripts/setup.sh build   Debian's rustc-web/cargo-web/rust-web-src (the wasm std is built
+#                            from source), lld, node/npm; wasm-bindgen-cli at the version
+#                            Cargo.toml pins; npm's binaryen (wasm-opt) and playwright-core
+#   scripts/setup.sh test    the same, plus Chromium and PostgreSQL for the tests
+# Nothing downloads a binary from outside the package registries.
 source "$(dirname "$0")/env.sh"
+PURPOSE="${1:-test}"
 
 need_apt=()
 dpkg -s rustc-web >/dev/null 2>&1 || need_apt+=(rustc-web)
 dpkg -s cargo-web >/dev/null 2>&1 || need_apt+=(cargo-web)
 dpkg -s rust-web-src >/dev/null 2>&1 || need_apt+=(rust-web-src)
 dpkg -s lld-22 >/dev/null 2>&1 || need_apt+=(lld-22)
-[ -x /usr/bin/chromium ] || need_apt+=(chromium)
-command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
+if [ "$PURPOSE" = test ]; then
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
+fi
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: installing ${need_apt[*]}"

@@ -3,7 +3,7 @@
 # unit and integration tests on SQLite and PostgreSQL, then the browser tests.
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-"$ROOT/scripts/setup.sh"
+"$ROOT/scripts/setup.sh" test
 TEST_DATABASE_URL="$("$ROOT/scripts/pg.sh")"
 export TEST_DATABASE_URL
 "$ROOT/scripts/build.sh" dev

@@ -56,6 +56,8 @@ test('with JavaScript the page hydrates and switches language without a reload',
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Hydration mismatches and failed loads show up as console errors.
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(server.url + '/');
   await page.waitForSelector('body[data-hydrated=true]', { timeout: 60_000 });
   // A reload would drop this mark: only the wasm can switch language in place.
@@ -77,5 +79,24 @@ test('with JavaScript the page hydrates and switches language without a reload',
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Summary by district');
   assert.equal(await page.evaluate(() => window.__sameDocument), true);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a reporter downloads the district summary from the export page', async () => {
+  const context = await chrome.browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(server.url + '/export');
+  await page.waitForSelector('body[data-hydrated=true]', { timeout: 60_000 });
+  await page.fill('input[name=period]', '2022');
+  await page.selectOption('select[name=model]', 'CQTT');
+  await page.selectOption('select[name=format]', 'csv');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('form.filters button[type=submit]')]);
+  assert.equal(download.suggestedFilename(), 'district-summary-2022.csv');
+  const chunks = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk);
+  const csv = Buffer.concat(chunks).toString('utf8');
+  assert.ok(csv.startsWith('\ufeffdistrict_code,district_name,communes,communes_adopting,adoption_rate,'));
+  // Yên Cát and Bình Lương in the pilot's first year: 294 of 300 satisfied.
+  assert.match(csv, /\n402,Như Xuân,16,2,12\.50,300,294,98\.00,95\.71,99\.08\n/);
   await context.close();
 });
