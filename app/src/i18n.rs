@@ -107,6 +107,8 @@ pub struct Texts {
     pub launched_on: &'static str,
     pub sites: &'static str,
     pub bad_period: &'static str,
+    pub unknown_model: &'static str,
+    pub unknown_district: &'static str,
     pub nothing_yet: &'static str,
 }
 
@@ -164,6 +166,8 @@ pub static VI: Texts = Texts {
     launched_on: "Ngày bắt đầu",
     sites: "Số nơi áp dụng",
     bad_period: "Kỳ phải có dạng 2024, 2024-Q2 hoặc 2024-05.",
+    unknown_model: "Không có mô hình này; hãy chọn trong danh sách.",
+    unknown_district: "Không có huyện này; hãy chọn trong danh sách.",
     nothing_yet: "Chưa có dữ liệu.",
 };
 
@@ -221,6 +225,8 @@ pub static EN: Texts = Texts {
     launched_on: "Launched on",
     sites: "Sites",
     bad_period: "A period looks like 2024, 2024-Q2 or 2024-05.",
+    unknown_model: "There is no such model; choose one from the list.",
+    unknown_district: "There is no such district; choose one from the list.",
     nothing_yet: "No data yet.",
 };
 

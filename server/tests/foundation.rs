@@ -109,6 +109,16 @@ on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
     assert_eq!(status, 200);
     assert!(html.contains("Kỳ phải có dạng 2024, 2024-Q2 hoặc 2024-05."));
     assert!(!html.contains("data-testid=\"district-summary\""), "no table for a bad period");
+    // So are a model and a district that do not exist (a stale or hand-edited link).
+    let (_, html) = app.get_text("/dashboard?period=2024&model=XX").await;
+    assert!(html.contains("Không có mô hình này; hãy chọn trong danh sách."));
+    assert!(!html.contains("data-testid=\"district-summary\""));
+    let (_, html) = app.get_text("/communes?district=ZZ").await;
+    assert!(html.contains("Không có huyện này; hãy chọn trong danh sách."));
+    assert!(!html.contains("data-testid=\"commune-figures\""));
+    let (_, html) = app.get_text("/communes?district=402&period=2023-Q4&model=CQTT").await;
+    assert!(html.contains("data-testid=\"commune-figures\""));
+    assert!(html.contains("thị trấn Yên Cát"));
 });
 
 on_both_engines!(responses_are_compressed_and_assets_revalidated, |engine: Engine| async move {

@@ -1,5 +1,5 @@
 //! `/communes`: the communes of one district with their own figures.
-use super::filters::{checked_period, use_query_filters, Choice, FilterForm};
+use super::filters::{checked_period, filters_usable, use_query_filters, Choice, FilterForm};
 use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
 use crate::domain::CommuneFiguresRow;
 use crate::i18n::use_lang;
@@ -22,6 +22,9 @@ pub async fn communes_page(
 ) -> Result<CommunesPageData, ServerFnError> {
     use crate::ssr::figures;
     let db = super::db()?;
+    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
+    // An unknown model or district is said next to its field; the table is not shown then.
+    let model = model.filter(|m| models.iter().any(|c| &c.code == m));
     let filter = figures::resolve_filter(&db, period.as_deref(), model, None).await.map_err(figures::FilterError::into_server_error)?;
     let districts = figures::district_choices(&db).await.map_err(super::db_failed)?;
     // Without a choice, show the first district rather than an empty page.
@@ -30,7 +33,6 @@ pub async fn communes_page(
         Some(d) => figures::commune_figures(&db, &d, &filter).await.map_err(super::db_failed)?,
         None => Vec::new(),
     };
-    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
     Ok(CommunesPageData { period: filter.period.to_string(), models, districts, rows })
 }
 
@@ -53,7 +55,7 @@ pub fn CommunesPage() -> impl IntoView {
     view! {
         <h1>{move || t().communes_heading}</h1>
         {loaded(page, move |p: CommunesPageData| {
-            let valid = checked_period(&filters.get_untracked()).is_ok();
+            let valid = filters_usable(&filters.get_untracked(), &p.models, Some(&p.districts));
             let header = header.clone();
             view! {
                 <FilterForm action="/communes" period=p.period models=p.models districts=p.districts />

@@ -1,5 +1,5 @@
 //! `/dashboard`: the district summary of the contract, for a period and optionally a model.
-use super::filters::{checked_period, use_query_filters, Choice, FilterForm};
+use super::filters::{checked_period, filters_usable, use_query_filters, Choice, FilterForm};
 use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
 use crate::domain::DistrictSummaryRow;
 use crate::i18n::use_lang;
@@ -18,9 +18,11 @@ pub struct SummaryPage {
 pub async fn district_summary_page(period: Option<String>, model: Option<String>) -> Result<SummaryPage, ServerFnError> {
     use crate::ssr::figures;
     let db = super::db()?;
+    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
+    // An unknown model is said next to its field; the table is not shown then.
+    let model = model.filter(|m| models.iter().any(|c| &c.code == m));
     let filter = figures::resolve_filter(&db, period.as_deref(), model, None).await.map_err(figures::FilterError::into_server_error)?;
     let rows = figures::district_summary(&db, &filter).await.map_err(super::db_failed)?;
-    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
     Ok(SummaryPage { period: filter.period.to_string(), models, rows })
 }
 
@@ -35,8 +37,8 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <h1>{move || lang.get().texts().dashboard_heading}</h1>
         {loaded(page, move |p: SummaryPage| {
-            // A period that does not parse is explained by the form; no table then.
-            let valid = checked_period(&filters.get_untracked()).is_ok();
+            // A filter that cannot be used is explained by the form; no table then.
+            let valid = filters_usable(&filters.get_untracked(), &p.models, None);
             view! {
                 <FilterForm action="/dashboard" period=p.period models=p.models />
                 {valid.then(|| view! { <DistrictTable rows=p.rows /> })}

@@ -36,6 +36,19 @@ pub fn checked_period(f: &QueryFilters) -> Result<Option<String>, PeriodError> {
     f.period.as_deref().map(|p| p.parse::<Period>().map(|p| p.to_string())).transpose()
 }
 
+/// A code from the URL that is not among the choices (a hand-edited or stale link).
+pub fn unknown_choice(code: &Option<String>, choices: &[Choice]) -> bool {
+    code.as_ref().is_some_and(|c| !choices.iter().any(|choice| &choice.code == c))
+}
+
+/// True when every filter in the URL can be used: the page shows its table only then, and
+/// the form says next to the field what is wrong otherwise.
+pub fn filters_usable(f: &QueryFilters, models: &[Choice], districts: Option<&[Choice]>) -> bool {
+    checked_period(f).is_ok()
+        && !unknown_choice(&f.model, models)
+        && !districts.is_some_and(|d| unknown_choice(&f.district, d))
+}
+
 #[component]
 pub fn FilterForm(
     action: &'static str,
@@ -51,6 +64,11 @@ pub fn FilterForm(
     let selected_model = move || filters.get().model.unwrap_or_default();
     let selected_district = move || filters.get().district.unwrap_or_default();
     let shown_period = move || filters.get().period.unwrap_or_else(|| period.clone());
+    let model_codes = models.clone();
+    let bad_model = move || unknown_choice(&filters.get().model, &model_codes);
+    let district_codes = districts.clone().unwrap_or_default();
+    let has_districts = districts.is_some();
+    let bad_district = move || has_districts && unknown_choice(&filters.get().district, &district_codes);
     view! {
         <Form method="GET" action=action attr:class="filters">
             {districts.map(|districts| view! {
@@ -62,6 +80,9 @@ pub fn FilterForm(
                             view! { <option value=d.code selected=move || selected_district() == code>{d.name}</option> }
                         }).collect_view()}
                     </select>
+                    <Show when=bad_district.clone()>
+                        <span class="field-error" role="alert">{move || t().unknown_district}</span>
+                    </Show>
                 </label>
             })}
             <label>
@@ -87,6 +108,9 @@ pub fn FilterForm(
                         view! { <option value=m.code selected=move || selected_model() == code>{m.name}</option> }
                     }).collect_view()}
                 </select>
+                <Show when=bad_model.clone()>
+                    <span class="field-error" role="alert">{move || t().unknown_model}</span>
+                </Show>
             </label>
             <button type="submit">{move || t().show}</button>
         </Form>

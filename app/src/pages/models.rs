@@ -1,5 +1,5 @@
 //! `/models`: every reform model with how widely it runs and how satisfied citizens are.
-use super::filters::{checked_period, use_query_filters, Choice, FilterForm};
+use super::filters::{checked_period, filters_usable, use_query_filters, Choice, FilterForm};
 use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
 use crate::domain::ModelFiguresRow;
 use crate::i18n::use_lang;
@@ -17,9 +17,11 @@ pub struct ModelsPageData {
 pub async fn models_page(period: Option<String>, model: Option<String>) -> Result<ModelsPageData, ServerFnError> {
     use crate::ssr::figures;
     let db = super::db()?;
+    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
+    // An unknown model is said next to its field; the table is not shown then.
+    let model = model.filter(|m| models.iter().any(|c| &c.code == m));
     let filter = figures::resolve_filter(&db, period.as_deref(), model, None).await.map_err(figures::FilterError::into_server_error)?;
     let rows = figures::model_figures(&db, &filter).await.map_err(super::db_failed)?;
-    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
     Ok(ModelsPageData { period: filter.period.to_string(), models, rows })
 }
 
@@ -41,7 +43,7 @@ pub fn ModelsPage() -> impl IntoView {
     view! {
         <h1>{move || lang.get().texts().models_heading}</h1>
         {loaded(page, move |p: ModelsPageData| {
-            let valid = checked_period(&filters.get_untracked()).is_ok();
+            let valid = filters_usable(&filters.get_untracked(), &p.models, None);
             let header = header.clone();
             view! {
                 <FilterForm action="/models" period=p.period models=p.models />
