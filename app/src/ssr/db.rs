@@ -28,31 +28,31 @@ impl axum::extract::FromRef<AppState> for Db {
 /// (writers queue instead of failing), foreign keys on, `mode=rwc` (create the file on
 /// first run) and several pooled connections: sea-orm's SQLite default is a single one.
 pub async fn connect(url: &str) -> Result<Db, DbErr> {
-    let mut opts = ConnectOptions::new(url.to_string());
-    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
-    if url.starts_with("sqlite:") {
-        let url = if url.contains("mode=") || url.contains(":memory:") {
-            url.to_string()
-        } else if url.contains('?') {
-            format!("{url}&mode=rwc")
-        } else {
-            format!("{url}?mode=rwc")
-        };
-        opts = ConnectOptions::new(url);
-        opts.sqlx_logging(false)
-            .max_connections(8)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .map_sqlx_sqlite_opts(|o| {
-                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-                    .create_if_missing(true)
-            });
+    let sqlite = url.starts_with("sqlite:");
+    let url = if !sqlite || url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
     } else {
-        opts.max_connections(16).min_connections(1);
+        format!("{url}?mode=rwc")
+    };
+    let mut opts = ConnectOptions::new(url);
+    // A database that does not answer is reported within seconds, not minutes.
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .min_connections(1);
+    if sqlite {
+        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
+    } else {
+        opts.max_connections(16);
     }
     Database::connect(opts).await
 }
