@@ -242,7 +242,11 @@ pub fn initial_lang() -> Lang {
     {
         use_context::<axum::http::request::Parts>()
             .and_then(|parts| {
-                parts.headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(Lang::from_cookie_header)
+                parts
+                    .headers
+                    .get(axum::http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(Lang::from_cookie_header)
             })
             .unwrap_or_default()
     }

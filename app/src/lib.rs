@@ -94,7 +94,11 @@ fn LangSwitch() -> impl IntoView {
         // The router's `search` comes without its `?`.
         let search = location.search.get();
         let search = search.trim_start_matches('?');
-        if search.is_empty() { location.pathname.get() } else { format!("{}?{search}", location.pathname.get()) }
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        }
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

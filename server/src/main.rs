@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "reformdash", version, about = "Track administrative-reform models, where they run and how satisfied citizens are.")]
+#[command(
+    name = "reformdash",
+    version,
+    about = "Track administrative-reform models, where they run and how satisfied citizens are."
+)]
 struct Cli {
     #[command(flatten)]
     db: DbArgs,
@@ -99,7 +103,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -122,7 +127,10 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), String> {
     let url = cli.db.database_url;
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs {
-        addr: std::env::var("REFORMDASH_ADDR").ok().and_then(|a| a.parse().ok()).unwrap_or_else(|| DEFAULT_ADDR.parse().expect("valid default")),
+        addr: std::env::var("REFORMDASH_ADDR")
+            .ok()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| DEFAULT_ADDR.parse().expect("valid default")),
         site_root: std::env::var("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|_| "target/site".into()),
     }));
     let open = || async { startup::open_database(&url).await.map_err(|e| format!("error: {e}")) };
@@ -130,7 +138,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve(args) => {
             let settings = Settings { database_url: url.clone(), addr: args.addr, site_root: args.site_root };
             let state = startup::prepare(&settings).await.map_err(|e| format!("error: {e}"))?;
-            let listener = tokio::net::TcpListener::bind(settings.addr).await.map_err(|e| format!("error: cannot listen on {}: {e}", settings.addr))?;
+            let listener = tokio::net::TcpListener::bind(settings.addr)
+                .await
+                .map_err(|e| format!("error: cannot listen on {}: {e}", settings.addr))?;
             let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
             let shutdown = startup::shutdown_signal();
             println!("reformdash is serving http://{local} (database: {})", redact(&url));
@@ -152,14 +162,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             let db = open().await?;
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}").expect("valid template").progress_chars("=> "),
+                indicatif::ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
             );
             let progress = |table: &str, done: u64, total: u64| {
                 bar.set_message(table.to_string());
                 bar.set_length(total);
                 bar.set_position(done);
             };
-            let result = import::import(&db, &set, ImportOptions { update }, &format!("cli:{}", whoami()), &progress).await;
+            let result =
+                import::import(&db, &set, ImportOptions { update }, &format!("cli:{}", whoami()), &progress).await;
             bar.finish_and_clear();
             match result {
                 Ok(report) => {
@@ -179,21 +192,29 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Export(ExportCommand::DistrictSummary { period, model, province, format, out }) => {
             let db = open().await?;
-            let filter = app::ssr::figures::resolve_filter(&db, Some(&period), model, province).await.map_err(|e| format!("error: {e}"))?;
+            let filter = app::ssr::figures::resolve_filter(&db, Some(&period), model, province)
+                .await
+                .map_err(|e| format!("error: {e}"))?;
             let rows = app::ssr::figures::district_summary(&db, &filter).await.map_err(|e| format!("error: {e}"))?;
             let bytes = formats::district_summary(&rows, format).map_err(|e| format!("error: {e}"))?;
             write_out(out.as_deref(), &bytes)
         }
         Command::Export(ExportCommand::Table { name, out }) => {
             let db = open().await?;
-            let bytes = formats::table_csv(&db, &name).await.map_err(|e| format!("error: {e}"))?.ok_or("error: unknown table")?;
+            let bytes = formats::table_csv(&db, &name)
+                .await
+                .map_err(|e| format!("error: {e}"))?
+                .ok_or("error: unknown table")?;
             write_out(out.as_deref(), &bytes)
         }
         Command::Export(ExportCommand::Tables { out }) => {
             let db = open().await?;
             std::fs::create_dir_all(&out).map_err(|e| format!("error: {}: {e}", out.display()))?;
             for name in formats::TABLE_NAMES {
-                let bytes = formats::table_csv(&db, name).await.map_err(|e| format!("error: {e}"))?.ok_or("error: unknown table")?;
+                let bytes = formats::table_csv(&db, name)
+                    .await
+                    .map_err(|e| format!("error: {e}"))?
+                    .ok_or("error: unknown table")?;
                 write_out(Some(&out.join(format!("{name}.csv"))), &bytes)?;
             }
             Ok(())

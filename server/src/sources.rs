@@ -45,7 +45,9 @@ fn read_dir(dir: &Path) -> Result<ImportSet, String> {
                 let table = parse_csv(&file, &bytes, &mut set.problems);
                 place(&mut set, name, table);
             }
-            Err(e) => set.problems.push(Problem { file, line: 0, column: "-".into(), reason: format!("cannot read: {e}") }),
+            Err(e) => {
+                set.problems.push(Problem { file, line: 0, column: "-".into(), reason: format!("cannot read: {e}") })
+            }
         }
     }
     if !found {
@@ -115,13 +117,12 @@ fn line_of(bytes: &[u8], start: u64) -> u64 {
 }
 
 fn decode(rec: &csv::ByteRecord) -> Result<Vec<String>, String> {
-    rec.iter()
-        .map(|f| String::from_utf8(f.to_vec()).map_err(|_| "is not valid UTF-8".to_string()))
-        .collect()
+    rec.iter().map(|f| String::from_utf8(f.to_vec()).map_err(|_| "is not valid UTF-8".to_string())).collect()
 }
 
 fn read_xlsx(path: &Path) -> Result<ImportSet, String> {
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| format!("{}: cannot open workbook: {e}", path.display()))?;
+    let mut book =
+        calamine::open_workbook_auto(path).map_err(|e| format!("{}: cannot open workbook: {e}", path.display()))?;
     let label = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let mut set = ImportSet::default();
     let sheets = book.sheet_names().to_vec();
@@ -181,7 +182,9 @@ fn cell_text(d: &Data) -> String {
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => dt.as_datetime().map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| dt.to_string()),
+        Data::DateTime(dt) => {
+            dt.as_datetime().map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| dt.to_string())
+        }
         Data::Error(e) => format!("#{e:?}"),
     }
 }

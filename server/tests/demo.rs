@@ -5,7 +5,11 @@ use app::ssr::figures;
 use common::{Engine, TestDb};
 
 fn filter(period: &str, model: Option<&str>) -> FigureFilter {
-    FigureFilter { period: period.parse::<Period>().unwrap(), model: model.map(str::to_string), province: Some("38".into()) }
+    FigureFilter {
+        period: period.parse::<Period>().unwrap(),
+        model: model.map(str::to_string),
+        province: Some("38".into()),
+    }
 }
 
 on_both_engines!(demo_reproduces_the_articles_figures, |engine: Engine| async move {
@@ -41,7 +45,8 @@ on_both_engines!(demo_reproduces_the_articles_figures, |engine: Engine| async mo
     assert_eq!(surveyed_sites, 140);
     // 15 steered by the province, 125 by districts.
     let sites = app::ssr::tables::adoptions(&db, Some("CQTT"), None).await.unwrap();
-    let in_2023: Vec<_> = sites.iter().filter(|a| a.started_on <= chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()).collect();
+    let in_2023: Vec<_> =
+        sites.iter().filter(|a| a.started_on <= chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()).collect();
     assert_eq!(in_2023.iter().filter(|a| a.steered_by.as_deref() == Some("province")).count(), 15);
     assert_eq!(in_2023.iter().filter(|a| a.steered_by.as_deref() == Some("district")).count(), 125);
 

@@ -16,7 +16,11 @@ async fn imported_fixture(engine: Engine) -> TestDb {
 const CASES: [(&str, &str, &[&str]); 5] = [
     ("2024.csv", "period=2024", &["--period", "2024"]),
     ("2024-Q1_P1.csv", "period=2024-Q1&province=P1", &["--period", "2024-Q1", "--province", "P1"]),
-    ("2024-Q2_FG_P1.csv", "period=2024-Q2&model=FG&province=P1", &["--period", "2024-Q2", "--model", "FG", "--province", "P1"]),
+    (
+        "2024-Q2_FG_P1.csv",
+        "period=2024-Q2&model=FG&province=P1",
+        &["--period", "2024-Q2", "--model", "FG", "--province", "P1"],
+    ),
     ("2024-05.csv", "period=2024-05", &["--period", "2024-05"]),
     ("2023.csv", "period=2023", &["--period", "2023"]),
 ];
@@ -63,10 +67,16 @@ on_both_engines!(district_summary_matches_hand_computed_csv_via_http, |engine: E
         ])
     );
     // The API serves the very same rows.
-    let api: serde_json::Value = app.get("/api/v1/figures/district-summary?period=2024-Q2&model=FG&province=P1").await.json().await.unwrap();
+    let api: serde_json::Value =
+        app.get("/api/v1/figures/district-summary?period=2024-Q2&model=FG&province=P1").await.json().await.unwrap();
     assert_eq!(api, json);
     // Bad filters are refused with the field named.
-    for (query, field) in [("period=2024-13", "period"), ("", "period"), ("period=2024&model=XX", "model"), ("period=2024&province=D1", "province")] {
+    for (query, field) in [
+        ("period=2024-13", "period"),
+        ("", "period"),
+        ("period=2024&model=XX", "model"),
+        ("period=2024&province=D1", "province"),
+    ] {
         let r = app.get(&format!("/export/district-summary.csv?{query}")).await;
         assert_eq!(r.status(), 400, "{query}");
         let body: serde_json::Value = r.json().await.unwrap();
@@ -79,7 +89,10 @@ on_both_engines!(xlsx_export_holds_the_same_table_with_real_numbers, |engine: En
     let db = imported_fixture(engine).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("summary.xlsx");
-    let out = cli(&db.url, &["export", "district-summary", "--period", "2024", "--format", "xlsx", "--out", path.to_str().unwrap()]);
+    let out = cli(
+        &db.url,
+        &["export", "district-summary", "--period", "2024", "--format", "xlsx", "--out", path.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let mut book = calamine::open_workbook_auto(&path).unwrap();
     let range = book.worksheet_range("district_summary").unwrap();
@@ -250,7 +263,8 @@ on_both_engines!(xlsx_workbook_imports_like_the_csv_folder, |engine: Engine| asy
         let text = std::fs::read_to_string(fixture("small").join(format!("{name}.csv"))).unwrap();
         let sheet = book.add_worksheet();
         sheet.set_name(name).unwrap();
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         for (r, rec) in reader.records().enumerate() {
             for (c, cell) in rec.unwrap().iter().enumerate() {
                 // Counts as numbers, as a spreadsheet holds them.
@@ -284,14 +298,16 @@ on_both_engines!(api_serves_tables_and_figures, |engine: Engine| async move {
     let adoptions: serde_json::Value = app.get("/api/v1/adoptions?model=NW").await.json().await.unwrap();
     assert_eq!(adoptions.as_array().unwrap().len(), 2);
     assert_eq!(adoptions[0]["stage"], "pilot", "the default stage");
-    let communes: serde_json::Value = app.get("/api/v1/figures/communes?district=D1&period=2024-Q2&model=FG").await.json().await.unwrap();
+    let communes: serde_json::Value =
+        app.get("/api/v1/figures/communes?district=D1&period=2024-Q2&model=FG").await.json().await.unwrap();
     // C11 (200/200), C12 (ended in February: not adopting, no ballots), C13 (40 of which 36).
     assert_eq!(communes.as_array().unwrap().len(), 3);
     assert_eq!(communes[0]["commune_code"], "C11");
     assert_eq!(communes[0]["satisfaction_rate"], 100.0);
     assert_eq!(communes[1]["communes_adopting"], 0);
     assert_eq!(communes[2]["satisfaction_rate"], 90.0);
-    let by_model: serde_json::Value = app.get("/api/v1/figures/models?period=2024&province=P1").await.json().await.unwrap();
+    let by_model: serde_json::Value =
+        app.get("/api/v1/figures/models?period=2024&province=P1").await.json().await.unwrap();
     // FG in 2024 in P1: communes C11, C12, C13, C21, C22 valid; FG at C11, C12, C13, C22.
     assert_eq!(by_model[0]["model_code"], "FG");
     assert_eq!(by_model[0]["communes"], 5);
@@ -347,7 +363,10 @@ on_both_engines!(update_may_move_a_unit_under_a_unit_of_the_same_file, |engine: 
     assert!(exported.contains("\nD3,Huyện Trống,district,P3,huyện,,,\n"), "{exported}");
     assert!(exported.contains("\nC41,Xã Cũ,commune,D4,xã,,2023-12-31,C11\n"), "{exported}");
     // The province filter follows the move.
-    let p3 = stdout(&cli(&db.url, &["export", "district-summary", "--period", "2024", "--province", "P3", "--format", "json"]));
+    let p3 = stdout(&cli(
+        &db.url,
+        &["export", "district-summary", "--period", "2024", "--province", "P3", "--format", "json"],
+    ));
     let rows: serde_json::Value = serde_json::from_str(&p3).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 1);
     assert_eq!(rows[0]["district_code"], "D3");

@@ -39,8 +39,7 @@ impl DateSpan {
     /// True when the span shares at least one day with `period` (the contract's
     /// "valid during P" and "active in P": from ≤ last day and to ≥ first day).
     pub fn overlaps(&self, period: Period) -> bool {
-        self.from.is_none_or(|f| f <= period.last_day())
-            && self.to.is_none_or(|t| t >= period.first_day())
+        self.from.is_none_or(|f| f <= period.last_day()) && self.to.is_none_or(|t| t >= period.first_day())
     }
 }
 

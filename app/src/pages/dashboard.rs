@@ -15,13 +15,18 @@ pub struct SummaryPage {
 }
 
 #[server]
-pub async fn district_summary_page(period: Option<String>, model: Option<String>) -> Result<SummaryPage, ServerFnError> {
+pub async fn district_summary_page(
+    period: Option<String>,
+    model: Option<String>,
+) -> Result<SummaryPage, ServerFnError> {
     use crate::ssr::figures;
     let db = super::db()?;
     let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
     // An unknown model is said next to its field; the table is not shown then.
     let model = model.filter(|m| models.iter().any(|c| &c.code == m));
-    let filter = figures::resolve_filter(&db, period.as_deref(), model, None).await.map_err(figures::FilterError::into_server_error)?;
+    let filter = figures::resolve_filter(&db, period.as_deref(), model, None)
+        .await
+        .map_err(figures::FilterError::into_server_error)?;
     let rows = figures::district_summary(&db, &filter).await.map_err(super::db_failed)?;
     Ok(SummaryPage { period: filter.period.to_string(), models, rows })
 }

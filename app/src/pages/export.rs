@@ -8,7 +8,8 @@ use leptos::prelude::*;
 pub async fn export_choices() -> Result<(String, Vec<Choice>), ServerFnError> {
     use crate::ssr::figures;
     let db = super::db()?;
-    let filter = figures::resolve_filter(&db, None, None, None).await.map_err(figures::FilterError::into_server_error)?;
+    let filter =
+        figures::resolve_filter(&db, None, None, None).await.map_err(figures::FilterError::into_server_error)?;
     let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
     Ok((filter.period.to_string(), models))
 }

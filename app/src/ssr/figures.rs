@@ -16,13 +16,19 @@ fn push_valid_during(q: &mut Sql, alias: &str, p: Period) {
         .push(")");
 }
 
-/// An adoption row `a` of unit `unit_expr` is active during P (and of model M when given).
-fn push_active_adoption(q: &mut Sql, unit_expr: &str, p: Period, model: Option<&str>) {
-    q.push(&format!("EXISTS (SELECT 1 FROM adoptions a WHERE a.unit_code = {unit_expr} AND a.started_on <= "))
+/// The adoption row `a` is active in P: started_on ≤ last day, ended_on empty or ≥ first day.
+fn push_adoption_active_in(q: &mut Sql, p: Period) {
+    q.push(" AND a.started_on <= ")
         .bind(p.last_day())
         .push(" AND (a.ended_on IS NULL OR a.ended_on >= ")
         .bind(p.first_day())
         .push(")");
+}
+
+/// The unit `unit_expr` has an adoption active in P (of model M when given).
+fn push_active_adoption(q: &mut Sql, unit_expr: &str, p: Period, model: Option<&str>) {
+    q.push(&format!("EXISTS (SELECT 1 FROM adoptions a WHERE a.unit_code = {unit_expr}"));
+    push_adoption_active_in(q, p);
     if let Some(m) = model {
         q.push(" AND a.model_code = ").bind(m.to_string());
     }
@@ -76,7 +82,9 @@ pub async fn district_summary(db: &Db, f: &FigureFilter) -> Result<Vec<DistrictS
     if let Some(province) = &f.province {
         q.push(" AND u.parent_code = ").bind(province.clone());
     }
-    q.push("), c AS (SELECT u.code, u.parent_code FROM units u JOIN d ON u.parent_code = d.code WHERE u.level = 'commune'");
+    q.push(
+        "), c AS (SELECT u.code, u.parent_code FROM units u JOIN d ON u.parent_code = d.code WHERE u.level = 'commune'",
+    );
     push_valid_during(&mut q, "u", p);
     q.push(
         "), ca AS (SELECT c.parent_code AS district_code, COUNT(*) AS communes, \
@@ -145,22 +153,24 @@ pub async fn model_figures(db: &Db, f: &FigureFilter) -> Result<Vec<ModelFigures
     // district before 2025, directly under the province after).
     q.push("WITH scope AS (SELECT u.code, u.level FROM units u LEFT JOIN units up ON up.code = u.parent_code WHERE u.level IN ('district', 'commune')");
     if let Some(province) = &f.province {
-        q.push(" AND (u.parent_code = ").bind(province.clone()).push(" OR up.parent_code = ").bind(province.clone()).push(")");
+        q.push(" AND (u.parent_code = ")
+            .bind(province.clone())
+            .push(" OR up.parent_code = ")
+            .bind(province.clone())
+            .push(")");
     }
     push_valid_during(&mut q, "u", p);
     q.push("), c AS (SELECT code FROM scope WHERE level = 'commune'), m AS (SELECT code, name FROM reform_models");
     if let Some(model) = &f.model {
         q.push(" WHERE code = ").bind(model.clone());
     }
-    q.push("), ca AS (SELECT a.model_code, COUNT(DISTINCT a.unit_code) AS communes_adopting FROM adoptions a JOIN c ON c.code = a.unit_code WHERE a.started_on <= ")
-        .bind(p.last_day())
-        .push(" AND (a.ended_on IS NULL OR a.ended_on >= ")
-        .bind(p.first_day())
-        .push(
-            ") GROUP BY a.model_code), \
+    q.push("), ca AS (SELECT a.model_code, COUNT(DISTINCT a.unit_code) AS communes_adopting FROM adoptions a JOIN c ON c.code = a.unit_code WHERE 1 = 1");
+    push_adoption_active_in(&mut q, p);
+    q.push(
+        " GROUP BY a.model_code), \
              sv AS (SELECT s.model_code, SUM(s.respondents) AS respondents, SUM(s.satisfied) AS satisfied \
              FROM survey_counts s JOIN scope ON scope.code = s.unit_code WHERE s.model_code IS NOT NULL",
-        );
+    );
     push_survey_counts_in(&mut q, p, None);
     q.push(
         " GROUP BY s.model_code) \
@@ -250,7 +260,9 @@ pub async fn resolve_filter(
     use sea_orm::EntityTrait;
     let period = match period {
         Some(p) => p.parse::<Period>()?,
-        None => Period::Year(latest_survey_year(db).await?.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()))),
+        None => {
+            Period::Year(latest_survey_year(db).await?.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now())))
+        }
     };
     if let Some(m) = &model {
         if reform_model::Entity::find_by_id(m.clone()).one(db).await?.is_none() {

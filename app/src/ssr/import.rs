@@ -5,10 +5,7 @@ use super::entities::{adoption, audit_log, reform_model, survey_count, unit};
 use super::Db;
 use crate::domain::{AdoptionStage, DateSpan, Period, SteeredBy, UnitLevel};
 use chrono::NaiveDate;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -96,7 +93,12 @@ struct Columns<'t> {
 
 impl<'t> Columns<'t> {
     /// Checks the header against the contract: every required column present, no unknown one.
-    fn check(table: &'t Table, allowed: &[&'static str], required: &[&'static str], problems: &mut Vec<Problem>) -> Option<Self> {
+    fn check(
+        table: &'t Table,
+        allowed: &[&'static str],
+        required: &[&'static str],
+        problems: &mut Vec<Problem>,
+    ) -> Option<Self> {
         let mut index = HashMap::new();
         let mut ok = true;
         for (i, raw) in table.header.iter().enumerate() {
@@ -111,7 +113,12 @@ impl<'t> Columns<'t> {
                 }
                 None => {
                     ok = false;
-                    problems.push(problem(table, 1, name, format!("unknown column (expected some of: {})", allowed.join(", "))));
+                    problems.push(problem(
+                        table,
+                        1,
+                        name,
+                        format!("unknown column (expected some of: {})", allowed.join(", ")),
+                    ));
                 }
             }
         }
@@ -158,7 +165,12 @@ impl RowReader<'_, '_> {
         v
     }
 
-    fn parsed<T>(&mut self, col: &str, raw: Option<String>, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+    fn parsed<T>(
+        &mut self,
+        col: &str,
+        raw: Option<String>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
         let raw = raw?;
         match parse(&raw) {
             Ok(v) => Some(v),
@@ -277,7 +289,9 @@ fn parse_units(t: &Table, problems: &mut Vec<Problem>) -> Vec<UnitRow> {
                 r.report("valid_to", format!("{t} is before valid_from {f}"));
             }
         }
-        if let (Some(code), Some(name), Some(level), Ok(valid_from), Ok(valid_to)) = (code, name, level, valid_from, valid_to) {
+        if let (Some(code), Some(name), Some(level), Ok(valid_from), Ok(valid_to)) =
+            (code, name, level, valid_from, valid_to)
+        {
             out.push(UnitRow {
                 line: r.line,
                 code,
@@ -375,8 +389,17 @@ fn parse_surveys(t: &Table, problems: &mut Vec<Problem>) -> Vec<SurveyRow> {
                 return;
             }
         }
-        if let (Some(unit_code), Some(period), Some(respondents), Some(satisfied)) = (unit_code, period, respondents, satisfied) {
-            out.push(SurveyRow { line: r.line, unit_code, model_code: r.optional("model_code"), period, respondents, satisfied });
+        if let (Some(unit_code), Some(period), Some(respondents), Some(satisfied)) =
+            (unit_code, period, respondents, satisfied)
+        {
+            out.push(SurveyRow {
+                line: r.line,
+                unit_code,
+                model_code: r.optional("model_code"),
+                period,
+                respondents,
+                satisfied,
+            });
         }
     });
     out
@@ -404,7 +427,13 @@ fn check_unique<K: std::hash::Hash + Eq + Clone>(
 
 /// Validates the whole set against itself and the database, then writes it in one
 /// transaction. Any problem: nothing is written and every problem is returned.
-pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, progress: Progress<'_>) -> Result<ImportReport, ImportError> {
+pub async fn import(
+    db: &Db,
+    set: &ImportSet,
+    opts: ImportOptions,
+    actor: &str,
+    progress: Progress<'_>,
+) -> Result<ImportReport, ImportError> {
     let mut problems = set.problems.clone();
     let units = set.units.as_ref().map(|t| (t, parse_units(t, &mut problems)));
     let models = set.models.as_ref().map(|t| (t, parse_models(t, &mut problems)));
@@ -419,14 +448,21 @@ pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, 
     }
     if let Some((t, rows)) = &adoptions {
         let key = |r: &AdoptionRow| (r.unit_code.clone(), r.model_code.clone(), r.started_on);
-        check_unique(t, "started_on", rows.iter().map(|r| (r.line, key(r), format!("({}, {}, {})", r.unit_code, r.model_code, r.started_on))), &mut problems);
+        check_unique(
+            t,
+            "started_on",
+            rows.iter().map(|r| (r.line, key(r), format!("({}, {}, {})", r.unit_code, r.model_code, r.started_on))),
+            &mut problems,
+        );
     }
     if let Some((t, rows)) = &surveys {
         let key = |r: &SurveyRow| (r.unit_code.clone(), r.model_code.clone(), r.period);
         check_unique(
             t,
             "period",
-            rows.iter().map(|r| (r.line, key(r), format!("({}, {}, {})", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period))),
+            rows.iter().map(|r| {
+                (r.line, key(r), format!("({}, {}, {})", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period))
+            }),
             &mut problems,
         );
     }
@@ -456,7 +492,9 @@ pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, 
             if let Some(parent) = &r.parent_code {
                 match unit_info(parent) {
                     None => problems.push(problem(t, r.line, "parent_code", format!("unknown unit `{parent}`"))),
-                    Some(_) if parent == &r.code => problems.push(problem(t, r.line, "parent_code", "a unit cannot be its own parent".into())),
+                    Some(_) if parent == &r.code => {
+                        problems.push(problem(t, r.line, "parent_code", "a unit cannot be its own parent".into()))
+                    }
                     Some((level, _)) => {
                         let fits = match r.level {
                             UnitLevel::Province => false,
@@ -464,7 +502,12 @@ pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, 
                             UnitLevel::Commune => level != UnitLevel::Commune,
                         };
                         if !fits {
-                            problems.push(problem(t, r.line, "parent_code", format!("a {} cannot sit under a {level} (`{parent}`)", r.level)));
+                            problems.push(problem(
+                                t,
+                                r.line,
+                                "parent_code",
+                                format!("a {} cannot sit under a {level} (`{parent}`)", r.level),
+                            ));
                         }
                     }
                 }
@@ -480,9 +523,12 @@ pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, 
         for r in rows {
             match unit_info(&r.unit_code) {
                 None => problems.push(problem(t, r.line, "unit_code", format!("unknown unit `{}`", r.unit_code))),
-                Some((UnitLevel::Province, _)) => {
-                    problems.push(problem(t, r.line, "unit_code", format!("`{}` is a province; adoptions are by a commune or a district", r.unit_code)))
-                }
+                Some((UnitLevel::Province, _)) => problems.push(problem(
+                    t,
+                    r.line,
+                    "unit_code",
+                    format!("`{}` is a province; adoptions are by a commune or a district", r.unit_code),
+                )),
                 Some(_) => {}
             }
             if !model_codes.contains(r.model_code.as_str()) {
@@ -521,7 +567,12 @@ pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, 
     };
     if !opts.update {
         let changed = |t: &Table, line: u64, column: &str, key: String| {
-            problem(t, line, column, format!("{key} already exists with other values (import with --update to replace them)"))
+            problem(
+                t,
+                line,
+                column,
+                format!("{key} already exists with other values (import with --update to replace them)"),
+            )
         };
         if let Some((t, rows)) = &units {
             for r in rows.iter().filter(|r| db_units.get(&r.code).is_some_and(|old| !unit_same(old, r))) {
@@ -536,14 +587,20 @@ pub async fn import(db: &Db, set: &ImportSet, opts: ImportOptions, actor: &str, 
         if let Some((t, rows)) = &adoptions {
             for r in rows {
                 if existing_adoptions.get(&adoption_key(r)).is_some_and(|old| !adoption_same(old, r)) {
-                    problems.push(changed(t, r.line, "started_on", format!("adoption ({}, {}, {})", r.unit_code, r.model_code, r.started_on)));
+                    problems.push(changed(
+                        t,
+                        r.line,
+                        "started_on",
+                        format!("adoption ({}, {}, {})", r.unit_code, r.model_code, r.started_on),
+                    ));
                 }
             }
         }
         if let Some((t, rows)) = &surveys {
             for r in rows {
                 if existing_surveys.get(&survey_key(r)).is_some_and(|old| !survey_same(old, r)) {
-                    let key = format!("survey ({}, {}, {})", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period);
+                    let key =
+                        format!("survey ({}, {}, {})", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period);
                     problems.push(changed(t, r.line, "period", key));
                 }
             }
@@ -601,7 +658,9 @@ async fn existing_surveys(db: &Db, rows: &[SurveyRow]) -> Result<HashMap<SurveyK
     let codes: Vec<String> = rows.iter().map(|r| r.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
     let mut out = HashMap::new();
     for chunk in codes.chunks(500) {
-        for s in survey_count::Entity::find().filter(survey_count::Column::UnitCode.is_in(chunk.to_vec())).all(db).await? {
+        for s in
+            survey_count::Entity::find().filter(survey_count::Column::UnitCode.is_in(chunk.to_vec())).all(db).await?
+        {
             out.insert((s.unit_code.clone(), s.model_code.clone(), s.period.clone()), s);
         }
     }
@@ -619,11 +678,16 @@ fn unit_same(old: &unit::Model, r: &UnitRow) -> bool {
 }
 
 fn model_same(old: &reform_model::Model, r: &ModelRow) -> bool {
-    old.name == r.name && old.category == r.category && old.description == r.description && old.launched_on == r.launched_on
+    old.name == r.name
+        && old.category == r.category
+        && old.description == r.description
+        && old.launched_on == r.launched_on
 }
 
 fn adoption_same(old: &adoption::Model, r: &AdoptionRow) -> bool {
-    old.ended_on == r.ended_on && old.stage == r.stage.as_str() && old.steered_by.as_deref() == r.steered_by.map(|s| s.as_str())
+    old.ended_on == r.ended_on
+        && old.stage == r.stage.as_str()
+        && old.steered_by.as_deref() == r.steered_by.map(|s| s.as_str())
 }
 
 fn survey_same(old: &survey_count::Model, r: &SurveyRow) -> bool {
@@ -639,7 +703,14 @@ struct Audit<'a> {
 }
 
 impl Audit<'_> {
-    async fn record(&self, txn: &DatabaseTransaction, entity: &str, key: String, old: String, new: String) -> Result<(), DbErr> {
+    async fn record(
+        &self,
+        txn: &DatabaseTransaction,
+        entity: &str,
+        key: String,
+        old: String,
+        new: String,
+    ) -> Result<(), DbErr> {
         audit_log::Entity::insert(audit_log::ActiveModel {
             at: Set(self.at),
             actor: Set(self.actor.to_string()),
@@ -729,7 +800,13 @@ where
     A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
 {
-    async fn run(&self, txn: &DatabaseTransaction, rows: &[R], audit: &Audit<'_>, progress: Progress<'_>) -> Result<TableReport, DbErr> {
+    async fn run(
+        &self,
+        txn: &DatabaseTransaction,
+        rows: &[R],
+        audit: &Audit<'_>,
+        progress: Progress<'_>,
+    ) -> Result<TableReport, DbErr> {
         let mut rep = TableReport::default();
         let mut fresh = Vec::new();
         let mut changed = Vec::new();
@@ -751,7 +828,9 @@ where
     }
 }
 
-fn model_write(existing: &HashMap<String, reform_model::Model>) -> TableWrite<'_, ModelRow, String, reform_model::Model, reform_model::ActiveModel> {
+fn model_write(
+    existing: &HashMap<String, reform_model::Model>,
+) -> TableWrite<'_, ModelRow, String, reform_model::Model, reform_model::ActiveModel> {
     TableWrite {
         table: "models",
         entity: "reform_models",
@@ -769,7 +848,9 @@ fn model_write(existing: &HashMap<String, reform_model::Model>) -> TableWrite<'_
     }
 }
 
-fn adoption_write(existing: &HashMap<AdoptionKey, adoption::Model>) -> TableWrite<'_, AdoptionRow, AdoptionKey, adoption::Model, adoption::ActiveModel> {
+fn adoption_write(
+    existing: &HashMap<AdoptionKey, adoption::Model>,
+) -> TableWrite<'_, AdoptionRow, AdoptionKey, adoption::Model, adoption::ActiveModel> {
     TableWrite {
         table: "adoptions",
         entity: "adoptions",
@@ -789,7 +870,9 @@ fn adoption_write(existing: &HashMap<AdoptionKey, adoption::Model>) -> TableWrit
     }
 }
 
-fn survey_write(existing: &HashMap<SurveyKey, survey_count::Model>) -> TableWrite<'_, SurveyRow, SurveyKey, survey_count::Model, survey_count::ActiveModel> {
+fn survey_write(
+    existing: &HashMap<SurveyKey, survey_count::Model>,
+) -> TableWrite<'_, SurveyRow, SurveyKey, survey_count::Model, survey_count::ActiveModel> {
     TableWrite {
         table: "surveys",
         entity: "survey_counts",

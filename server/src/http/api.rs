@@ -107,7 +107,10 @@ struct AdoptionQuery {
     unit: Option<String>,
 }
 
-async fn adoptions(State(s): State<AppState>, Query(q): Query<AdoptionQuery>) -> Result<Json<Vec<AdoptionJson>>, HttpError> {
+async fn adoptions(
+    State(s): State<AppState>,
+    Query(q): Query<AdoptionQuery>,
+) -> Result<Json<Vec<AdoptionJson>>, HttpError> {
     let rows = tables::adoptions(&s.db, given(&q.model).as_deref(), given(&q.unit).as_deref()).await?;
     Ok(Json(
         rows.into_iter()
@@ -124,16 +127,23 @@ async fn adoptions(State(s): State<AppState>, Query(q): Query<AdoptionQuery>) ->
 }
 
 async fn filter_of(s: &AppState, q: &FigureQuery) -> Result<app::domain::FigureFilter, HttpError> {
-    let period = given(&q.period).ok_or_else(|| HttpError::bad("period", "required: a year (2024), quarter (2024-Q2) or month (2024-05)"))?;
+    let period = given(&q.period)
+        .ok_or_else(|| HttpError::bad("period", "required: a year (2024), quarter (2024-Q2) or month (2024-05)"))?;
     Ok(figures::resolve_filter(&s.db, Some(&period), given(&q.model), given(&q.province)).await?)
 }
 
-async fn district_summary(State(s): State<AppState>, Query(q): Query<FigureQuery>) -> Result<Json<Vec<app::domain::DistrictSummaryRow>>, HttpError> {
+async fn district_summary(
+    State(s): State<AppState>,
+    Query(q): Query<FigureQuery>,
+) -> Result<Json<Vec<app::domain::DistrictSummaryRow>>, HttpError> {
     let filter = filter_of(&s, &q).await?;
     Ok(Json(figures::district_summary(&s.db, &filter).await?))
 }
 
-async fn communes(State(s): State<AppState>, Query(q): Query<FigureQuery>) -> Result<Json<Vec<app::domain::CommuneFiguresRow>>, HttpError> {
+async fn communes(
+    State(s): State<AppState>,
+    Query(q): Query<FigureQuery>,
+) -> Result<Json<Vec<app::domain::CommuneFiguresRow>>, HttpError> {
     let filter = filter_of(&s, &q).await?;
     let district = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
     use sea_orm::EntityTrait;
@@ -144,7 +154,10 @@ async fn communes(State(s): State<AppState>, Query(q): Query<FigureQuery>) -> Re
     Ok(Json(figures::commune_figures(&s.db, &district, &filter).await?))
 }
 
-async fn model_figures(State(s): State<AppState>, Query(q): Query<FigureQuery>) -> Result<Json<Vec<app::domain::ModelFiguresRow>>, HttpError> {
+async fn model_figures(
+    State(s): State<AppState>,
+    Query(q): Query<FigureQuery>,
+) -> Result<Json<Vec<app::domain::ModelFiguresRow>>, HttpError> {
     let filter = filter_of(&s, &q).await?;
     Ok(Json(figures::model_figures(&s.db, &filter).await?))
 }

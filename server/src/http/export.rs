@@ -12,9 +12,7 @@ use axum::{
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/export/district-summary", get(district_summary_by_param))
-        .route("/export/{file}", get(file))
+    Router::new().route("/export/district-summary", get(district_summary_by_param)).route("/export/{file}", get(file))
 }
 
 /// The query of a figure request. Empty values count as absent, as an HTML form sends them.
@@ -32,13 +30,21 @@ pub fn given(v: &Option<String>) -> Option<String> {
 }
 
 /// `/export/district-summary?format=csv&…`: what the export page's plain form asks for.
-async fn district_summary_by_param(State(state): State<AppState>, Query(q): Query<FigureQuery>) -> Result<Response, HttpError> {
-    let format = given(&q.format).unwrap_or_else(|| "csv".into()).parse::<Format>().map_err(|e| HttpError::bad("format", e))?;
+async fn district_summary_by_param(
+    State(state): State<AppState>,
+    Query(q): Query<FigureQuery>,
+) -> Result<Response, HttpError> {
+    let format =
+        given(&q.format).unwrap_or_else(|| "csv".into()).parse::<Format>().map_err(|e| HttpError::bad("format", e))?;
     district_summary(&state, &q, format).await
 }
 
 /// `/export/district-summary.{csv,xlsx,json}` and `/export/{units,models,adoptions,surveys}.csv`.
-async fn file(State(state): State<AppState>, Path(file): Path<String>, Query(q): Query<FigureQuery>) -> Result<Response, HttpError> {
+async fn file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<FigureQuery>,
+) -> Result<Response, HttpError> {
     let (stem, ext) = file.rsplit_once('.').ok_or(HttpError::NotFound)?;
     if stem == "district-summary" {
         let format = ext.parse::<Format>().map_err(|_| HttpError::NotFound)?;
@@ -52,7 +58,8 @@ async fn file(State(state): State<AppState>, Path(file): Path<String>, Query(q):
 }
 
 async fn district_summary(state: &AppState, q: &FigureQuery, format: Format) -> Result<Response, HttpError> {
-    let period = given(&q.period).ok_or_else(|| HttpError::bad("period", "required: a year (2024), quarter (2024-Q2) or month (2024-05)"))?;
+    let period = given(&q.period)
+        .ok_or_else(|| HttpError::bad("period", "required: a year (2024), quarter (2024-Q2) or month (2024-05)"))?;
     let filter = figures::resolve_filter(&state.db, Some(&period), given(&q.model), given(&q.province)).await?;
     let rows = figures::district_summary(&state.db, &filter).await?;
     let body = formats::district_summary(&rows, format)?;

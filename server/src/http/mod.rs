@@ -22,7 +22,8 @@ use tower_http::{
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
+    let pkg_dir =
+        std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
     // The bundle's names carry no hash, so browsers revalidate (a cheap 304) instead of
     // running an old wasm against a new server.
     let pkg = tower::ServiceBuilder::new()
@@ -45,7 +46,8 @@ pub fn with_layers(router: Router) -> Router {
 async fn healthz(State(state): State<AppState>) -> Response {
     let backend = state.db.get_database_backend();
     match state.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => Json(serde_json::json!({ "status": "ok", "database": format!("{backend:?}").to_lowercase() })).into_response(),
+        Ok(_) => Json(serde_json::json!({ "status": "ok", "database": format!("{backend:?}").to_lowercase() }))
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
