@@ -55,7 +55,8 @@ enum Command {
     Export(ExportCommand),
 }
 
-#[derive(Args)]
+/// Parser too, so that a bare `reformdash` can fill it from defaults and the environment.
+#[derive(Parser)]
 struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "REFORMDASH_ADDR", default_value = DEFAULT_ADDR)]
@@ -126,13 +127,8 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let url = cli.db.database_url;
-    let command = cli.command.unwrap_or(Command::Serve(ServeArgs {
-        addr: std::env::var("REFORMDASH_ADDR")
-            .ok()
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| DEFAULT_ADDR.parse().expect("valid default")),
-        site_root: std::env::var("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|_| "target/site".into()),
-    }));
+    // No subcommand means `serve` with its defaults (and the environment's settings).
+    let command = cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["reformdash"])));
     let open = || async { startup::open_database(&url).await.map_err(|e| format!("error: {e}")) };
     match command {
         Command::Serve(args) => {
