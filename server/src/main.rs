@@ -118,29 +118,61 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("{message}");
+        Err(CliError::Problems(problems)) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            eprintln!("error: {} problem(s); nothing was imported", problems.len());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+/// Every way a command can fail; `main` prints it once, as `error: …`.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Startup(#[from] startup::StartupError),
+    #[error(transparent)]
+    Filter(#[from] app::ssr::figures::FilterError),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Format(#[from] formats::FormatError),
+    #[error(transparent)]
+    Tables(#[from] formats::TableExportError),
+    #[error(transparent)]
+    Demo(#[from] server::demo::DemoError),
+    /// A file or folder that cannot be read or written, with its path.
+    #[error("{0}")]
+    Io(String),
+    /// Rows that break the import contract, each `file:line: column: reason`.
+    #[error("{} problem(s)", .0.len())]
+    Problems(Vec<app::ssr::import::Problem>),
+    #[error("{0}; nothing was imported")]
+    ImportDb(sea_orm::DbErr),
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
     let url = cli.db.database_url;
     // No subcommand means `serve` with its defaults (and the environment's settings).
     let command = cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::parse_from(["reformdash"])));
-    let open = || async { startup::open_database(&url).await.map_err(|e| format!("error: {e}")) };
+    let open = || startup::open_database(&url);
     match command {
         Command::Serve(args) => {
             let settings = Settings { database_url: url.clone(), addr: args.addr, site_root: args.site_root };
-            let state = startup::prepare(&settings).await.map_err(|e| format!("error: {e}"))?;
+            let state = startup::prepare(&settings).await?;
             let listener = tokio::net::TcpListener::bind(settings.addr)
                 .await
-                .map_err(|e| format!("error: cannot listen on {}: {e}", settings.addr))?;
-            let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
+                .map_err(|e| CliError::Io(format!("cannot listen on {}: {e}", settings.addr)))?;
+            let local = listener.local_addr().map_err(|e| CliError::Io(e.to_string()))?;
             let shutdown = startup::shutdown_signal();
             println!("reformdash is serving http://{local} (database: {})", redact(&url));
-            startup::serve(listener, state, shutdown).await.map_err(|e| format!("error: {e}"))
+            startup::serve(listener, state, shutdown).await.map_err(|e| CliError::Io(e.to_string()))
         }
         Command::Migrate => {
             open().await?;
@@ -148,13 +180,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Demo => {
-            let db = open().await?;
-            let report = server::demo::load(&db).await.map_err(|e| format!("error: {e}"))?;
+            let report = server::demo::load(&open().await?).await?;
             print!("demo province loaded\n{report}");
             Ok(())
         }
         Command::Import { source, update } => {
-            let set = server::sources::read(&source).map_err(|e| format!("error: {e}"))?;
+            let set = server::sources::read(&source).map_err(CliError::Io)?;
             let db = open().await?;
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
@@ -170,47 +201,32 @@ async fn run(cli: Cli) -> Result<(), String> {
             let result =
                 import::import(&db, &set, ImportOptions { update }, &format!("cli:{}", whoami()), &progress).await;
             bar.finish_and_clear();
-            match result {
-                Ok(report) => {
-                    print!("{report}");
-                    Ok(())
-                }
-                Err(ImportError::Invalid(problems)) => {
-                    let mut msg = String::new();
-                    for p in &problems {
-                        msg.push_str(&format!("{p}\n"));
-                    }
-                    msg.push_str(&format!("error: {} problem(s); nothing was imported", problems.len()));
-                    Err(msg)
-                }
-                Err(e) => Err(format!("error: {e}; nothing was imported")),
-            }
+            let report = result.map_err(|e| match e {
+                ImportError::Invalid(problems) => CliError::Problems(problems),
+                ImportError::Db(e) => CliError::ImportDb(e),
+            })?;
+            print!("{report}");
+            Ok(())
         }
         Command::Export(ExportCommand::DistrictSummary { period, model, province, format, out }) => {
             let db = open().await?;
-            let filter = app::ssr::figures::resolve_filter(&db, Some(&period), model, province)
-                .await
-                .map_err(|e| format!("error: {e}"))?;
-            let rows = app::ssr::figures::district_summary(&db, &filter).await.map_err(|e| format!("error: {e}"))?;
-            let bytes = formats::district_summary(&rows, format).map_err(|e| format!("error: {e}"))?;
-            write_out(out.as_deref(), &bytes)
+            let filter = app::ssr::figures::resolve_filter(&db, Some(&period), model, province).await?;
+            let rows = app::ssr::figures::district_summary(&db, &filter).await?;
+            write_out(out.as_deref(), &formats::district_summary(&rows, format)?)
         }
         Command::Export(ExportCommand::Table { name, out }) => {
             let db = open().await?;
-            let bytes = formats::table_csv(&db, &name)
-                .await
-                .map_err(|e| format!("error: {e}"))?
-                .ok_or("error: unknown table")?;
+            let bytes =
+                formats::table_csv(&db, &name).await?.ok_or_else(|| CliError::Io(format!("unknown table `{name}`")))?;
             write_out(out.as_deref(), &bytes)
         }
         Command::Export(ExportCommand::Tables { out }) => {
             let db = open().await?;
-            std::fs::create_dir_all(&out).map_err(|e| format!("error: {}: {e}", out.display()))?;
+            std::fs::create_dir_all(&out).map_err(|e| CliError::Io(format!("{}: {e}", out.display())))?;
             for name in formats::TABLE_NAMES {
                 let bytes = formats::table_csv(&db, name)
-                    .await
-                    .map_err(|e| format!("error: {e}"))?
-                    .ok_or("error: unknown table")?;
+                    .await?
+                    .ok_or_else(|| CliError::Io(format!("unknown table `{name}`")))?;
                 write_out(Some(&out.join(format!("{name}.csv"))), &bytes)?;
             }
             Ok(())
@@ -218,10 +234,10 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn write_out(out: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), String> {
+fn write_out(out: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), CliError> {
     match out {
-        Some(path) => std::fs::write(path, bytes).map_err(|e| format!("error: {}: {e}", path.display())),
-        None => std::io::stdout().write_all(bytes).map_err(|e| format!("error: stdout: {e}")),
+        Some(path) => std::fs::write(path, bytes).map_err(|e| CliError::Io(format!("{}: {e}", path.display()))),
+        None => std::io::stdout().write_all(bytes).map_err(|e| CliError::Io(format!("stdout: {e}"))),
     }
 }
 
