@@ -82,6 +82,7 @@ pub fn parse_csv(file: &str, bytes: &[u8], problems: &mut Vec<Problem>) -> Table
             }
         },
     }
+    let mut lines = LineCounter::new(bytes);
     for record in records {
         match record {
             Err(e) => {
@@ -90,7 +91,7 @@ pub fn parse_csv(file: &str, bytes: &[u8], problems: &mut Vec<Problem>) -> Table
                 break;
             }
             Ok(rec) => {
-                let line = rec.position().map(|p| line_of(bytes, p.byte())).unwrap_or(0);
+                let line = rec.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
                 if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                     continue; // a blank line, e.g. at the end of a hand-edited file
                 }
@@ -108,12 +109,28 @@ pub fn parse_csv(file: &str, bytes: &[u8], problems: &mut Vec<Problem>) -> Table
     table
 }
 
-/// The line a record starts on. The reader's own count puts a record that follows blank
-/// lines on the first of them, so count from the record's first real byte instead.
-fn line_of(bytes: &[u8], start: u64) -> u64 {
-    let start = (start as usize).min(bytes.len());
-    let first = bytes[start..].iter().position(|b| *b != b'\n' && *b != b'\r').map_or(bytes.len(), |i| start + i);
-    1 + bytes[..first].iter().filter(|b| **b == b'\n').count() as u64
+/// Finds the line a record starts on. The reader's own count puts a record that follows
+/// blank lines on the first of them, so lines are counted up to the record's first real
+/// byte instead, moving forward only (records come in order), so a file is read once.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter { bytes, pos: 0, line: 1 }
+    }
+
+    fn line_at(&mut self, start: u64) -> u64 {
+        let bytes = self.bytes;
+        let start = (start as usize).clamp(self.pos, bytes.len());
+        let first = bytes[start..].iter().position(|b| *b != b'\n' && *b != b'\r').map_or(bytes.len(), |i| start + i);
+        self.line += bytes[self.pos..first].iter().filter(|b| **b == b'\n').count() as u64;
+        self.pos = first;
+        self.line
+    }
 }
 
 fn decode(rec: &csv::ByteRecord) -> Result<Vec<String>, String> {
