@@ -65,6 +65,8 @@ const TABLES: &[&str] = &[
     // and NULLs are never equal in a plain UNIQUE, hence the expression index.
     "CREATE UNIQUE INDEX survey_counts_key ON survey_counts (unit_code, COALESCE(model_code, ''), period)",
     "CREATE INDEX survey_counts_period ON survey_counts (period_start, period_end)",
+    // Pages without a period show the latest surveyed year: MAX(period_end) off an index.
+    "CREATE INDEX survey_counts_period_end ON survey_counts (period_end)",
     "CREATE TABLE users (
         id {SERIAL_PK},
         username TEXT NOT NULL UNIQUE,

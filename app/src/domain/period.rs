@@ -1,5 +1,5 @@
 //! Reporting periods (`2024`, `2024-Q2`, `2024-05`) and the date spans they cover.
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
@@ -85,11 +85,6 @@ impl Period {
             Period::Year(_) => Err(PeriodError::NotASurveyPeriod(s.to_string())),
             p => Ok(p),
         }
-    }
-
-    /// The period this date falls in, at month grain.
-    pub fn month_of(date: NaiveDate) -> Period {
-        Period::Month { year: date.year(), month: date.month() as u8 }
     }
 }
 

@@ -22,12 +22,7 @@ pub async fn communes_page(
 ) -> Result<CommunesPageData, ServerFnError> {
     use crate::ssr::figures;
     let db = super::db()?;
-    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
-    // An unknown model or district is said next to its field; the table is not shown then.
-    let model = model.filter(|m| models.iter().any(|c| &c.code == m));
-    let filter = figures::resolve_filter(&db, period.as_deref(), model, None)
-        .await
-        .map_err(figures::FilterError::into_server_error)?;
+    let (models, filter) = super::page_filter(&db, period.as_deref(), model).await?;
     let districts = figures::district_choices(&db).await.map_err(super::db_failed)?;
     // Without a choice, show the first district rather than an empty page.
     let district = district.or_else(|| districts.first().map(|d| d.code.clone()));

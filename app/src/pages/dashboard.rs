@@ -21,12 +21,7 @@ pub async fn district_summary_page(
 ) -> Result<SummaryPage, ServerFnError> {
     use crate::ssr::figures;
     let db = super::db()?;
-    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
-    // An unknown model is said next to its field; the table is not shown then.
-    let model = model.filter(|m| models.iter().any(|c| &c.code == m));
-    let filter = figures::resolve_filter(&db, period.as_deref(), model, None)
-        .await
-        .map_err(figures::FilterError::into_server_error)?;
+    let (models, filter) = super::page_filter(&db, period.as_deref(), model).await?;
     let rows = figures::district_summary(&db, &filter).await.map_err(super::db_failed)?;
     Ok(SummaryPage { period: filter.period.to_string(), models, rows })
 }

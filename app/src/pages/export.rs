@@ -6,11 +6,7 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn export_choices() -> Result<(String, Vec<Choice>), ServerFnError> {
-    use crate::ssr::figures;
-    let db = super::db()?;
-    let filter =
-        figures::resolve_filter(&db, None, None, None).await.map_err(figures::FilterError::into_server_error)?;
-    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
+    let (models, filter) = super::page_filter(&super::db()?, None, None).await?;
     Ok((filter.period.to_string(), models))
 }
 

@@ -44,6 +44,22 @@ pub fn db() -> Result<crate::ssr::Db, ServerFnError> {
         .ok_or_else(|| ServerFnError::new("application state is missing"))
 }
 
+/// What every figure page starts from: the model list for its form, and the filter in force.
+/// A model the list does not have is left out of the filter: the form says so next to the
+/// field and the page shows no table.
+#[cfg(feature = "ssr")]
+pub async fn page_filter(
+    db: &crate::ssr::Db,
+    period: Option<&str>,
+    model: Option<String>,
+) -> Result<(Vec<filters::Choice>, crate::domain::FigureFilter), ServerFnError> {
+    use crate::ssr::figures;
+    let models = figures::model_choices(db).await.map_err(db_failed)?;
+    let model = model.filter(|m| models.iter().any(|c| &c.code == m));
+    let period = figures::resolve_period(db, period).await.map_err(figures::FilterError::into_server_error)?;
+    Ok((models, crate::domain::FigureFilter { period, model, province: None }))
+}
+
 /// Logs the cause and hands the browser a sentence without internals.
 #[cfg(feature = "ssr")]
 pub fn db_failed(e: sea_orm::DbErr) -> ServerFnError {

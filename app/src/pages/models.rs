@@ -17,12 +17,7 @@ pub struct ModelsPageData {
 pub async fn models_page(period: Option<String>, model: Option<String>) -> Result<ModelsPageData, ServerFnError> {
     use crate::ssr::figures;
     let db = super::db()?;
-    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
-    // An unknown model is said next to its field; the table is not shown then.
-    let model = model.filter(|m| models.iter().any(|c| &c.code == m));
-    let filter = figures::resolve_filter(&db, period.as_deref(), model, None)
-        .await
-        .map_err(figures::FilterError::into_server_error)?;
+    let (models, filter) = super::page_filter(&db, period.as_deref(), model).await?;
     let rows = figures::model_figures(&db, &filter).await.map_err(super::db_failed)?;
     Ok(ModelsPageData { period: filter.period.to_string(), models, rows })
 }

@@ -248,8 +248,7 @@ impl FilterError {
     }
 }
 
-/// Checks a filter's parts against the database. Without a period, the latest year that
-/// has survey counts is shown (the current year when there are none).
+/// Checks a filter's parts against the database; the period as in [`resolve_period`].
 pub async fn resolve_filter(
     db: &Db,
     period: Option<&str>,
@@ -258,12 +257,7 @@ pub async fn resolve_filter(
 ) -> Result<FigureFilter, FilterError> {
     use super::entities::{reform_model, unit};
     use sea_orm::EntityTrait;
-    let period = match period {
-        Some(p) => p.parse::<Period>()?,
-        None => {
-            Period::Year(latest_survey_year(db).await?.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now())))
-        }
-    };
+    let period = resolve_period(db, period).await?;
     if let Some(m) = &model {
         if reform_model::Entity::find_by_id(m.clone()).one(db).await?.is_none() {
             return Err(FilterError::UnknownModel(m.clone()));
@@ -275,6 +269,17 @@ pub async fn resolve_filter(
         }
     }
     Ok(FigureFilter { period, model, province })
+}
+
+/// The period asked for; without one, the latest year that has survey counts (the current
+/// year when there are none).
+pub async fn resolve_period(db: &Db, period: Option<&str>) -> Result<Period, FilterError> {
+    Ok(match period {
+        Some(p) => p.parse::<Period>()?,
+        None => {
+            Period::Year(latest_survey_year(db).await?.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now())))
+        }
+    })
 }
 
 #[derive(FromQueryResult)]

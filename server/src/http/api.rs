@@ -1,6 +1,6 @@
 //! `/api/v1`: read-only JSON for scripts: the contract's tables and the figures, with the
 //! same filters and the same definitions as pages and downloads.
-use super::export::{given, FigureQuery};
+use super::export::{figure_filter, given, FigureQuery};
 use super::HttpError;
 use app::ssr::{entities, figures, tables, AppState};
 use axum::{
@@ -126,17 +126,11 @@ async fn adoptions(
     ))
 }
 
-async fn filter_of(s: &AppState, q: &FigureQuery) -> Result<app::domain::FigureFilter, HttpError> {
-    let period = given(&q.period)
-        .ok_or_else(|| HttpError::bad("period", "required: a year (2024), quarter (2024-Q2) or month (2024-05)"))?;
-    Ok(figures::resolve_filter(&s.db, Some(&period), given(&q.model), given(&q.province)).await?)
-}
-
 async fn district_summary(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Json<Vec<app::domain::DistrictSummaryRow>>, HttpError> {
-    let filter = filter_of(&s, &q).await?;
+    let filter = figure_filter(&s, &q).await?;
     Ok(Json(figures::district_summary(&s.db, &filter).await?))
 }
 
@@ -144,7 +138,7 @@ async fn communes(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Json<Vec<app::domain::CommuneFiguresRow>>, HttpError> {
-    let filter = filter_of(&s, &q).await?;
+    let filter = figure_filter(&s, &q).await?;
     let district = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
     use sea_orm::EntityTrait;
     let found = entities::unit::Entity::find_by_id(district.clone()).one(&s.db).await?;
@@ -158,6 +152,6 @@ async fn model_figures(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Json<Vec<app::domain::ModelFiguresRow>>, HttpError> {
-    let filter = filter_of(&s, &q).await?;
+    let filter = figure_filter(&s, &q).await?;
     Ok(Json(figures::model_figures(&s.db, &filter).await?))
 }

@@ -1,6 +1,7 @@
 //! Downloads: the district summary in three formats and the four raw tables as CSV.
 use super::HttpError;
 use crate::formats::{self, Format};
+use app::domain::FigureFilter;
 use app::ssr::{figures, AppState};
 use axum::{
     extract::{Path, Query, State},
@@ -57,10 +58,15 @@ async fn file(
     Ok(download(Format::Csv, &format!("{stem}.csv"), body))
 }
 
-async fn district_summary(state: &AppState, q: &FigureQuery, format: Format) -> Result<Response, HttpError> {
+/// The figure filter of a download or API request; the period is required there.
+pub async fn figure_filter(state: &AppState, q: &FigureQuery) -> Result<FigureFilter, HttpError> {
     let period = given(&q.period)
         .ok_or_else(|| HttpError::bad("period", "required: a year (2024), quarter (2024-Q2) or month (2024-05)"))?;
-    let filter = figures::resolve_filter(&state.db, Some(&period), given(&q.model), given(&q.province)).await?;
+    Ok(figures::resolve_filter(&state.db, Some(&period), given(&q.model), given(&q.province)).await?)
+}
+
+async fn district_summary(state: &AppState, q: &FigureQuery, format: Format) -> Result<Response, HttpError> {
+    let filter = figure_filter(state, q).await?;
     let rows = figures::district_summary(&state.db, &filter).await?;
     let body = formats::district_summary(&rows, format)?;
     Ok(download(format, &format!("district-summary-{}.{}", filter.period, format.extension()), body))
