@@ -3,8 +3,11 @@
 # to create a fresh database per test. Uses TEST_DATABASE_URL as it is when set; otherwise
 # starts Debian's PostgreSQL 15 cluster and a password login role `reformdash_test`.
 source "$(dirname "$0")/env.sh"
+# Only the URL may reach stdout (the caller captures it): everything the server tools
+# print, such as pg_ctlcluster's "Removed stale pid file.", goes to stderr.
+exec 3>&1 1>&2
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
-  echo "$TEST_DATABASE_URL"; exit 0
+  echo "$TEST_DATABASE_URL" >&3; exit 0
 fi
 ROLE=reformdash_test
 PASS=reformdash_test
@@ -12,11 +15,16 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   cluster=$(pg_lsclusters -h 2>/dev/null | awk 'NR==1 {print $1" "$2}')
   if [ -z "$cluster" ]; then
     log "postgres: creating a cluster"
-    pg_createcluster 15 main >/dev/null
+    pg_createcluster 15 main >/dev/null 3>&-
     cluster="15 main"
   fi
   log "postgres: starting cluster $cluster"
-  pg_ctlcluster --skip-systemctl-redirect $cluster start
+  # 3>&-: the server must not inherit the URL pipe, or the caller waits for it forever.
+  # A server killed a moment ago may still hold its socket lock: try again briefly.
+  for attempt in 1 2 3; do
+    pg_ctlcluster --skip-systemctl-redirect $cluster start 3>&- && break
+    log "postgres: start attempt $attempt failed, retrying"; sleep 2
+  done
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432" >&2; exit 1; }
@@ -32,4 +40,4 @@ SQL
 for db in $(as_postgres psql -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'rdtest_%'"); do
   as_postgres psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
 done
-echo "postgres://$ROLE:$PASS@127.0.0.1:5432/postgres"
+echo "postgres://$ROLE:$PASS@127.0.0.1:5432/postgres" >&3

@@ -6,6 +6,10 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh" test
 TEST_DATABASE_URL="$("$ROOT/scripts/pg.sh")"
 export TEST_DATABASE_URL
+case "$TEST_DATABASE_URL" in
+  postgres://*|postgresql://*) ;;
+  *) echo "scripts/pg.sh gave no PostgreSQL URL: '$TEST_DATABASE_URL'" >&2; exit 1 ;;
+esac
 "$ROOT/scripts/build.sh" dev
 
 log "cargo test (SQLite and PostgreSQL)"

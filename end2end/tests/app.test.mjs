@@ -58,6 +58,7 @@ test('with JavaScript the page hydrates and switches language without a reload',
   page.on('pageerror', (e) => errors.push(e.message));
   // Hydration mismatches and failed loads show up as console errors.
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
   await page.goto(server.url + '/');
   await page.waitForSelector('body[data-hydrated=true]', { timeout: 60_000 });
   // A reload would drop this mark: only the wasm can switch language in place.
