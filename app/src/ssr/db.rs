@@ -26,7 +26,8 @@ impl axum::extract::FromRef<AppState> for Db {
 
 /// Opens a pool. SQLite gets WAL (readers never wait for the writer), a busy timeout
 /// (writers queue instead of failing), foreign keys on, `mode=rwc` (create the file on
-/// first run) and several pooled connections: sea-orm's SQLite default is a single one.
+/// first run), a 256 MiB memory map and several pooled connections: sea-orm's SQLite
+/// default is a single one.
 pub async fn connect(url: &str) -> Result<Db, DbErr> {
     let sqlite = url.starts_with("sqlite:");
     let url = if !sqlite || url.contains("mode=") || url.contains(":memory:") {
@@ -50,6 +51,9 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .create_if_missing(true)
+                // Reads through a memory map instead of a read() per page: the district
+                // summary at 259k surveys takes half the time (docs/benchmarks.md).
+                .pragma("mmap_size", "268435456")
         });
     } else {
         opts.max_connections(16);

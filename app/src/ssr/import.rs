@@ -5,7 +5,10 @@ use super::entities::{adoption, audit_log, reform_model, survey_count, unit};
 use super::Db;
 use crate::domain::{AdoptionStage, DateSpan, Period, SteeredBy, UnitLevel};
 use chrono::NaiveDate;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -727,7 +730,18 @@ impl Audit<'_> {
     }
 }
 
-const CHUNK: usize = 500;
+/// Rows per INSERT. On PostgreSQL small enough that one statement's message (~60 bytes a
+/// survey row) fits in a single socket write: sqlx 0.9.0 no longer sets TCP_NODELAY
+/// (github.com/transact-rs/sqlx issue 4335), so a message split over two writes waits
+/// for the server's delayed ACK, 40 ms per statement (27 s instead of 5 s for 259k
+/// surveys at 500 rows; see docs/benchmarks.md). SQLite, in process, gains from fewer and
+/// larger statements.
+fn chunk_rows(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Postgres => 128,
+        _ => 500,
+    }
+}
 
 /// Units in level order, so that a parent is always written before its child. Successors
 /// may point anywhere in the file, so they are set once every unit exists.
@@ -904,10 +918,11 @@ where
     A: sea_orm::ActiveModelTrait,
 {
     let total = rows.len() as u64;
+    let chunk_rows = chunk_rows(txn.get_database_backend());
     let mut done = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        let chunk: Vec<A> = rows.by_ref().take(chunk_rows).collect();
         let n = chunk.len() as u64;
         insert(chunk).exec_without_returning(txn).await?;
         done += n;
