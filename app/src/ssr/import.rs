@@ -5,6 +5,7 @@ use super::entities::{adoption, audit_log, reform_model, survey_count, unit};
 use super::Db;
 use crate::domain::{AdoptionStage, DateSpan, Period, SteeredBy, UnitLevel};
 use chrono::NaiveDate;
+use futures_util::TryStreamExt;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
     TransactionTrait,
@@ -645,12 +646,15 @@ fn survey_key(r: &SurveyRow) -> SurveyKey {
     (r.unit_code.clone(), r.model_code.clone(), r.period.to_string())
 }
 
-/// Rows are looked up by unit in chunks, so a run never loads the whole survey table.
+/// Rows are looked up by unit in chunks, so a run never loads the whole survey table, and
+/// streamed, so that only the decoded rows stay in memory.
 async fn existing_adoptions(db: &Db, rows: &[AdoptionRow]) -> Result<HashMap<AdoptionKey, adoption::Model>, DbErr> {
     let codes: Vec<String> = rows.iter().map(|r| r.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
     let mut out = HashMap::new();
     for chunk in codes.chunks(500) {
-        for a in adoption::Entity::find().filter(adoption::Column::UnitCode.is_in(chunk.to_vec())).all(db).await? {
+        let mut found =
+            adoption::Entity::find().filter(adoption::Column::UnitCode.is_in(chunk.to_vec())).stream(db).await?;
+        while let Some(a) = found.try_next().await? {
             out.insert((a.unit_code.clone(), a.model_code.clone(), a.started_on), a);
         }
     }
@@ -661,9 +665,11 @@ async fn existing_surveys(db: &Db, rows: &[SurveyRow]) -> Result<HashMap<SurveyK
     let codes: Vec<String> = rows.iter().map(|r| r.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
     let mut out = HashMap::new();
     for chunk in codes.chunks(500) {
-        for s in
-            survey_count::Entity::find().filter(survey_count::Column::UnitCode.is_in(chunk.to_vec())).all(db).await?
-        {
+        let mut found = survey_count::Entity::find()
+            .filter(survey_count::Column::UnitCode.is_in(chunk.to_vec()))
+            .stream(db)
+            .await?;
+        while let Some(s) = found.try_next().await? {
             out.insert((s.unit_code.clone(), s.model_code.clone(), s.period.clone()), s);
         }
     }
