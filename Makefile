@@ -7,4 +7,5 @@ test:
 	scripts/test.sh
 
 build:
+	scripts/setup.sh build
 	scripts/build.sh release

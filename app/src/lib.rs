@@ -2,11 +2,13 @@
 //! for the browser), the pure domain, and behind `ssr` the database code.
 #![recursion_limit = "256"]
 
+pub mod charts;
 pub mod domain;
 pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod views;
 
 use i18n::{initial_lang, use_lang, Lang};
 use leptos::prelude::*;
@@ -61,25 +63,45 @@ pub fn App() -> impl IntoView {
                     </span>
                 </div>
                 <nav class="main-nav">
-                    <A href="/dashboard">{move || t().nav_dashboard}</A>
+                    <A href="/">{move || t().nav_dashboard}</A>
                     <A href="/models">{move || t().nav_models}</A>
                     <A href="/communes">{move || t().nav_communes}</A>
+                    <A href="/completeness">{move || t().nav_completeness}</A>
                     <A href="/survey">{move || t().nav_survey}</A>
                     <A href="/export">{move || t().nav_export}</A>
                 </nav>
+                <SearchBox />
                 <LangSwitch />
             </header>
             <main class="content">
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view=pages::dashboard::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/models") view=pages::models::ModelsPage ssr=SsrMode::Async />
+                    <Route path=path!("/models/:code") view=pages::model::ModelPage ssr=SsrMode::Async />
+                    <Route path=path!("/completeness") view=pages::completeness::CompletenessPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=pages::search::SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/communes") view=pages::communes::CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/survey") view=pages::survey::SurveyPage />
                     <Route path=path!("/export") view=pages::export::ExportPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The header's search: a plain GET form, so it works before (and without) the wasm.
+#[component]
+fn SearchBox() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    view! {
+        <form method="get" action="/search" class="search-box" role="search">
+            <label>
+                <span class="visually-hidden">{move || t().search_label}</span>
+                <input type="search" name="q" placeholder=move || t().search_placeholder maxlength="100" />
+            </label>
+            <button type="submit">{move || t().search_button}</button>
+        </form>
     }
 }
 

@@ -108,6 +108,19 @@ fn district_summary_xlsx(rows: &[DistrictSummaryRow]) -> Result<Vec<u8>, FormatE
     Ok(book.save_to_buffer()?)
 }
 
+/// Any figure table as CSV: UTF-8 with BOM, the header, then the rows' cells.
+pub fn table_csv_of<H: AsRef<[u8]>, C: AsRef<[u8]>>(
+    header: &[H],
+    rows: impl IntoIterator<Item = Vec<C>>,
+) -> Result<Vec<u8>, FormatError> {
+    let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    finish(w)
+}
+
 fn csv_with_bom(header: &[&str]) -> Result<csv::Writer<Vec<u8>>, csv::Error> {
     let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
     w.write_record(header)?;

@@ -138,7 +138,7 @@ enum CliError {
     #[error(transparent)]
     Startup(#[from] startup::StartupError),
     #[error(transparent)]
-    Filter(#[from] app::ssr::figures::FilterError),
+    Filter(#[from] app::ssr::figures::QueryError),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error(transparent)]

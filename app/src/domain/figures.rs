@@ -30,6 +30,12 @@ impl Percent {
         Percent { value, hundredths: (value * 100.0).round() as i64 }
     }
 
+    /// A difference of two rates in percentage points (it may be negative), kept exact and
+    /// rounded half away from zero when written.
+    pub fn from_points(points: f64) -> Percent {
+        Percent::from_value(points)
+    }
+
     pub fn value(&self) -> f64 {
         self.value
     }

@@ -1,10 +1,20 @@
-//! The pure domain: periods, validity, the figure definitions. No I/O lives here.
+//! The pure domain: periods, validity, the figure definitions and the tables built from
+//! them, filters, Vietnamese text. No I/O lives here.
+pub mod completeness;
+pub mod effectiveness;
 pub mod figures;
+pub mod filter;
 pub mod period;
 pub mod summary;
+pub mod text;
+pub mod trend;
 pub mod units;
 
+pub use completeness::{CommuneReport, CompletenessRow, COMPLETENESS_COLUMNS};
+pub use effectiveness::{CommuneHistory, EffectivenessRow, GeneralSurvey, EFFECTIVENESS_COLUMNS};
 pub use figures::{AdoptionRate, Counts, Figures, Percent, SatisfactionRate, WilsonInterval};
+pub use filter::{compares_communes, Choice, FigureFilter, FilterError};
 pub use period::{DateSpan, Period, PeriodError};
 pub use summary::*;
+pub use trend::{PeriodCounts, TrendRow, TREND_COLUMNS};
 pub use units::{AdoptionStage, SteeredBy, UnitLevel};

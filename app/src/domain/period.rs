@@ -22,6 +22,12 @@ pub enum PeriodError {
     Month(String),
     #[error("a survey period is a month (YYYY-MM) or a quarter (YYYY-Qn), got `{0}`")]
     NotASurveyPeriod(String),
+    #[error("`from` and `to` must both be years, quarters or months, got `{0}` and `{1}`")]
+    MixedGrains(String, String),
+    #[error("`from` ({0}) comes after `to` ({1})")]
+    Reversed(String, String),
+    #[error("a span covers at most {max} periods, got {0}", max = Period::MAX_SPAN)]
+    SpanTooLong(usize),
 }
 
 /// An inclusive span of days. `None` ends mean "open" (always valid / still running).
@@ -77,6 +83,81 @@ impl Period {
     /// year and its quarter, never in a month.
     pub fn contains(&self, inner: Period) -> bool {
         self.first_day() <= inner.first_day() && inner.last_day() <= self.last_day()
+    }
+
+    /// The period of the same grain that follows this one.
+    pub fn next(&self) -> Period {
+        match *self {
+            Period::Year(y) => Period::Year(y + 1),
+            Period::Quarter { year, quarter: 4 } => Period::Quarter { year: year + 1, quarter: 1 },
+            Period::Quarter { year, quarter } => Period::Quarter { year, quarter: quarter + 1 },
+            Period::Month { year, month: 12 } => Period::Month { year: year + 1, month: 1 },
+            Period::Month { year, month } => Period::Month { year, month: month + 1 },
+        }
+    }
+
+    /// The period of the same grain that precedes this one.
+    pub fn previous(&self) -> Period {
+        match *self {
+            Period::Year(y) => Period::Year(y - 1),
+            Period::Quarter { year, quarter: 1 } => Period::Quarter { year: year - 1, quarter: 4 },
+            Period::Quarter { year, quarter } => Period::Quarter { year, quarter: quarter - 1 },
+            Period::Month { year, month: 1 } => Period::Month { year: year - 1, month: 12 },
+            Period::Month { year, month } => Period::Month { year, month: month - 1 },
+        }
+    }
+
+    fn same_grain(&self, other: &Period) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+
+    /// The longest span a trend may ask for: 20 years of months.
+    pub const MAX_SPAN: usize = 240;
+
+    /// Every period from `from` to `to` at their common grain, both included.
+    pub fn span(from: Period, to: Period) -> Result<Vec<Period>, PeriodError> {
+        if !from.same_grain(&to) {
+            return Err(PeriodError::MixedGrains(from.to_string(), to.to_string()));
+        }
+        if from.first_day() > to.first_day() {
+            return Err(PeriodError::Reversed(from.to_string(), to.to_string()));
+        }
+        let mut out = vec![from];
+        while *out.last().expect("not empty") != to {
+            if out.len() == Self::MAX_SPAN {
+                let mut n = out.len();
+                let mut p = *out.last().expect("not empty");
+                while p != to {
+                    p = p.next();
+                    n += 1;
+                }
+                return Err(PeriodError::SpanTooLong(n));
+            }
+            out.push(out.last().expect("not empty").next());
+        }
+        Ok(out)
+    }
+
+    /// The span a dashboard trend shows up to this period: five years, eight quarters or
+    /// twelve months.
+    pub fn trend_span(&self) -> Vec<Period> {
+        let count = match self {
+            Period::Year(_) => 5,
+            Period::Quarter { .. } => 8,
+            Period::Month { .. } => 12,
+        };
+        let mut out = vec![*self];
+        while out.len() < count {
+            let first = out[0].previous();
+            out.insert(0, first);
+        }
+        out
+    }
+
+    /// The month a date falls in.
+    pub fn month_of(date: NaiveDate) -> Period {
+        use chrono::Datelike;
+        Period::Month { year: date.year(), month: date.month() as u8 }
     }
 
     /// Surveys are counted per month or per quarter, never per year.
@@ -213,6 +294,23 @@ mod tests {
         assert!(DateSpan::new(Some(d(2024, 5, 10)), Some(d(2024, 5, 12))).overlaps(may));
     }
 
+    #[test]
+    fn spans_step_at_their_grain() {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        let names = |v: Vec<Period>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(names(Period::span(p("2024-11"), p("2025-02")).unwrap()), ["2024-11", "2024-12", "2025-01", "2025-02"]);
+        assert_eq!(names(Period::span(p("2024-Q4"), p("2025-Q1")).unwrap()), ["2024-Q4", "2025-Q1"]);
+        assert_eq!(names(Period::span(p("2023"), p("2023")).unwrap()), ["2023"]);
+        assert_eq!(Period::span(p("2024"), p("2024-Q1")), Err(PeriodError::MixedGrains("2024".into(), "2024-Q1".into())));
+        assert_eq!(Period::span(p("2025-01"), p("2024-12")), Err(PeriodError::Reversed("2025-01".into(), "2024-12".into())));
+        assert_eq!(Period::span(p("2000-01"), p("2024-12")), Err(PeriodError::SpanTooLong(300)));
+        assert_eq!(Period::span(p("2005-01"), p("2024-12")).unwrap().len(), 240);
+        assert_eq!(names(p("2025-Q2").trend_span()).first().map(String::as_str), Some("2023-Q3"));
+        assert_eq!(names(p("2024").trend_span()), ["2020", "2021", "2022", "2023", "2024"]);
+        assert_eq!(p("2025-01").previous(), p("2024-12"));
+        assert_eq!(Period::month_of(d(2024, 2, 29)), p("2024-02"));
+    }
+
     fn any_period() -> impl Strategy<Value = Period> {
         prop_oneof![
             (1900i32..2100).prop_map(Period::Year),
@@ -225,6 +323,12 @@ mod tests {
         #[test]
         fn display_round_trips(p in any_period()) {
             prop_assert_eq!(p.to_string().parse::<Period>(), Ok(p));
+        }
+
+        #[test]
+        fn next_and_previous_are_inverse_and_adjacent(p in any_period()) {
+            prop_assert_eq!(p.next().previous(), p);
+            prop_assert_eq!(p.last_day().succ_opt().unwrap(), p.next().first_day());
         }
 
         #[test]

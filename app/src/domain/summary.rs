@@ -1,15 +1,6 @@
 //! The rows of the figure tables that pages, exports, the API and the CLI all share.
 use super::figures::Figures;
-use super::period::Period;
 use serde::{Deserialize, Serialize};
-
-/// What a figure table is filtered by: a period, and optionally one model and one province.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FigureFilter {
-    pub period: Period,
-    pub model: Option<String>,
-    pub province: Option<String>,
-}
 
 /// One row of the district summary, in the contract's column order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -81,6 +72,77 @@ impl DistrictSummaryRow {
             pct(f.ci_high),
         ]
     }
+}
+
+/// The units a dashboard compares for a period: districts before 1 July 2025, the
+/// commune-level units directly under the province after (there are no districts then).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// `district` or `commune`: what the rows are, and what the CSV columns are called.
+    pub level: super::UnitLevel,
+    pub rows: Vec<ComparedUnit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComparedUnit {
+    pub code: String,
+    pub name: String,
+    pub figures: Figures,
+}
+
+impl Comparison {
+    /// The CSV header: the district summary's columns, or the same with `commune_` names.
+    pub fn columns(&self) -> Vec<String> {
+        let level = self.level.as_str();
+        let mut cols = vec![format!("{level}_code"), format!("{level}_name")];
+        cols.extend(DISTRICT_SUMMARY_COLUMNS[2..].iter().map(|c| c.to_string()));
+        cols
+    }
+
+    /// The province's (or district's) total of the rows: the headline figures.
+    pub fn total(&self) -> Figures {
+        let (communes, adopting, counts) = self.rows.iter().fold((0, 0, super::Counts::default()), |(c, a, n), r| {
+            let f = &r.figures;
+            (c + f.communes, a + f.communes_adopting, n + super::Counts { respondents: f.respondents, satisfied: f.satisfied })
+        });
+        Figures::new(communes, adopting, counts)
+    }
+}
+
+impl From<DistrictSummaryRow> for ComparedUnit {
+    fn from(r: DistrictSummaryRow) -> Self {
+        ComparedUnit { code: r.district_code, name: r.district_name, figures: r.figures }
+    }
+}
+
+impl From<CommuneFiguresRow> for ComparedUnit {
+    fn from(r: CommuneFiguresRow) -> Self {
+        ComparedUnit { code: r.commune_code, name: r.commune_name, figures: r.figures }
+    }
+}
+
+impl ComparedUnit {
+    pub fn csv_cells(&self) -> [String; 10] {
+        DistrictSummaryRow { district_code: self.code.clone(), district_name: self.name.clone(), figures: self.figures }
+            .csv_cells()
+    }
+}
+
+/// How many communes of each group (district, or the province after 2025) run each model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdoptionMatrix {
+    pub models: Vec<super::Choice>,
+    /// One row per compared group, with its commune count and one cell per model.
+    pub rows: Vec<MatrixRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    pub code: String,
+    pub name: String,
+    pub communes: u64,
+    /// communes_adopting per model, in the order of `models`.
+    pub adopting: Vec<u64>,
 }
 
 #[cfg(test)]

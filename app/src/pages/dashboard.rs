@@ -1,57 +1,123 @@
-//! `/dashboard`: the district summary of the contract, for a period and optionally a model.
-use super::filters::{checked_period, filters_usable, use_query_filters, Choice, FilterForm};
-use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
-use crate::domain::DistrictSummaryRow;
-use crate::i18n::use_lang;
+//! `/`: the officials' dashboard: headline cards, adoption and satisfaction per district
+//! (per commune after the 2025 reorganisation), the trend, and the district × model matrix.
+use super::filters::{checked_period, filters_usable, use_query_filters, FilterForm};
+use super::{loaded, show_count, show_percent, ChartFigure, FiguresTable, HeaderCell};
+use crate::charts::{percent_text, ChartName, MIN_RANKED_RESPONDENTS};
+use crate::domain::{Comparison, TrendRow, UnitLevel};
+use crate::i18n::{use_lang, Lang};
+use crate::views::DashboardData;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct SummaryPage {
-    /// The period shown: the one asked for, or the latest year with survey counts.
-    pub period: String,
-    pub models: Vec<Choice>,
-    pub rows: Vec<DistrictSummaryRow>,
-}
 
 #[server]
-pub async fn district_summary_page(
+pub async fn dashboard_page(
     period: Option<String>,
     model: Option<String>,
-) -> Result<SummaryPage, ServerFnError> {
-    use crate::ssr::figures;
+    district: Option<String>,
+    lang: String,
+) -> Result<DashboardData, ServerFnError> {
     let db = super::db()?;
-    let (models, filter) = super::page_filter(&db, period.as_deref(), model).await?;
-    let rows = figures::district_summary(&db, &filter).await.map_err(super::db_failed)?;
-    Ok(SummaryPage { period: filter.period.to_string(), models, rows })
+    let (_, filter) = super::page_filter(&db, period.as_deref(), model).await?;
+    let district = district.filter(|d| !d.is_empty());
+    let lang = Lang::from_code(&lang).unwrap_or_default();
+    // An unknown district only loses the district's trend line; the form says why.
+    let known = crate::ssr::figures::district_choices(&db).await.map_err(super::db_failed)?;
+    let district = district.filter(|d| known.iter().any(|k| &k.code == d));
+    crate::ssr::views::dashboard(&db, &filter, district.as_deref(), lang).await.map_err(super::view_failed)
 }
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let lang = use_lang();
+    let t = move || lang.get().texts();
     let filters = use_query_filters();
     let page = Resource::new(
-        move || filters.get(),
-        |f| async move { district_summary_page(checked_period(&f).ok().flatten(), f.model).await },
+        move || (filters.get(), lang.get()),
+        |(f, lang)| async move {
+            dashboard_page(checked_period(&f).ok().flatten(), f.model, f.district, lang.code().to_string()).await
+        },
     );
     view! {
-        <h1>{move || lang.get().texts().dashboard_heading}</h1>
-        {loaded(page, move |p: SummaryPage| {
-            // A filter that cannot be used is explained by the form; no table then.
-            let valid = filters_usable(&filters.get_untracked(), &p.models, None);
+        <h1>{move || t().dashboard_heading}</h1>
+        {loaded(page, move |d: DashboardData| {
+            let f = filters.get_untracked();
+            let valid = filters_usable(&f, &d.models, Some(&d.districts));
+            let query = super::chart_query(&d.period, f.model.as_deref(), f.district.as_deref());
+            let period = d.period.clone();
             view! {
-                <FilterForm action="/dashboard" period=p.period models=p.models />
-                {valid.then(|| view! { <DistrictTable rows=p.rows /> })}
+                <FilterForm action="/" period=d.period.clone() models=d.models.clone() districts=d.districts.clone() district_optional=true />
+                <p class="print-only">{move || format!("{}: {}", t().period, period)}</p>
+                {valid.then(|| view! { <Dashboard d=d query=query /> })}
             }
         })}
     }
 }
 
 #[component]
-fn DistrictTable(rows: Vec<DistrictSummaryRow>) -> impl IntoView {
+fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
     let lang = use_lang();
+    let t = move || lang.get().texts();
+    let total = d.total;
+    let reporting = d.reporting;
+    let communes_level = d.comparison.level == UnitLevel::Commune;
+    let too_few: Vec<String> = d
+        .comparison
+        .rows
+        .iter()
+        .filter(|r| r.figures.respondents > 0 && r.figures.respondents < MIN_RANKED_RESPONDENTS)
+        .map(|r| r.name.clone())
+        .collect();
+    let counts = d.counts;
+    view! {
+        <section class="cards" aria-label=move || t().headline>
+            <div class="card">
+                <span class="card-value" data-testid="card-communes-running">{move || show_count(lang.get(), total.communes_adopting)}</span>
+                <span class="card-label">{move || format!("{} ({} {})", t().card_communes_running, show_count(lang.get(), total.communes), t().of_communes)}</span>
+            </div>
+            <div class="card">
+                <span class="card-value" data-testid="card-ballots">{move || show_count(lang.get(), total.respondents)}</span>
+                <span class="card-label">{move || t().card_ballots}</span>
+            </div>
+            <div class="card">
+                <span class="card-value" data-testid="card-satisfaction">{move || total.satisfaction_rate.map(|p| percent_text(lang.get(), p)).unwrap_or_else(|| "—".into())}</span>
+                <span class="card-label">{move || match (total.ci_low, total.ci_high) {
+                    (Some(lo), Some(hi)) => format!("{} ({} {} – {})", t().card_satisfaction, t().ci_95, show_percent(lang.get(), Some(lo)), show_percent(lang.get(), Some(hi))),
+                    _ => t().card_satisfaction.to_string(),
+                }}</span>
+            </div>
+            <div class="card">
+                <span class="card-value" data-testid="card-reporting">{move || reporting.rate.map(|p| percent_text(lang.get(), p)).unwrap_or_else(|| "—".into())}</span>
+                <span class="card-label">{move || format!("{} ({}/{})", t().card_reporting, show_count(lang.get(), reporting.reporting), show_count(lang.get(), reporting.communes))}</span>
+            </div>
+        </section>
+        {communes_level.then(|| view! { <p class="note" data-testid="commune-level-note">{move || t().commune_level_note}</p> })}
+        <ChartFigure name=ChartName::AdoptionByDistrict svg=d.adoption_svg query=query.clone() />
+        <ChartFigure name=ChartName::SatisfactionByDistrict svg=d.satisfaction_svg query=query.clone() />
+        {(!too_few.is_empty()).then(|| view! {
+            <p class="note" data-testid="too-few">{move || format!("{} ({} {}): {}", t().too_few_ballots, t().fewer_than, MIN_RANKED_RESPONDENTS, too_few.join(", "))}</p>
+        })}
+        <ComparisonTable comparison=d.comparison />
+        <ChartFigure name=ChartName::SatisfactionTrend svg=d.trend_svg query=query />
+        <TrendTable lines=d.trend />
+        <MatrixTable matrix=d.matrix />
+        <p class="db-counts">
+            {move || t().in_database}
+            " "<span data-testid="count-districts">{move || show_count(lang.get(), counts.districts)}</span>" "{move || t().count_districts}
+            " · "<span data-testid="count-communes">{move || show_count(lang.get(), counts.communes)}</span>" "{move || t().count_communes}
+            " · "<span data-testid="count-models">{move || show_count(lang.get(), counts.models)}</span>" "{move || t().count_models}
+            " · "<span data-testid="count-adoptions">{move || show_count(lang.get(), counts.adoptions)}</span>" "{move || t().count_adoptions}
+            " · "<span data-testid="count-ballots">{move || show_count(lang.get(), counts.ballots)}</span>" "{move || t().count_ballots}
+        </p>
+    }
+}
+
+/// The table beside the district charts: the contract's district summary (or the same
+/// figures per commune after 2025), each unit linking to its page.
+#[component]
+pub fn ComparisonTable(comparison: Comparison) -> impl IntoView {
+    let lang = use_lang();
+    let communes = comparison.level == UnitLevel::Commune;
     let header: Vec<HeaderCell> = vec![
-        ("", |t| t.district),
+        ("", if communes { |t| t.commune } else { |t| t.district }),
         ("num", |t| t.communes),
         ("num", |t| t.communes_adopting),
         ("num", |t| t.adoption_rate),
@@ -61,24 +127,86 @@ fn DistrictTable(rows: Vec<DistrictSummaryRow>) -> impl IntoView {
     ];
     view! {
         <FiguresTable testid="district-summary" header=header>
-            {rows.into_iter().map(|r| {
+            {comparison.rows.into_iter().map(|r| {
                 let f = r.figures;
-                let href = format!("/communes?district={}", r.district_code);
+                let href = if communes { format!("/communes/{}", r.code) } else { format!("/districts/{}", r.code) };
                 view! {
                     <tr>
-                        <td><a href=href>{r.district_name}</a></td>
+                        <td><a href=href>{r.name}</a></td>
                         <td class="num">{move || show_count(lang.get(), f.communes)}</td>
                         <td class="num">{move || show_count(lang.get(), f.communes_adopting)}</td>
                         <td class="num">{move || show_percent(lang.get(), f.adoption_rate)}</td>
                         <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
                         <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
-                        <td class="num">{move || match (f.ci_low, f.ci_high) {
-                            (Some(lo), Some(hi)) => format!("{} – {}", show_percent(lang.get(), Some(lo)), show_percent(lang.get(), Some(hi))),
-                            _ => "—".to_string(),
-                        }}</td>
+                        <td class="num">{move || super::show_interval(lang.get(), f.ci_low, f.ci_high)}</td>
                     </tr>
                 }
             }).collect_view()}
         </FiguresTable>
+    }
+}
+
+#[component]
+fn TrendTable(lines: Vec<(String, Vec<TrendRow>)>) -> impl IntoView {
+    let lang = use_lang();
+    let header: Vec<HeaderCell> = vec![
+        ("", |t| t.unit),
+        ("", |t| t.period_short),
+        ("num", |t| t.respondents),
+        ("num", |t| t.satisfaction_rate),
+        ("num", |t| t.ci_95),
+    ];
+    view! {
+        <FiguresTable testid="trend" header=header>
+            {lines.into_iter().flat_map(|(name, rows)| rows.into_iter().map(move |r| (name.clone(), r))).map(|(name, r)| {
+                view! {
+                    <tr>
+                        <td>{name}</td>
+                        <td>{r.period.to_string()}</td>
+                        <td class="num">{move || show_count(lang.get(), r.respondents)}</td>
+                        <td class="num">{move || show_percent(lang.get(), r.satisfaction_rate)}</td>
+                        <td class="num">{move || super::show_interval(lang.get(), r.ci_low, r.ci_high)}</td>
+                    </tr>
+                }
+            }).collect_view()}
+        </FiguresTable>
+    }
+}
+
+/// District × model: exact numbers in the cells, shaded by the adoption rate.
+#[component]
+fn MatrixTable(matrix: crate::domain::AdoptionMatrix) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let models = matrix.models.clone();
+    view! {
+        <h2>{move || t().matrix_heading}</h2>
+        <div class="table-wrap">
+            <table class="figures matrix" data-testid="matrix">
+                <thead>
+                    <tr>
+                        <th>{move || t().district}</th>
+                        <th class="num">{move || t().communes}</th>
+                        {models.into_iter().map(|m| view! { <th class="num" title=m.name.clone()>{m.code}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {matrix.rows.into_iter().map(|r| {
+                        let communes = r.communes;
+                        view! {
+                            <tr>
+                                <td>{r.name}</td>
+                                <td class="num">{move || show_count(lang.get(), communes)}</td>
+                                {r.adopting.into_iter().map(|n| {
+                                    // Five shades, so print and colour-blind readers see steps too.
+                                    let shade = if communes == 0 || n == 0 { 0 } else { 1 + (n * 4 / communes).min(3) };
+                                    view! { <td class=format!("num shade-{shade}")>{n}</td> }
+                                }).collect_view()}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

@@ -5,14 +5,8 @@ use crate::i18n::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
 
-/// A code and a name, for a `<select>`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Choice {
-    pub code: String,
-    pub name: String,
-}
+pub use crate::domain::Choice;
 
 /// The filters as the URL gives them; empty strings mean "not given".
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +50,9 @@ pub fn FilterForm(
     period: String,
     models: Vec<Choice>,
     #[prop(optional)] districts: Option<Vec<Choice>>,
+    /// The district may be left unchosen ("all").
+    #[prop(optional)]
+    district_optional: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
@@ -75,6 +72,7 @@ pub fn FilterForm(
                 <label>
                     <span>{move || t().choose_district}</span>
                     <select name="district">
+                        {district_optional.then(|| view! { <option value="" selected=move || selected_district().is_empty()>{move || t().no_district}</option> })}
                         {districts.into_iter().map(|d| {
                             let code = d.code.clone();
                             view! { <option value=d.code selected=move || selected_district() == code>{d.name}</option> }

@@ -1,11 +1,13 @@
 //! One module per route, each with the server functions it calls beside it.
 pub mod communes;
+pub mod completeness;
 pub mod dashboard;
 pub mod export;
 pub mod filters;
-pub mod home;
+pub mod model;
 pub mod models;
 pub mod not_found;
+pub mod search;
 pub mod survey;
 
 use crate::domain::Percent;
@@ -36,6 +38,63 @@ pub fn show_count(lang: Lang, n: u64) -> String {
     out
 }
 
+/// An interval for the screen: `95,71 – 99,08`, or a dash when undefined.
+pub fn show_interval(lang: Lang, low: Option<Percent>, high: Option<Percent>) -> String {
+    match (low, high) {
+        (Some(lo), Some(hi)) => format!("{} – {}", show_percent(lang, Some(lo)), show_percent(lang, Some(hi))),
+        _ => "—".to_string(),
+    }
+}
+
+/// A date for the screen: `dd/mm/yyyy` in Vietnamese, ISO in English.
+pub fn show_date(lang: Lang, iso: &str) -> String {
+    match (lang, iso.split('-').collect::<Vec<_>>().as_slice()) {
+        (Lang::Vi, [y, m, d]) => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
+}
+
+/// The query string of a chart's download links: the page's filters.
+pub fn chart_query(period: &str, model: Option<&str>, district: Option<&str>) -> String {
+    let mut q = format!("period={}", encode(period));
+    for (k, v) in [("model", model), ("district", district)] {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            q.push_str(&format!("&{k}={}", encode(v)));
+        }
+    }
+    q
+}
+
+/// Percent-encodes all but the URL's unreserved characters.
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A chart drawn by the server, inline, with its download links.
+#[component]
+pub fn ChartFigure(name: crate::charts::ChartName, svg: String, query: String) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    let t = move || lang.get().texts();
+    let slug = name.slug();
+    let link = move |ext: &'static str| format!("/charts/{slug}.{ext}?{query}");
+    view! {
+        <figure class="chart" data-testid=format!("chart-{slug}")>
+            <div class="chart-svg" inner_html=svg></div>
+            <figcaption class="downloads">
+                {move || t().download_chart}
+                " "<a href=link("svg") download>"SVG"</a>
+                " · "<a href=link("png") download>"PNG"</a>
+                " · "<a href=link("csv") download>"CSV"</a>
+            </figcaption>
+        </figure>
+    }
+}
+
 /// The server-side database handle for a server function.
 #[cfg(feature = "ssr")]
 pub fn db() -> Result<crate::ssr::Db, ServerFnError> {
@@ -56,8 +115,29 @@ pub async fn page_filter(
     use crate::ssr::figures;
     let models = figures::model_choices(db).await.map_err(db_failed)?;
     let model = model.filter(|m| models.iter().any(|c| &c.code == m));
-    let period = figures::resolve_period(db, period).await.map_err(figures::FilterError::into_server_error)?;
+    let period = figures::resolve_period(db, period).await.map_err(query_failed)?;
     Ok((models, crate::domain::FigureFilter { period, model, province: None }))
+}
+
+/// For a server function: the user's mistake is said as it is, a database fault is logged.
+#[cfg(feature = "ssr")]
+pub fn query_failed(e: crate::ssr::figures::QueryError) -> ServerFnError {
+    match e {
+        crate::ssr::figures::QueryError::Db(e) => db_failed(e),
+        crate::ssr::figures::QueryError::Filter(e) => ServerFnError::new(e.to_string()),
+    }
+}
+
+/// For a page loader: the user's mistake as it is, our faults logged.
+#[cfg(feature = "ssr")]
+pub fn view_failed(e: crate::ssr::views::ViewError) -> ServerFnError {
+    match e {
+        crate::ssr::views::ViewError::Query(e) => query_failed(e),
+        crate::ssr::views::ViewError::Chart(e) => {
+            tracing::error!(error = %e, "chart drawing failed");
+            ServerFnError::new("chart unavailable")
+        }
+    }
 }
 
 /// Logs the cause and hands the browser a sentence without internals.
@@ -127,5 +207,9 @@ mod tests {
         assert_eq!(show_percent(Lang::Vi, Percent::from_ratio(1, 3)), "33,33");
         assert_eq!(show_percent(Lang::En, Percent::from_ratio(1, 3)), "33.33");
         assert_eq!(show_percent(Lang::En, None), "—");
+        assert_eq!(show_date(Lang::Vi, "2025-07-01"), "01/07/2025");
+        assert_eq!(show_date(Lang::En, "2025-07-01"), "2025-07-01");
+        assert_eq!(chart_query("2024", Some("CQTT"), None), "period=2024&model=CQTT");
+        assert_eq!(chart_query("2024-Q2", Some(""), Some("a b")), "period=2024-Q2&district=a%20b");
     }
 }

@@ -1,9 +1,11 @@
 //! Server-only code: the database connection, entities, figure queries and writes.
+pub mod charts;
 pub mod db;
 pub mod entities;
 pub mod figures;
 pub mod import;
 pub mod sql;
 pub mod tables;
+pub mod views;
 
 pub use db::{AppState, Db};

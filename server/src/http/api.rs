@@ -18,6 +18,9 @@ pub fn routes() -> Router<AppState> {
         .route("/figures/district-summary", get(district_summary))
         .route("/figures/communes", get(communes))
         .route("/figures/models", get(model_figures))
+        .route("/figures/effectiveness", get(effectiveness))
+        .route("/figures/completeness", get(completeness))
+        .route("/figures/trend", get(trend))
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
@@ -154,4 +157,65 @@ async fn model_figures(
 ) -> Result<Json<Vec<app::domain::ModelFiguresRow>>, HttpError> {
     let filter = figure_filter(&s, &q).await?;
     Ok(Json(figures::model_figures(&s.db, &filter).await?))
+}
+
+async fn effectiveness(
+    State(s): State<AppState>,
+    Query(q): Query<FigureQuery>,
+) -> Result<Json<Vec<app::domain::EffectivenessRow>>, HttpError> {
+    let mut models = figures::model_choices(&s.db).await?;
+    if let Some(m) = given(&q.model) {
+        models.retain(|c| c.code == m);
+        if models.is_empty() {
+            return Err(app::domain::FilterError::UnknownModel(m).into());
+        }
+    }
+    let province = given(&q.province);
+    if let Some(p) = &province {
+        if !figures::provinces(&s.db).await?.iter().any(|c| &c.code == p) {
+            return Err(app::domain::FilterError::UnknownProvince(p.clone()).into());
+        }
+    }
+    Ok(Json(figures::effectiveness(&s.db, &models, province.as_deref()).await?))
+}
+
+async fn completeness(
+    State(s): State<AppState>,
+    Query(q): Query<FigureQuery>,
+) -> Result<Json<Vec<app::domain::CompletenessRow>>, HttpError> {
+    let filter = figure_filter(&s, &q).await?;
+    Ok(Json(figures::completeness(&s.db, &filter).await?))
+}
+
+#[derive(Deserialize)]
+struct TrendQuery {
+    unit: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    model: Option<String>,
+}
+
+async fn trend(
+    State(s): State<AppState>,
+    Query(q): Query<TrendQuery>,
+) -> Result<Json<Vec<app::domain::TrendRow>>, HttpError> {
+    use app::domain::{FilterError, Period};
+    use sea_orm::EntityTrait;
+    let unit = given(&q.unit).ok_or_else(|| HttpError::bad("unit", "required: a unit code"))?;
+    let period = |field: &'static str, v: &Option<String>| -> Result<Period, HttpError> {
+        let v = given(v).ok_or_else(|| HttpError::bad(field, "required: a year, quarter or month"))?;
+        v.parse::<Period>().map_err(|e| HttpError::bad(field, e.to_string()))
+    };
+    let (from, to) = (period("from", &q.from)?, period("to", &q.to)?);
+    let span = Period::span(from, to).map_err(|e| HttpError::bad("to", e.to_string()))?;
+    if entities::unit::Entity::find_by_id(unit.clone()).one(&s.db).await?.is_none() {
+        return Err(FilterError::UnknownUnit(unit).into());
+    }
+    let model = given(&q.model);
+    if let Some(m) = &model {
+        if !figures::model_choices(&s.db).await?.iter().any(|c| &c.code == m) {
+            return Err(FilterError::UnknownModel(m.clone()).into());
+        }
+    }
+    Ok(Json(figures::trend(&s.db, &unit, &span, model.as_deref()).await?))
 }

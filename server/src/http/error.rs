@@ -1,5 +1,6 @@
 //! The one error type of the HTTP layer and its conversion to a response.
-use app::ssr::figures::FilterError;
+use app::domain::FilterError;
+use app::ssr::figures::QueryError;
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -26,11 +27,15 @@ impl HttpError {
 
 impl From<FilterError> for HttpError {
     fn from(e: FilterError) -> Self {
+        HttpError::bad(e.field(), e.message())
+    }
+}
+
+impl From<QueryError> for HttpError {
+    fn from(e: QueryError) -> Self {
         match e {
-            FilterError::Period(e) => HttpError::bad("period", e.to_string()),
-            FilterError::UnknownModel(m) => HttpError::bad("model", format!("unknown model `{m}`")),
-            FilterError::UnknownProvince(p) => HttpError::bad("province", format!("unknown province `{p}`")),
-            FilterError::Db(e) => HttpError::Internal(e.to_string()),
+            QueryError::Filter(e) => e.into(),
+            QueryError::Db(e) => HttpError::Internal(e.to_string()),
         }
     }
 }

@@ -24,6 +24,7 @@ pub struct FigureQuery {
     pub province: Option<String>,
     pub format: Option<String>,
     pub district: Option<String>,
+    pub lang: Option<String>,
 }
 
 pub fn given(v: &Option<String>) -> Option<String> {
@@ -60,8 +61,7 @@ async fn file(
 
 /// The figure filter of a download or API request; the period is required there.
 pub async fn figure_filter(state: &AppState, q: &FigureQuery) -> Result<FigureFilter, HttpError> {
-    let period = given(&q.period)
-        .ok_or_else(|| HttpError::bad("period", "required: a year (2024), quarter (2024-Q2) or month (2024-05)"))?;
+    let period = given(&q.period).ok_or(app::domain::FilterError::PeriodRequired)?;
     Ok(figures::resolve_filter(&state.db, Some(&period), given(&q.model), given(&q.province)).await?)
 }
 

@@ -1,6 +1,7 @@
 //! The routes that are not Leptos pages: health, the language switch, exports and the
 //! read-only JSON API, plus the layers every response goes through.
 mod api;
+mod charts;
 mod error;
 mod export;
 
@@ -32,7 +33,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/lang", post(switch_language))
+        .route("/dashboard", get(dashboard_moved))
         .merge(export::routes())
+        .merge(charts::routes())
         .nest("/api/v1", api::routes())
         .nest_service("/pkg", pkg)
 }
@@ -52,6 +55,14 @@ async fn healthz(State(state): State<AppState>) -> Response {
             tracing::error!(error = %e, "health check: database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
         }
+    }
+}
+
+/// The dashboard moved to `/`; old links keep their filters.
+async fn dashboard_moved(uri: axum::http::Uri) -> Redirect {
+    match uri.query() {
+        Some(q) if !q.is_empty() => Redirect::permanent(&format!("/?{q}")),
+        _ => Redirect::permanent("/"),
     }
 }
 

@@ -1,14 +1,23 @@
 //! The figure queries: aggregates computed in the database, turned into rows by the one
 //! definition in `domain::figures`. Identical on SQLite and PostgreSQL.
+mod completeness;
+mod effectiveness;
+mod trend;
+
+pub use completeness::completeness;
+pub use effectiveness::effectiveness;
+pub use trend::trend;
+
 use super::sql::Sql;
 use super::Db;
 use crate::domain::{
-    CommuneFiguresRow, Counts, DistrictSummaryRow, FigureFilter, Figures, HomeCounts, ModelFiguresRow, Period,
+    Choice, CommuneFiguresRow, Counts, DistrictSummaryRow, FigureFilter, FilterError, Figures, HomeCounts,
+    ModelFiguresRow, Period,
 };
 use sea_orm::{DbErr, FromQueryResult};
 
 /// `alias` (a row of `units`) is valid during P: valid_from ≤ last day, valid_to ≥ first day.
-fn push_valid_during(q: &mut Sql, alias: &str, p: Period) {
+pub(crate) fn push_valid_during(q: &mut Sql, alias: &str, p: Period) {
     q.push(&format!(" AND ({alias}.valid_from IS NULL OR {alias}.valid_from <= "))
         .bind(p.last_day())
         .push(&format!(") AND ({alias}.valid_to IS NULL OR {alias}.valid_to >= "))
@@ -17,7 +26,7 @@ fn push_valid_during(q: &mut Sql, alias: &str, p: Period) {
 }
 
 /// The adoption row `a` is active in P: started_on ≤ last day, ended_on empty or ≥ first day.
-fn push_adoption_active_in(q: &mut Sql, p: Period) {
+pub(crate) fn push_adoption_active_in(q: &mut Sql, p: Period) {
     q.push(" AND a.started_on <= ")
         .bind(p.last_day())
         .push(" AND (a.ended_on IS NULL OR a.ended_on >= ")
@@ -36,7 +45,7 @@ fn push_active_adoption(q: &mut Sql, unit_expr: &str, p: Period, model: Option<&
 }
 
 /// A survey `s` counts in P: its own period lies inside P (and is of model M when given).
-fn push_survey_counts_in(q: &mut Sql, p: Period, model: Option<&str>) {
+pub(crate) fn push_survey_counts_in(q: &mut Sql, p: Period, model: Option<&str>) {
     q.push(" AND s.period_start >= ").bind(p.first_day()).push(" AND s.period_end <= ").bind(p.last_day());
     if let Some(m) = model {
         q.push(" AND s.model_code = ").bind(m.to_string());
@@ -225,47 +234,40 @@ pub async fn home_counts(db: &Db) -> Result<HomeCounts, DbErr> {
     })
 }
 
-/// Why a filter from a URL or the command line cannot be used.
+/// A filter that cannot be used, or a database that failed while checking it.
 #[derive(Debug, thiserror::Error)]
-pub enum FilterError {
-    #[error("period: {0}")]
-    Period(#[from] crate::domain::PeriodError),
-    #[error("model: unknown model `{0}`")]
-    UnknownModel(String),
-    #[error("province: unknown province `{0}`")]
-    UnknownProvince(String),
+pub enum QueryError {
+    #[error(transparent)]
+    Filter(#[from] FilterError),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
 }
 
-impl FilterError {
-    /// For a server function: the user's mistake is said as it is, a database fault is logged.
-    pub fn into_server_error(self) -> leptos::prelude::ServerFnError {
-        match self {
-            FilterError::Db(e) => crate::pages::db_failed(e),
-            other => leptos::prelude::ServerFnError::new(other.to_string()),
-        }
+impl From<crate::domain::PeriodError> for QueryError {
+    fn from(e: crate::domain::PeriodError) -> Self {
+        QueryError::Filter(FilterError::Period(e))
     }
 }
 
-/// Checks a filter's parts against the database; the period as in [`resolve_period`].
+/// The one check of a filter's parts against the database, for pages, downloads, API and
+/// CLI alike; the period as in [`resolve_period`].
 pub async fn resolve_filter(
     db: &Db,
     period: Option<&str>,
     model: Option<String>,
     province: Option<String>,
-) -> Result<FigureFilter, FilterError> {
+) -> Result<FigureFilter, QueryError> {
     use super::entities::{reform_model, unit};
     use sea_orm::EntityTrait;
     let period = resolve_period(db, period).await?;
     if let Some(m) = &model {
         if reform_model::Entity::find_by_id(m.clone()).one(db).await?.is_none() {
-            return Err(FilterError::UnknownModel(m.clone()));
+            return Err(FilterError::UnknownModel(m.clone()).into());
         }
     }
     if let Some(p) = &province {
         if unit::Entity::find_by_id(p.clone()).one(db).await?.filter(|u| u.level == "province").is_none() {
-            return Err(FilterError::UnknownProvince(p.clone()));
+            return Err(FilterError::UnknownProvince(p.clone()).into());
         }
     }
     Ok(FigureFilter { period, model, province })
@@ -273,7 +275,7 @@ pub async fn resolve_filter(
 
 /// The period asked for; without one, the latest year that has survey counts (the current
 /// year when there are none).
-pub async fn resolve_period(db: &Db, period: Option<&str>) -> Result<Period, FilterError> {
+pub async fn resolve_period(db: &Db, period: Option<&str>) -> Result<Period, QueryError> {
     Ok(match period {
         Some(p) => p.parse::<Period>()?,
         None => {
@@ -295,18 +297,104 @@ async fn latest_survey_year(db: &Db) -> Result<Option<i32>, DbErr> {
 }
 
 /// Every model, by code, for filter menus.
-pub async fn model_choices(db: &Db) -> Result<Vec<crate::pages::filters::Choice>, DbErr> {
+pub async fn model_choices(db: &Db) -> Result<Vec<Choice>, DbErr> {
     use super::entities::reform_model;
     use sea_orm::{EntityTrait, QueryOrder};
     let models = reform_model::Entity::find().order_by_asc(reform_model::Column::Code).all(db).await?;
-    Ok(models.into_iter().map(|m| crate::pages::filters::Choice { code: m.code, name: m.name }).collect())
+    Ok(models.into_iter().map(|m| Choice { code: m.code, name: m.name }).collect())
 }
 
-/// Every district, by name, for filter menus.
-pub async fn district_choices(db: &Db) -> Result<Vec<crate::pages::filters::Choice>, DbErr> {
+/// Every district, in Vietnamese alphabetical order, for filter menus.
+pub async fn district_choices(db: &Db) -> Result<Vec<Choice>, DbErr> {
     use super::entities::unit;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let mut districts = unit::Entity::find().filter(unit::Column::Level.eq("district")).all(db).await?;
-    districts.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(districts.into_iter().map(|u| crate::pages::filters::Choice { code: u.code, name: u.name }).collect())
+    let districts = unit::Entity::find().filter(unit::Column::Level.eq("district")).all(db).await?;
+    let mut choices: Vec<Choice> = districts.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect();
+    crate::domain::text::sort_vietnamese(&mut choices, |c| &c.name);
+    Ok(choices)
+}
+
+/// The province units, by code.
+pub async fn provinces(db: &Db) -> Result<Vec<Choice>, DbErr> {
+    use super::entities::unit;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let rows = unit::Entity::find()
+        .filter(unit::Column::Level.eq("province"))
+        .order_by_asc(unit::Column::Code)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect())
+}
+
+/// What the dashboard compares for P (see [`crate::domain::Comparison`]).
+pub async fn comparison(db: &Db, f: &FigureFilter) -> Result<crate::domain::Comparison, DbErr> {
+    use crate::domain::{compares_communes, Comparison, UnitLevel};
+    if !compares_communes(f.period) {
+        let rows = district_summary(db, f).await?;
+        return Ok(Comparison { level: UnitLevel::District, rows: rows.into_iter().map(Into::into).collect() });
+    }
+    let provinces = match &f.province {
+        Some(p) => vec![p.clone()],
+        None => provinces(db).await?.into_iter().map(|c| c.code).collect(),
+    };
+    let mut rows = Vec::new();
+    for province in provinces {
+        rows.extend(commune_figures(db, &province, f).await?.into_iter().map(Into::into));
+    }
+    Ok(Comparison { level: UnitLevel::Commune, rows })
+}
+
+#[derive(FromQueryResult)]
+struct MatrixCell {
+    parent: String,
+    model_code: String,
+    adopting: i64,
+}
+
+/// The district × model matrix of adoption for P: for each group of `groups` (code, name,
+/// communes valid during P), how many of its communes have an adoption of each model
+/// active in P. One query whatever the number of districts and models.
+pub async fn adoption_matrix(
+    db: &Db,
+    p: Period,
+    groups: Vec<(String, String, u64)>,
+    models: Vec<Choice>,
+) -> Result<crate::domain::AdoptionMatrix, DbErr> {
+    use crate::domain::{AdoptionMatrix, MatrixRow};
+    let mut q = Sql::new(db.get_database_backend());
+    q.push(
+        "SELECT c.parent_code AS parent, a.model_code AS model_code, CAST(COUNT(DISTINCT c.code) AS BIGINT) AS adopting \
+         FROM units c JOIN adoptions a ON a.unit_code = c.code WHERE c.level = 'commune'",
+    );
+    push_valid_during(&mut q, "c", p);
+    push_adoption_active_in(&mut q, p);
+    q.push(" GROUP BY c.parent_code, a.model_code");
+    let cells = MatrixCell::find_by_statement(q.build()).all(db).await?;
+    let rows = groups
+        .into_iter()
+        .map(|(code, name, communes)| {
+            let adopting = models
+                .iter()
+                .map(|m| {
+                    cells
+                        .iter()
+                        .find(|c| c.parent == code && c.model_code == m.code)
+                        .map_or(0, |c| u64::try_from(c.adopting).unwrap_or(0))
+                })
+                .collect();
+            MatrixRow { code, name, communes, adopting }
+        })
+        .collect();
+    Ok(AdoptionMatrix { models, rows })
+}
+
+/// Scope of "the communes of province C": under one of its districts, or directly under it.
+pub(crate) fn push_commune_in_province(q: &mut Sql, alias: &str, province: &str) {
+    q.push(&format!(
+        " AND ({alias}.parent_code = "
+    ))
+    .bind(province.to_string())
+    .push(&format!(" OR {alias}.parent_code IN (SELECT code FROM units WHERE level = 'district' AND parent_code = "))
+    .bind(province.to_string())
+    .push("))");
 }

@@ -1,0 +1,241 @@
+//! What each chart shows, built from the same rows as the table beside it and worded in
+//! the reader's language. Drawing is the server's (`ssr::charts`); the CSV of a chart is
+//! its table's.
+use crate::domain::{Comparison, Percent, TrendRow, UnitLevel};
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
+
+/// Districts (or communes) with fewer ballots than this are drawn hollow and not ranked.
+pub const MIN_RANKED_RESPONDENTS: u64 = 30;
+
+/// A horizontal bar, 0–100.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    /// The number written at the end of the bar, e.g. `43,75%`.
+    pub text: String,
+}
+
+/// A rate with its 95% interval; `hollow` when too few ballots to rank.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IntervalPoint {
+    pub label: String,
+    pub rate: f64,
+    pub low: f64,
+    pub high: f64,
+    /// The rate and ballot count written beside the point.
+    pub text: String,
+    pub hollow: bool,
+}
+
+/// One line of a trend; `None` where a period has no ballots (the line breaks there).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ChartBody {
+    /// Sorted horizontal bars on a 0–100 scale.
+    Bars(Vec<Bar>),
+    /// Points with error bars on a scale that fits the intervals.
+    Intervals(Vec<IntervalPoint>),
+    /// Lines over the periods named by `x_labels`: rates on a scale that fits them, or
+    /// counts (`counts`) from zero.
+    Lines { x_labels: Vec<String>, series: Vec<Series>, counts: bool },
+}
+
+/// Everything a chart shows, in the reader's language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChartSpec {
+    /// What the chart shows: the SVG's `<title>` and `aria-label`.
+    pub title: String,
+    /// Said instead of drawing an empty frame.
+    pub no_data: String,
+    /// The legend text for hollow points (intervals only).
+    pub hollow_note: String,
+    pub body: ChartBody,
+}
+
+impl ChartSpec {
+    pub fn is_empty(&self) -> bool {
+        match &self.body {
+            ChartBody::Bars(rows) => rows.is_empty(),
+            ChartBody::Intervals(rows) => rows.is_empty(),
+            ChartBody::Lines { series, .. } => series.iter().all(|s| s.values.iter().all(Option::is_none)),
+        }
+    }
+}
+
+/// The charts with a stable URL (`/charts/{name}.svg|png|csv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChartName {
+    AdoptionByDistrict,
+    SatisfactionByDistrict,
+    SatisfactionTrend,
+}
+
+impl ChartName {
+    pub const ALL: [ChartName; 3] =
+        [ChartName::AdoptionByDistrict, ChartName::SatisfactionByDistrict, ChartName::SatisfactionTrend];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            ChartName::AdoptionByDistrict => "adoption-by-district",
+            ChartName::SatisfactionByDistrict => "satisfaction-by-district",
+            ChartName::SatisfactionTrend => "satisfaction-trend",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<ChartName> {
+        ChartName::ALL.into_iter().find(|c| c.slug() == slug)
+    }
+}
+
+/// A rate as the page writes it: `98,50%` in Vietnamese, `98.50%` in English.
+pub fn percent_text(lang: Lang, p: Percent) -> String {
+    let s = p.to_2dp();
+    match lang {
+        Lang::Vi => format!("{}%", s.replace('.', ",")),
+        Lang::En => format!("{s}%"),
+    }
+}
+
+/// Adoption rate per compared unit, highest first (ties in Vietnamese name order).
+pub fn adoption_bars(c: &Comparison, lang: Lang) -> ChartSpec {
+    let t = lang.texts();
+    let mut rows: Vec<(&str, Percent)> =
+        c.rows.iter().filter_map(|r| r.figures.adoption_rate.map(|p| (r.name.as_str(), p))).collect();
+    rows.sort_by(|a, b| {
+        b.1.rounded().total_cmp(&a.1.rounded()).then_with(|| crate::domain::text::vietnamese_cmp(a.0, b.0))
+    });
+    ChartSpec {
+        title: match c.level {
+            UnitLevel::Commune => t.chart_adoption_communes,
+            _ => t.chart_adoption_districts,
+        }
+        .to_string(),
+        no_data: t.chart_no_data.to_string(),
+        hollow_note: String::new(),
+        body: ChartBody::Bars(
+            rows.into_iter()
+                .map(|(name, p)| Bar { label: name.to_string(), value: p.value(), text: percent_text(lang, p) })
+                .collect(),
+        ),
+    }
+}
+
+/// Satisfaction per compared unit with its interval: ranked when it has enough ballots,
+/// then the hollow ones with too few, by name.
+pub fn satisfaction_intervals(c: &Comparison, lang: Lang) -> ChartSpec {
+    let t = lang.texts();
+    let mut ranked = Vec::new();
+    let mut few = Vec::new();
+    for r in &c.rows {
+        let f = &r.figures;
+        let (Some(rate), Some(low), Some(high)) = (f.satisfaction_rate, f.ci_low, f.ci_high) else { continue };
+        let hollow = f.respondents < MIN_RANKED_RESPONDENTS;
+        let point = IntervalPoint {
+            label: r.name.clone(),
+            rate: rate.value(),
+            low: low.value(),
+            high: high.value(),
+            text: format!("{} · {} {}", percent_text(lang, rate), crate::pages::show_count(lang, f.respondents), t.ballots_unit),
+            hollow,
+        };
+        if hollow { few.push(point) } else { ranked.push(point) }
+    }
+    ranked.sort_by(|a, b| {
+        b.rate.total_cmp(&a.rate).then_with(|| crate::domain::text::vietnamese_cmp(&a.label, &b.label))
+    });
+    crate::domain::text::sort_vietnamese(&mut few, |p| &p.label);
+    ranked.extend(few);
+    ChartSpec {
+        title: match c.level {
+            UnitLevel::Commune => t.chart_satisfaction_communes,
+            _ => t.chart_satisfaction_districts,
+        }
+        .to_string(),
+        no_data: t.chart_no_data.to_string(),
+        hollow_note: t.too_few_ballots_note.to_string(),
+        body: ChartBody::Intervals(ranked),
+    }
+}
+
+/// Satisfaction over the periods of a span, one line per named trend (rows of equal spans).
+pub fn trend_lines(lines: &[(String, Vec<TrendRow>)], lang: Lang) -> ChartSpec {
+    let t = lang.texts();
+    let x_labels = lines.first().map(|(_, rows)| rows.iter().map(|r| r.period.to_string()).collect()).unwrap_or_default();
+    ChartSpec {
+        title: t.chart_trend.to_string(),
+        no_data: t.chart_no_data.to_string(),
+        hollow_note: String::new(),
+        body: ChartBody::Lines {
+            x_labels,
+            series: lines
+                .iter()
+                .map(|(name, rows)| Series {
+                    name: name.clone(),
+                    values: rows.iter().map(|r| r.satisfaction_rate.map(|p| p.value())).collect(),
+                })
+                .collect(),
+            counts: false,
+        },
+    }
+}
+
+/// How many units run a model at the end of each year, as pilots and scaled out, and all.
+pub fn adoption_curve(years: &[(i32, u64, u64)], lang: Lang) -> ChartSpec {
+    let t = lang.texts();
+    let line = |name: &str, f: &dyn Fn(&(i32, u64, u64)) -> u64| Series {
+        name: name.to_string(),
+        values: years.iter().map(|y| Some(f(y) as f64)).collect(),
+    };
+    ChartSpec {
+        title: t.chart_adoption_curve.to_string(),
+        no_data: t.chart_no_data.to_string(),
+        hollow_note: String::new(),
+        body: ChartBody::Lines {
+            x_labels: years.iter().map(|y| y.0.to_string()).collect(),
+            series: vec![line(t.sites_all, &|y| y.1 + y.2), line(t.stage_scaled, &|y| y.2)],
+            counts: true,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ComparedUnit, Counts, Figures};
+
+    fn unit(name: &str, communes: u64, adopting: u64, respondents: u64, satisfied: u64) -> ComparedUnit {
+        ComparedUnit {
+            code: name.into(),
+            name: name.into(),
+            figures: Figures::new(communes, adopting, Counts { respondents, satisfied }),
+        }
+    }
+
+    #[test]
+    fn bars_are_sorted_and_intervals_rank_only_enough_ballots() {
+        let c = Comparison {
+            level: UnitLevel::District,
+            rows: vec![
+                unit("Yên Định", 10, 1, 100, 90),
+                unit("Đông Sơn", 10, 5, 29, 29),
+                unit("Bá Thước", 10, 5, 200, 196),
+                unit("Trống", 0, 0, 0, 0),
+            ],
+        };
+        let ChartBody::Bars(bars) = adoption_bars(&c, Lang::Vi).body else { panic!() };
+        let labels: Vec<_> = bars.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["Bá Thước", "Đông Sơn", "Yên Định"], "no bar without communes");
+        assert_eq!(bars[0].text, "50,00%");
+        let ChartBody::Intervals(points) = satisfaction_intervals(&c, Lang::En).body else { panic!() };
+        let labels: Vec<_> = points.iter().map(|p| (p.label.as_str(), p.hollow)).collect();
+        assert_eq!(labels, [("Bá Thước", false), ("Yên Định", false), ("Đông Sơn", true)]);
+        assert_eq!(points[0].text, "98.00% · 200 ballots");
+    }
+}

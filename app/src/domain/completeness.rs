@@ -1,0 +1,105 @@
+//! Reporting completeness: which communes of each district have reported for a period.
+use super::figures::Percent;
+use serde::{Deserialize, Serialize};
+
+/// One district's reporting for a period P, in the contract's column order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompletenessRow {
+    pub district_code: String,
+    pub district_name: String,
+    /// Communes valid during P.
+    pub communes: u64,
+    /// Those with at least one survey (any model, or none) whose period lies inside P.
+    pub reporting: u64,
+    pub reporting_rate: Option<Percent>,
+    /// The codes of the communes that have not reported, in code order.
+    pub missing: Vec<String>,
+}
+
+pub const COMPLETENESS_COLUMNS: [&str; 6] =
+    ["district_code", "district_name", "communes", "reporting", "reporting_rate", "missing"];
+
+/// A commune as completeness sees it: under which district, and whether it reported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommuneReport {
+    pub district_code: String,
+    pub commune_code: String,
+    pub reported: bool,
+}
+
+impl CompletenessRow {
+    /// Builds each district's row from its communes; districts without communes get a row
+    /// with an empty rate. `districts` gives the rows' order.
+    pub fn rows(districts: &[(String, String)], communes: &[CommuneReport]) -> Vec<CompletenessRow> {
+        districts
+            .iter()
+            .map(|(code, name)| {
+                let mine = communes.iter().filter(|c| &c.district_code == code);
+                let (mut total, mut reporting, mut missing) = (0u64, 0u64, Vec::new());
+                for c in mine {
+                    total += 1;
+                    if c.reported {
+                        reporting += 1;
+                    } else {
+                        missing.push(c.commune_code.clone());
+                    }
+                }
+                missing.sort();
+                CompletenessRow {
+                    district_code: code.clone(),
+                    district_name: name.clone(),
+                    communes: total,
+                    reporting,
+                    reporting_rate: Percent::from_ratio(reporting, total),
+                    missing,
+                }
+            })
+            .collect()
+    }
+
+    /// The province's total over `rows`.
+    pub fn total(rows: &[CompletenessRow]) -> (u64, u64, Option<Percent>) {
+        let communes: u64 = rows.iter().map(|r| r.communes).sum();
+        let reporting: u64 = rows.iter().map(|r| r.reporting).sum();
+        (communes, reporting, Percent::from_ratio(reporting, communes))
+    }
+
+    /// CSV cells; the missing codes joined by spaces in one cell.
+    pub fn csv_cells(&self) -> Vec<String> {
+        vec![
+            self.district_code.clone(),
+            self.district_name.clone(),
+            self.communes.to_string(),
+            self.reporting.to_string(),
+            self.reporting_rate.map(|p| p.to_2dp()).unwrap_or_default(),
+            self.missing.join(" "),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(d: &str, c: &str, reported: bool) -> CommuneReport {
+        CommuneReport { district_code: d.into(), commune_code: c.into(), reported }
+    }
+
+    #[test]
+    fn counts_reporting_communes_and_lists_the_missing_in_code_order() {
+        let districts = vec![("D1".to_string(), "Như Xuân".to_string()), ("D2".into(), "Trống".into())];
+        let communes = vec![report("D1", "D1-03", false), report("D1", "D1-01", true), report("D1", "D1-02", false)];
+        let rows = CompletenessRow::rows(&districts, &communes);
+        assert_eq!(rows[0].communes, 3);
+        assert_eq!(rows[0].reporting, 1);
+        assert_eq!(rows[0].reporting_rate.unwrap().to_2dp(), "33.33");
+        assert_eq!(rows[0].missing, ["D1-02", "D1-03"]);
+        assert_eq!(rows[1].reporting_rate, None);
+        assert_eq!(rows[1].csv_cells(), ["D2", "Trống", "0", "0", "", ""]);
+        let (communes, reporting, rate) = CompletenessRow::total(&rows);
+        assert_eq!((communes, reporting, rate.unwrap().to_2dp()), (3, 1, "33.33".to_string()));
+        let json = serde_json::to_value(&rows[0]).unwrap();
+        assert_eq!(json["missing"], serde_json::json!(["D1-02", "D1-03"]));
+        assert_eq!(json["reporting_rate"], serde_json::json!(33.33));
+    }
+}

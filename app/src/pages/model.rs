@@ -1,0 +1,113 @@
+//! `/models/{code}`: one model — what it is, where it runs, how its adoption grew, and its
+//! effectiveness as the contract defines it.
+use super::{loaded, show_count, show_date, show_interval, show_percent, FiguresTable, HeaderCell};
+use crate::i18n::use_lang;
+use crate::views::ModelData;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+#[server]
+pub async fn model_page(code: String, lang: String) -> Result<Option<ModelData>, ServerFnError> {
+    let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
+    crate::ssr::views::model(&super::db()?, &code, lang).await.map_err(super::view_failed)
+}
+
+#[component]
+pub fn ModelPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let page = Resource::new(
+        move || (params.get().get("code").unwrap_or_default(), lang.get()),
+        |(code, lang)| model_page(code, lang.code().to_string()),
+    );
+    view! {
+        {loaded(page, move |m: Option<ModelData>| match m {
+            None => view! { <super::not_found::NotFound /> }.into_any(),
+            Some(m) => view! { <Model m=m /> }.into_any(),
+        })}
+    }
+}
+
+#[component]
+fn Model(m: ModelData) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let e = m.effectiveness.clone();
+    let sites_header: Vec<HeaderCell> = vec![
+        ("", |t| t.unit),
+        ("", |t| t.district),
+        ("", |t| t.stage),
+        ("", |t| t.since),
+        ("", |t| t.steered_by),
+    ];
+    let launched = m.launched_on.clone();
+    view! {
+        <h1>{m.name.clone()}</h1>
+        <p class="meta">
+            {m.category.clone().map(|c| view! { <span>{move || t().category}": "{c.clone()}</span> })}
+            {launched.map(|d| view! { " · "<span>{move || t().launched_on}": "{move || show_date(lang.get(), &d)}</span> })}
+        </p>
+        {m.description.clone().map(|d| view! { <p class="description">{d}</p> })}
+        <h2>{move || t().effectiveness_heading}</h2>
+        <p class="note">{move || t().effectiveness_note}</p>
+        <div class="table-wrap">
+            <table class="figures" data-testid="effectiveness">
+                <thead><tr><th></th><th class="num">{move || t().adopters}</th><th class="num">{move || t().respondents}</th><th class="num">{move || t().satisfaction_rate}</th><th class="num">{move || t().ci_95}</th></tr></thead>
+                <tbody>
+                    <tr>
+                        <td>{move || t().before_adoption}</td>
+                        <td class="num">{move || show_count(lang.get(), e.adopters)}</td>
+                        <td class="num">{move || show_count(lang.get(), e.before_respondents)}</td>
+                        <td class="num">{move || show_percent(lang.get(), e.before_rate)}</td>
+                        <td class="num">{move || show_interval(lang.get(), e.before_ci_low, e.before_ci_high)}</td>
+                    </tr>
+                    <tr>
+                        <td>{move || t().after_adoption}</td>
+                        <td class="num">{move || show_count(lang.get(), e.adopters)}</td>
+                        <td class="num">{move || show_count(lang.get(), e.after_respondents)}</td>
+                        <td class="num">{move || show_percent(lang.get(), e.after_rate)}</td>
+                        <td class="num">{move || show_interval(lang.get(), e.after_ci_low, e.after_ci_high)}</td>
+                    </tr>
+                    <tr>
+                        <td>{move || t().change_points}</td>
+                        <td></td><td></td>
+                        <td class="num" data-testid="change">{move || show_percent(lang.get(), e.change)}</td>
+                        <td class="num">{move || show_interval(lang.get(), e.change_ci_low, e.change_ci_high)}</td>
+                    </tr>
+                    <tr>
+                        <td>{move || t().control_change}</td>
+                        <td class="num">{move || show_count(lang.get(), e.control_communes)}</td>
+                        <td class="num">{move || show_count(lang.get(), e.control_before_respondents + e.control_after_respondents)}</td>
+                        <td class="num">{move || show_percent(lang.get(), e.control_change)}</td>
+                        <td></td>
+                    </tr>
+                    <tr>
+                        <td>{move || t().did}</td>
+                        <td></td><td></td>
+                        <td class="num" data-testid="did">{move || show_percent(lang.get(), e.did)}</td>
+                        <td></td>
+                    </tr>
+                </tbody>
+            </table>
+        </div>
+        <h2>{move || t().adoption_over_time}</h2>
+        <figure class="chart" data-testid="chart-adoption-curve"><div class="chart-svg" inner_html=m.curve_svg.clone()></div></figure>
+        <h2>{move || t().where_it_runs}</h2>
+        <FiguresTable testid="sites" header=sites_header>
+            {m.sites.into_iter().map(|s| {
+                let started = s.started_on.clone();
+                let scaled = s.stage == "scaled";
+                let steered = s.steered_by.clone();
+                view! {
+                    <tr>
+                        <td><a href=format!("/communes/{}", s.unit_code)>{s.unit_name}</a></td>
+                        <td>{s.parent_name.unwrap_or_default()}</td>
+                        <td>{move || if scaled { t().stage_scaled } else { t().stage_pilot }}</td>
+                        <td>{move || show_date(lang.get(), &started)}</td>
+                        <td>{move || match steered.as_deref() { Some("province") => t().steered_province, Some("district") => t().steered_district, _ => "—" }}</td>
+                    </tr>
+                }
+            }).collect_view()}
+        </FiguresTable>
+    }
+}

@@ -1,0 +1,329 @@
+//! The one home of chart rendering: a [`ChartSpec`] (the numbers and the words, already in
+//! the reader's language) drawn with plotters to SVG for pages and downloads, or to a 2×
+//! PNG with the bundled DejaVu Sans, which covers Vietnamese.
+pub use crate::charts::{Bar, ChartBody, ChartSpec};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// The font PNGs are drawn with (SVG text is drawn by the reader's browser).
+static FONT: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+const FAMILY: &str = "sans-serif";
+
+// Okabe–Ito colours: told apart by colour-blind readers, and by lightness in greyscale print.
+const BLUE: RGBColor = RGBColor(0, 114, 178);
+const ORANGE: RGBColor = RGBColor(230, 159, 0);
+const DARK: RGBColor = RGBColor(33, 37, 41);
+const GRID: RGBColor = RGBColor(222, 226, 230);
+const MUTED: RGBColor = RGBColor(108, 117, 125);
+
+const WIDTH: u32 = 760;
+const ROW: i32 = 24;
+const TOP: i32 = 16;
+const AXIS: i32 = 34;
+const LABEL_WIDTH: i32 = 210;
+const VALUE_WIDTH: i32 = 170;
+
+/// Width and height in CSS pixels: bar charts grow a row per bar.
+pub fn size(spec: &ChartSpec) -> (u32, u32) {
+    let rows = match &spec.body {
+        _ if spec.is_empty() => return (WIDTH, 60),
+        ChartBody::Bars(rows) => rows.len() as i32,
+        ChartBody::Intervals(rows) => rows.len() as i32 + 1,
+        ChartBody::Lines { .. } => return (WIDTH, 300),
+    };
+    (WIDTH, (TOP + rows * ROW + AXIS) as u32)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("drawing: {0}")]
+    Draw(String),
+    #[error("png: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
+fn draw_err<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError::Draw(format!("{e:?}"))
+}
+
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_err() {
+            tracing::error!("the bundled chart font does not load");
+        }
+    });
+}
+
+/// The chart as an SVG element for a page or a download, titled for screen readers.
+pub fn svg(spec: &ChartSpec) -> Result<String, ChartError> {
+    register_font();
+    let (w, h) = size(spec);
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+        draw(&root, spec, 1)?;
+        root.present().map_err(draw_err)?;
+    }
+    // plotters opens with fixed width and height: make it scale with its container, and
+    // give it a role and a title.
+    let title = escape(&spec.title);
+    let body = out.split_once('\n').map_or("", |(_, rest)| rest);
+    Ok(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" \
+         aria-label=\"{title}\" class=\"chart\" preserveAspectRatio=\"xMinYMin meet\">\n<title>{title}</title>\n{body}"
+    ))
+}
+
+/// The chart as a PNG at twice its CSS size, sharp in print and on phones.
+pub fn png(spec: &ChartSpec) -> Result<Vec<u8>, ChartError> {
+    register_font();
+    let (w, h) = size(spec);
+    let (w, h) = (w * 2, h * 2);
+    let mut pixels = vec![255u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+        draw(&root, spec, 2)?;
+        root.present().map_err(draw_err)?;
+    }
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(&pixels)?;
+    }
+    Ok(out)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+type Area<DB> = DrawingArea<DB, plotters::coord::Shift>;
+
+/// Draws at `s` device pixels per CSS pixel.
+fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result<(), ChartError> {
+    root.fill(&WHITE).map_err(draw_err)?;
+    let text = |size: i32, color: &'static RGBColor, h: HPos| {
+        TextStyle::from((FAMILY, f64::from(size * s)).into_font()).color(color).pos(Pos::new(h, VPos::Center))
+    };
+    if spec.is_empty() {
+        root.draw(&Text::new(spec.no_data.clone(), (12 * s, 30 * s), text(14, &MUTED, HPos::Left))).map_err(draw_err)?;
+        return Ok(());
+    }
+    let w = WIDTH as i32;
+    match &spec.body {
+        ChartBody::Bars(rows) => {
+            let (x0, x1) = (LABEL_WIDTH, w - 70);
+            let x = |v: f64| x0 + ((v.clamp(0.0, 100.0) / 100.0) * f64::from(x1 - x0)).round() as i32;
+            let bottom = TOP + rows.len() as i32 * ROW;
+            axis(root, s, x0, x1, TOP, bottom, (0.0, 100.0), &text)?;
+            for (i, r) in rows.iter().enumerate() {
+                let y = TOP + i as i32 * ROW;
+                root.draw(&Text::new(r.label.clone(), ((x0 - 8) * s, (y + ROW / 2) * s), text(12, &DARK, HPos::Right)))
+                    .map_err(draw_err)?;
+                root.draw(&Rectangle::new([(x0 * s, (y + 4) * s), (x(r.value) * s, (y + ROW - 4) * s)], BLUE.filled()))
+                    .map_err(draw_err)?;
+                root.draw(&Text::new(r.text.clone(), ((x(r.value) + 6) * s, (y + ROW / 2) * s), text(12, &DARK, HPos::Left)))
+                    .map_err(draw_err)?;
+            }
+        }
+        ChartBody::Intervals(rows) => {
+            let lowest = rows.iter().map(|r| r.low).fold(100.0, f64::min);
+            let lo = ((lowest / 10.0).floor() * 10.0).clamp(0.0, 90.0);
+            let (x0, x1) = (LABEL_WIDTH, w - VALUE_WIDTH);
+            let x = |v: f64| x0 + (((v - lo) / (100.0 - lo)).clamp(0.0, 1.0) * f64::from(x1 - x0)).round() as i32;
+            let bottom = TOP + rows.len() as i32 * ROW;
+            axis(root, s, x0, x1, TOP, bottom, (lo, 100.0), &text)?;
+            for (i, r) in rows.iter().enumerate() {
+                let y = TOP + i as i32 * ROW + ROW / 2;
+                let colour = if r.hollow { MUTED } else { BLUE };
+                root.draw(&Text::new(r.label.clone(), ((x0 - 8) * s, y * s), text(12, &DARK, HPos::Right)))
+                    .map_err(draw_err)?;
+                let whisker = colour.stroke_width(s as u32 * 2);
+                root.draw(&PathElement::new(vec![(x(r.low) * s, y * s), (x(r.high) * s, y * s)], whisker))
+                    .map_err(draw_err)?;
+                for end in [r.low, r.high] {
+                    root.draw(&PathElement::new(vec![(x(end) * s, (y - 5) * s), (x(end) * s, (y + 5) * s)], whisker))
+                        .map_err(draw_err)?;
+                }
+                let point = if r.hollow { WHITE.filled() } else { BLUE.filled() };
+                root.draw(&Circle::new((x(r.rate) * s, y * s), 5 * s, point)).map_err(draw_err)?;
+                root.draw(&Circle::new((x(r.rate) * s, y * s), 5 * s, colour.stroke_width(s as u32 * 2)))
+                    .map_err(draw_err)?;
+                root.draw(&Text::new(r.text.clone(), ((x1 + 10) * s, y * s), text(12, &DARK, HPos::Left)))
+                    .map_err(draw_err)?;
+            }
+            if rows.iter().any(|r| r.hollow) {
+                let y = bottom + AXIS - 4;
+                root.draw(&Circle::new((x0 * s, y * s), 5 * s, MUTED.stroke_width(s as u32 * 2))).map_err(draw_err)?;
+                root.draw(&Text::new(spec.hollow_note.clone(), ((x0 + 10) * s, y * s), text(11, &DARK, HPos::Left)))
+                    .map_err(draw_err)?;
+            }
+        }
+        ChartBody::Lines { x_labels, series, counts } => {
+            let values: Vec<f64> = series.iter().flat_map(|s| s.values.iter().flatten().copied()).collect();
+            let (lo, hi) = if *counts {
+                // From zero to a round number above the largest count.
+                let top = values.iter().copied().fold(1.0, f64::max);
+                let step = 10f64.powf(top.log10().floor()).max(1.0);
+                (0.0, ((top / step).ceil() * step).max(4.0))
+            } else {
+                let lowest = values.iter().copied().fold(100.0, f64::min);
+                (((lowest / 10.0).floor() * 10.0).clamp(0.0, 90.0), 100.0)
+            };
+            let (x0, x1, y0, y1) = (56, w - 24, TOP + 24, 300 - AXIS - 10);
+            let n = x_labels.len().max(2) as i32 - 1;
+            let px = |i: usize| x0 + (i as i32 * (x1 - x0)) / n.max(1);
+            let py = |v: f64| y1 - (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * f64::from(y1 - y0)).round() as i32;
+            for k in 0..=4 {
+                let v = lo + (hi - lo) * f64::from(k) / 4.0;
+                root.draw(&PathElement::new(vec![(x0 * s, py(v) * s), (x1 * s, py(v) * s)], GRID.stroke_width(s as u32)))
+                    .map_err(draw_err)?;
+                root.draw(&Text::new(format!("{v:.0}"), ((x0 - 6) * s, py(v) * s), text(11, &MUTED, HPos::Right)))
+                    .map_err(draw_err)?;
+            }
+            // Label every period when they fit, otherwise every k-th.
+            let every = x_labels.len().div_ceil(12).max(1);
+            for (i, l) in x_labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
+                root.draw(&Text::new(l.clone(), (px(i) * s, (y1 + 16) * s), text(11, &MUTED, HPos::Center)))
+                    .map_err(draw_err)?;
+            }
+            let styles = [(BLUE, false), (ORANGE, true)];
+            for (k, line) in series.iter().enumerate() {
+                let (colour, dashed) = styles[k % styles.len()];
+                let mut run: Vec<(i32, i32)> = Vec::new();
+                let points: Vec<Option<(i32, i32)>> =
+                    line.values.iter().enumerate().map(|(i, v)| v.map(|v| (px(i) * s, py(v) * s))).collect();
+                for p in points.iter().chain(std::iter::once(&None)) {
+                    match p {
+                        Some(p) => run.push(*p),
+                        None => {
+                            draw_line(root, &run, colour, dashed, s)?;
+                            run.clear();
+                        }
+                    }
+                }
+                for p in points.iter().flatten() {
+                    if dashed {
+                        let r = 4 * s;
+                        root.draw(&Rectangle::new([(p.0 - r, p.1 - r), (p.0 + r, p.1 + r)], colour.filled()))
+                            .map_err(draw_err)?;
+                    } else {
+                        root.draw(&Circle::new(*p, 4 * s, colour.filled())).map_err(draw_err)?;
+                    }
+                }
+                // Legend, top left.
+                let lx = x0 + 8 + k as i32 * 260;
+                draw_line(root, &[(lx * s, (TOP + 4) * s), ((lx + 28) * s, (TOP + 4) * s)], colour, dashed, s)?;
+                root.draw(&Text::new(line.name.clone(), ((lx + 34) * s, (TOP + 4) * s), text(12, &DARK, HPos::Left)))
+                    .map_err(draw_err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A solid line, or a dashed one (so the two lines differ in greyscale print too).
+fn draw_line<DB: DrawingBackend>(
+    root: &Area<DB>,
+    points: &[(i32, i32)],
+    colour: RGBColor,
+    dashed: bool,
+    s: i32,
+) -> Result<(), ChartError> {
+    if points.len() < 2 {
+        return Ok(());
+    }
+    let style = colour.stroke_width(s as u32 * 2);
+    if !dashed {
+        return root.draw(&PathElement::new(points.to_vec(), style)).map_err(draw_err);
+    }
+    let (dash, gap) = (f64::from(8 * s), f64::from(5 * s));
+    for seg in points.windows(2) {
+        let (a, b) = (seg[0], seg[1]);
+        let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
+        let len = (dx * dx + dy * dy).sqrt();
+        let mut t = 0.0;
+        while t < len {
+            let e = (t + dash).min(len);
+            let at = |d: f64| ((f64::from(a.0) + dx * d / len) as i32, (f64::from(a.1) + dy * d / len) as i32);
+            root.draw(&PathElement::new(vec![at(t), at(e)], style)).map_err(draw_err)?;
+            t = e + gap;
+        }
+    }
+    Ok(())
+}
+
+/// Vertical grid lines with their values along the bottom, for the bar and interval charts.
+fn axis<DB: DrawingBackend>(
+    root: &Area<DB>,
+    s: i32,
+    x0: i32,
+    x1: i32,
+    top: i32,
+    bottom: i32,
+    (lo, hi): (f64, f64),
+    text: &impl Fn(i32, &'static RGBColor, HPos) -> TextStyle<'static>,
+) -> Result<(), ChartError> {
+    for k in 0..=5 {
+        let v = lo + (hi - lo) * f64::from(k) / 5.0;
+        let x = x0 + (f64::from(k) / 5.0 * f64::from(x1 - x0)).round() as i32;
+        root.draw(&PathElement::new(vec![(x * s, top * s), (x * s, bottom * s)], GRID.stroke_width(s as u32)))
+            .map_err(draw_err)?;
+        root.draw(&Text::new(format!("{v:.0}"), (x * s, (bottom + 12) * s), text(11, &MUTED, HPos::Center)))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bars() -> ChartSpec {
+        ChartSpec {
+            title: "Tỷ lệ áp dụng".into(),
+            no_data: "Không có số liệu".into(),
+            hollow_note: String::new(),
+            body: ChartBody::Bars(vec![
+                Bar { label: "Như Xuân".into(), value: 43.75, text: "43,75%".into() },
+                Bar { label: "Đông Sơn <&>".into(), value: 5.0, text: "5%".into() },
+            ]),
+        }
+    }
+
+    #[test]
+    fn svg_has_a_title_one_bar_per_row_and_escaped_labels() {
+        let svg = svg(&bars()).unwrap();
+        assert!(svg.starts_with("<svg "));
+        assert!(svg.contains("<title>Tỷ lệ áp dụng</title>"));
+        assert!(svg.contains("Như Xuân"));
+        assert!(svg.contains("Đông Sơn &lt;&amp;&gt;"));
+        assert_eq!(svg.matches("fill=\"#0072B2\"").count(), 2, "{svg}");
+    }
+
+    #[test]
+    fn png_is_twice_the_size_and_not_blank() {
+        let bytes = png(&bars()).unwrap();
+        let decoder = ::png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let (w, h) = size(&bars());
+        assert_eq!((info.width, info.height), (w * 2, h * 2));
+        assert!(buf.chunks(3).any(|p| p == [0, 114, 178]), "a bar is drawn in blue");
+        assert!(buf.chunks(3).filter(|p| p[0] < 80 && p[1] < 80 && p[2] < 80).count() > 200, "text is drawn");
+    }
+
+    #[test]
+    fn an_empty_chart_says_so() {
+        let mut spec = bars();
+        spec.body = ChartBody::Bars(vec![]);
+        let svg = svg(&spec).unwrap();
+        assert!(svg.contains("Không có số liệu"));
+        assert!(!svg.contains("#0072B2"));
+    }
+}

@@ -1,0 +1,51 @@
+//! A unit's trend over a span of periods, following predecessors across the 2025
+//! reorganisation: the unit, every unit that merged into it (and into those), and for a
+//! district or province the units under them.
+use super::Sql;
+use crate::domain::{Counts, Period, PeriodCounts, TrendRow};
+use crate::ssr::Db;
+use sea_orm::{DbErr, FromQueryResult};
+
+#[derive(FromQueryResult)]
+struct GroupRow {
+    period_start: chrono::NaiveDate,
+    period_end: chrono::NaiveDate,
+    respondents: i64,
+    satisfied: i64,
+}
+
+/// One row per period of `span` (see [`TrendRow::rows`]). Each survey belongs to one unit,
+/// and the lineage is a set, so nothing is counted twice.
+pub async fn trend(db: &Db, unit: &str, span: &[Period], model: Option<&str>) -> Result<Vec<TrendRow>, DbErr> {
+    let (Some(first), Some(last)) = (span.first(), span.last()) else { return Ok(Vec::new()) };
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("WITH RECURSIVE lineage(code) AS (SELECT code FROM units WHERE code = ")
+        .bind(unit.to_string())
+        .push(
+            " UNION SELECT u.code FROM units u JOIN lineage l ON u.successor_code = l.code OR u.parent_code = l.code) \
+             SELECT s.period_start AS period_start, s.period_end AS period_end, \
+             CAST(SUM(s.respondents) AS BIGINT) AS respondents, CAST(SUM(s.satisfied) AS BIGINT) AS satisfied \
+             FROM survey_counts s WHERE s.unit_code IN (SELECT code FROM lineage) AND s.period_start >= ",
+        )
+        .bind(first.first_day())
+        .push(" AND s.period_end <= ")
+        .bind(last.last_day());
+    if let Some(m) = model {
+        q.push(" AND s.model_code = ").bind(m.to_string());
+    }
+    q.push(" GROUP BY s.period_start, s.period_end");
+    let groups: Vec<PeriodCounts> = GroupRow::find_by_statement(q.build())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| PeriodCounts {
+            start: g.period_start,
+            end: g.period_end,
+            counts: Counts {
+                respondents: u64::try_from(g.respondents).unwrap_or(0),
+                satisfied: u64::try_from(g.satisfied).unwrap_or(0),
+            },
+        })
+        .collect();
+    Ok(TrendRow::rows(span, &groups))
+}

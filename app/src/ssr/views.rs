@@ -1,0 +1,216 @@
+//! Fills each figure page's data from the figure queries: a small fixed number of queries
+//! per page, whatever the number of districts or communes. Chart downloads call the same.
+use super::charts::{self, ChartError};
+use super::figures::{self, QueryError};
+use super::Db;
+use crate::domain::{text, Choice, CompletenessRow, FigureFilter, FilterError, Period, TrendRow};
+use crate::i18n::Lang;
+use crate::views::{CompletenessData, DashboardData, ModelData, Reporting, SearchHit, SearchKind, Site, SEARCH_LIMIT};
+use sea_orm::DbErr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+}
+
+impl From<DbErr> for ViewError {
+    fn from(e: DbErr) -> Self {
+        ViewError::Query(QueryError::Db(e))
+    }
+}
+
+impl From<FilterError> for ViewError {
+    fn from(e: FilterError) -> Self {
+        ViewError::Query(QueryError::Filter(e))
+    }
+}
+
+fn reporting(rows: &[CompletenessRow]) -> Reporting {
+    let (communes, reporting, rate) = CompletenessRow::total(rows);
+    Reporting { communes, reporting, rate }
+}
+
+/// The province's trend over the span, and the district's when one is given: the lines of
+/// the dashboard's trend chart, named in the reader's language.
+pub async fn dashboard_trend(
+    db: &Db,
+    f: &FigureFilter,
+    district: Option<&Choice>,
+    lang: Lang,
+) -> Result<Vec<(String, Vec<TrendRow>)>, DbErr> {
+    let span = f.period.trend_span();
+    let model = f.model.as_deref();
+    let mut lines = Vec::new();
+    let provinces = match &f.province {
+        Some(p) => vec![Choice { code: p.clone(), name: String::new() }],
+        None => figures::provinces(db).await?,
+    };
+    if let Some(p) = provinces.first() {
+        let name = format!("{} {}", lang.texts().province_prefix, if p.name.is_empty() { &p.code } else { &p.name });
+        lines.push((name, figures::trend(db, &p.code, &span, model).await?));
+    }
+    if let Some(d) = district {
+        lines.push((d.name.clone(), figures::trend(db, &d.code, &span, model).await?));
+    }
+    Ok(lines)
+}
+
+/// The district of a URL among the choices; an unknown one is the user's mistake.
+pub fn chosen_district(districts: &[Choice], code: Option<&str>) -> Result<Option<Choice>, FilterError> {
+    match code {
+        None => Ok(None),
+        Some(c) => districts
+            .iter()
+            .find(|d| d.code == c)
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| FilterError::UnknownDistrict(c.to_string())),
+    }
+}
+
+pub async fn dashboard(db: &Db, f: &FigureFilter, district: Option<&str>, lang: Lang) -> Result<DashboardData, ViewError> {
+    let models = figures::model_choices(db).await?;
+    let districts = figures::district_choices(db).await?;
+    let district = chosen_district(&districts, district)?;
+    let comparison = figures::comparison(db, f).await?;
+    let completeness = figures::completeness(db, f).await?;
+    // The matrix's rows: the districts (before 2025) or the province (after), with their
+    // commune counts from the completeness rows, which count the same communes.
+    let groups = completeness.iter().map(|r| (r.district_code.clone(), r.district_name.clone(), r.communes)).collect();
+    let matrix = figures::adoption_matrix(db, f.period, groups, models.clone()).await?;
+    let trend = dashboard_trend(db, f, district.as_ref(), lang).await?;
+    let counts = figures::home_counts(db).await?;
+    Ok(DashboardData {
+        period: f.period.to_string(),
+        adoption_svg: charts::svg(&crate::charts::adoption_bars(&comparison, lang))?,
+        satisfaction_svg: charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?,
+        trend_svg: charts::svg(&crate::charts::trend_lines(&trend, lang))?,
+        total: comparison.total(),
+        reporting: reporting(&completeness),
+        models,
+        districts,
+        comparison,
+        matrix,
+        trend,
+        counts,
+    })
+}
+
+pub async fn completeness(db: &Db, f: &FigureFilter) -> Result<CompletenessData, ViewError> {
+    use super::entities::unit;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let rows = figures::completeness(db, f).await?;
+    let missing: Vec<String> = rows.iter().flat_map(|r| r.missing.iter().cloned()).collect();
+    // Bounded: a province has a few hundred communes.
+    let names = unit::Entity::find()
+        .filter(unit::Column::Code.is_in(missing))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| Choice { code: u.code, name: u.name })
+        .collect();
+    Ok(CompletenessData { period: f.period.to_string(), reporting: reporting(&rows), rows, names })
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+pub async fn model(db: &Db, code: &str, lang: Lang) -> Result<Option<ModelData>, ViewError> {
+    use super::entities::{adoption, reform_model, unit};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let Some(m) = reform_model::Entity::find_by_id(code.to_string()).one(db).await? else { return Ok(None) };
+    let adoptions = adoption::Entity::find().filter(adoption::Column::ModelCode.eq(code)).all(db).await?;
+    let units = unit::Entity::find().all(db).await?;
+    let name_of = |c: &str| units.iter().find(|u| u.code == c).map(|u| u.name.clone());
+    let mut sites: Vec<Site> = adoptions
+        .iter()
+        .map(|a| Site {
+            unit_name: name_of(&a.unit_code).unwrap_or_else(|| a.unit_code.clone()),
+            parent_name: units
+                .iter()
+                .find(|u| u.code == a.unit_code)
+                .and_then(|u| u.parent_code.as_deref())
+                .and_then(name_of),
+            unit_code: a.unit_code.clone(),
+            stage: a.stage.clone(),
+            steered_by: a.steered_by.clone(),
+            started_on: date(a.started_on),
+            ended_on: a.ended_on.map(date),
+        })
+        .collect();
+    sites.sort_by(|a, b| {
+        text::vietnamese_cmp(a.parent_name.as_deref().unwrap_or(""), b.parent_name.as_deref().unwrap_or(""))
+            .then_with(|| text::vietnamese_cmp(&a.unit_name, &b.unit_name))
+    });
+    let choice = Choice { code: m.code.clone(), name: m.name.clone() };
+    let effectiveness = figures::effectiveness(db, std::slice::from_ref(&choice), None)
+        .await?
+        .pop()
+        .expect("one row per model asked for");
+    // Units running it at the end of each year from the first start to the latest.
+    let first = adoptions.iter().map(|a| chrono::Datelike::year(&a.started_on)).min();
+    let last = adoptions
+        .iter()
+        .map(|a| chrono::Datelike::year(&a.ended_on.unwrap_or(a.started_on)).max(chrono::Datelike::year(&a.started_on)))
+        .max();
+    let adoption_curve: Vec<(i32, u64, u64)> = match (first, last) {
+        (Some(first), Some(last)) => (first..=last.max(first))
+            .take(Period::MAX_SPAN)
+            .map(|y| {
+                let end = Period::Year(y).last_day();
+                let running = adoptions.iter().filter(|a| a.started_on <= end && a.ended_on.is_none_or(|e| e >= end));
+                let (pilot, scaled) =
+                    running.fold((0, 0), |(p, s), a| if a.stage == "scaled" { (p, s + 1) } else { (p + 1, s) });
+                (y, pilot, scaled)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let curve_svg = charts::svg(&crate::charts::adoption_curve(&adoption_curve, lang))?;
+    Ok(Some(ModelData {
+        code: m.code,
+        name: m.name,
+        category: m.category,
+        description: m.description,
+        launched_on: m.launched_on.map(date),
+        sites,
+        effectiveness,
+        adoption_curve,
+        curve_svg,
+    }))
+}
+
+/// Districts, communes (old and new) and models whose name holds every word of the query,
+/// ignoring case and diacritics; at most [`SEARCH_LIMIT`], in Vietnamese order.
+pub async fn search(db: &Db, query: &str) -> Result<Vec<SearchHit>, DbErr> {
+    use super::entities::{reform_model, unit};
+    use sea_orm::EntityTrait;
+    let q = text::fold(query);
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let units = unit::Entity::find().all(db).await?;
+    let parent_name =
+        |code: &Option<String>| code.as_ref().and_then(|c| units.iter().find(|u| &u.code == c)).map(|u| u.name.clone());
+    let mut hits: Vec<SearchHit> = units
+        .iter()
+        .filter(|u| u.level != "province" && text::matches(&q, &u.name))
+        .map(|u| SearchHit {
+            kind: if u.level == "district" { SearchKind::District } else { SearchKind::Commune },
+            code: u.code.clone(),
+            name: u.name.clone(),
+            parent: parent_name(&u.parent_code),
+            current: u.valid_to.is_none(),
+        })
+        .collect();
+    hits.extend(reform_model::Entity::find().all(db).await?.into_iter().filter(|m| text::matches(&q, &m.name)).map(
+        |m| SearchHit { kind: SearchKind::Model, code: m.code, name: m.name, parent: None, current: true },
+    ));
+    text::sort_vietnamese(&mut hits, |h| &h.name);
+    hits.truncate(SEARCH_LIMIT);
+    Ok(hits)
+}

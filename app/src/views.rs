@@ -1,0 +1,100 @@
+//! The data of each figure page, shared by the server (which fills it) and the browser
+//! (which shows it): types only, no I/O.
+use crate::domain::{AdoptionMatrix, Choice, Comparison, CompletenessRow, EffectivenessRow, Figures, HomeCounts, Percent, TrendRow};
+use serde::{Deserialize, Serialize};
+
+/// Province totals of reporting for the period: communes, reporting, rate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reporting {
+    pub communes: u64,
+    pub reporting: u64,
+    pub rate: Option<Percent>,
+}
+
+/// `/`: the officials' dashboard for a period, model and (for the trend) district.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardData {
+    /// The period shown: the one asked for, or the latest year with survey counts.
+    pub period: String,
+    pub models: Vec<Choice>,
+    pub districts: Vec<Choice>,
+    pub comparison: Comparison,
+    pub total: Figures,
+    pub reporting: Reporting,
+    pub matrix: AdoptionMatrix,
+    /// The province's line, and the selected district's when one is chosen.
+    pub trend: Vec<(String, Vec<TrendRow>)>,
+    pub adoption_svg: String,
+    pub satisfaction_svg: String,
+    pub trend_svg: String,
+    pub counts: HomeCounts,
+}
+
+/// `/completeness`: who has reported for a period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompletenessData {
+    pub period: String,
+    pub rows: Vec<CompletenessRow>,
+    pub reporting: Reporting,
+    /// Names of the missing communes, by code, so the page can print them.
+    pub names: Vec<Choice>,
+}
+
+/// `/models/{code}`: one model, where it runs and its effectiveness.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelData {
+    pub code: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub description: Option<String>,
+    pub launched_on: Option<String>,
+    pub sites: Vec<Site>,
+    pub effectiveness: EffectivenessRow,
+    /// Units running it at the end of each year: (year, pilot, scaled).
+    pub adoption_curve: Vec<(i32, u64, u64)>,
+    pub curve_svg: String,
+}
+
+/// A unit running a model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub parent_name: Option<String>,
+    pub stage: String,
+    pub steered_by: Option<String>,
+    pub started_on: String,
+    pub ended_on: Option<String>,
+}
+
+/// `/search?q=`: matching districts, communes and models.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    pub code: String,
+    pub name: String,
+    /// The district or province it belongs to, for telling namesakes apart.
+    pub parent: Option<String>,
+    /// Whether the unit still exists (no valid_to).
+    pub current: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SearchKind {
+    District,
+    Commune,
+    Model,
+}
+
+impl SearchHit {
+    pub fn href(&self) -> String {
+        match self.kind {
+            SearchKind::District => format!("/districts/{}", self.code),
+            SearchKind::Commune => format!("/communes/{}", self.code),
+            SearchKind::Model => format!("/models/{}", self.code),
+        }
+    }
+}
+
+/// The most hits a search returns.
+pub const SEARCH_LIMIT: usize = 50;
