@@ -171,6 +171,87 @@ for code, *_ in DISTRICTS:
     n = rng.randint(150, 400)
     survey(code, "", "2024-Q1", n, n - math.floor(n * rng.uniform(0.0, 0.15)))
 
+# --- After the reorganisation (illustrative): from 1 July 2025 no districts; the 559
+# commune-level units merge into 166 directly under the province, each old unit pointing at
+# its successor. A new unit takes consecutive old units of one district and the name of the
+# first of them.
+NEW_START = "2025-07-01"
+total_old = sum(n for *_, n in DISTRICTS)
+shares = {code: max(1, round(n * 166 / total_old)) for code, _, _, n in DISTRICTS}
+# Round to exactly 166: adjust the largest districts first.
+order = sorted(DISTRICTS, key=lambda d: -d[3])
+i = 0
+while sum(shares.values()) != 166:
+    code = order[i % len(order)][0]
+    shares[code] += 1 if sum(shares.values()) < 166 else -1
+    i += 1
+unit_by_code = {u["code"]: u for u in units}
+new_units = []  # (code, [old codes])
+seq = 0
+for code, name, kind, n in DISTRICTS:
+    olds = communes[code]
+    k = shares[code]
+    for j in range(k):
+        part = olds[j * len(olds) // k:(j + 1) * len(olds) // k]
+        seq += 1
+        new_code = f"38-{seq:03d}"
+        first = unit_by_code[part[0]]
+        units.append(dict(code=new_code, name=first["name"], level="commune", parent_code="38",
+                          kind="phường" if first["kind"] == "phường" else "xã",
+                          valid_from=NEW_START, valid_to="", successor_code=""))
+        for old in part:
+            unit_by_code[old]["successor_code"] = new_code
+        new_units.append((new_code, part))
+assert seq == 166
+
+# Districts that serve citizens less well, so the charts have something to tell.
+WEAKER = {"384", "387", "388", "396"}
+base = {}
+for code, cs in communes.items():
+    for c in cs:
+        base[c] = rng.uniform(0.74, 0.84) if code in WEAKER else rng.uniform(0.83, 0.93)
+cqtt_start = {a["unit_code"]: a["started_on"] for a in adoptions if a["model_code"] == "CQTT"}
+
+def general_rate(unit, period_start, base_rate):
+    """The service as a whole: a slow rise over the years, and a few points more once the
+    commune runs Friendly government (illustrative)."""
+    year = int(period_start[:4]) + (int(period_start[5:7]) - 1) / 12
+    rate = base_rate + 0.006 * (year - 2020)
+    if unit in cqtt_start and cqtt_start[unit] <= period_start:
+        rate += 0.04
+    return min(rate, 0.995)
+
+def general_survey(unit, period, period_start, base_rate, low=40, high=160):
+    n = rng.randint(low, high)
+    p = general_rate(unit, period_start, base_rate)
+    satisfied = min(n, max(0, round(n * p + rng.gauss(0, 2))))
+    survey(unit, "", period, n, satisfied)
+
+# Old communes: the one-stop desk as a whole, quarterly from 2020-Q3 to 2025-Q2, a few
+# quarters unreported.
+for code, cs in communes.items():
+    for c in cs:
+        for year in range(2020, 2026):
+            for q in range(1, 5):
+                if (year, q) < (2020, 3) or (year, q) > (2025, 2) or rng.random() < 0.04:
+                    continue
+                general_survey(c, f"{year}-Q{q}", f"{year}-{3 * q - 2:02d}-01", base[c])
+
+# New communes: monthly from 2025-07 to 2026-11; some have not reported in recent months.
+late = set(rng.sample([u for u, _ in new_units], 14))
+for new_code, part in new_units:
+    b = sum(base[o] for o in part) / len(part)
+    if any(o in cqtt_start for o in part):
+        cqtt_start[new_code] = NEW_START
+        adopt(new_code, "CQTT", NEW_START, stage="scaled", steered="province")
+        for year, q in [(2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3)]:
+            n = rng.randint(60, 200)
+            survey(new_code, "CQTT", f"{year}-Q{q}", n, at_least_90(n))
+    for year, month in [(2025, m) for m in range(7, 13)] + [(2026, m) for m in range(1, 12)]:
+        if new_code in late and (year, month) >= (2026, 9):
+            continue
+        general_survey(new_code, f"{year}-{month:02d}", f"{year}-{month:02d}-01", b, 60, 240)
+
 def write(name, rows, columns):
     with open(os.path.join(OUT, name), "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")

@@ -75,17 +75,27 @@ pub enum ChartName {
     AdoptionByDistrict,
     SatisfactionByDistrict,
     SatisfactionTrend,
+    /// The communes of `district` (the district page).
+    AdoptionByCommune,
+    SatisfactionByCommune,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 3] =
-        [ChartName::AdoptionByDistrict, ChartName::SatisfactionByDistrict, ChartName::SatisfactionTrend];
+    pub const ALL: [ChartName; 5] = [
+        ChartName::AdoptionByDistrict,
+        ChartName::SatisfactionByDistrict,
+        ChartName::SatisfactionTrend,
+        ChartName::AdoptionByCommune,
+        ChartName::SatisfactionByCommune,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
             ChartName::AdoptionByDistrict => "adoption-by-district",
             ChartName::SatisfactionByDistrict => "satisfaction-by-district",
             ChartName::SatisfactionTrend => "satisfaction-trend",
+            ChartName::AdoptionByCommune => "adoption-by-commune",
+            ChartName::SatisfactionByCommune => "satisfaction-by-commune",
         }
     }
 

@@ -163,6 +163,18 @@ pub struct Texts {
     pub too_few_ballots_note: &'static str,
     pub unit: &'static str,
     pub where_it_runs: &'static str,
+    pub after_2025: &'static str,
+    pub before_2025_districts: &'static str,
+    pub belongs_to: &'static str,
+    pub formed_from: &'static str,
+    pub merged_into: &'static str,
+    pub models_running: &'static str,
+    pub none_missing: &'static str,
+    pub not_reported_months: &'static str,
+    pub runs_no_model: &'static str,
+    pub survey_history: &'static str,
+    pub valid_from: &'static str,
+    pub valid_until: &'static str,
 }
 
 pub static VI: Texts = Texts {
@@ -275,6 +287,18 @@ pub static VI: Texts = Texts {
     too_few_ballots_note: "Điểm rỗng: dưới 30 phiếu, không xếp hạng",
     unit: "Đơn vị",
     where_it_runs: "Nơi áp dụng",
+    after_2025: "Từ 01/7/2025: xã, phường trực thuộc tỉnh",
+    before_2025_districts: "Đến 30/6/2025: theo huyện, thị xã, thành phố",
+    belongs_to: "Thuộc",
+    formed_from: "Được thành lập từ:",
+    merged_into: "Từ 01/7/2025 được sáp nhập vào",
+    models_running: "Mô hình đang áp dụng",
+    none_missing: "Không có tháng nào thiếu báo cáo.",
+    not_reported_months: "Các tháng chưa báo cáo",
+    runs_no_model: "Chưa áp dụng mô hình nào.",
+    survey_history: "Kết quả khảo sát qua các kỳ",
+    valid_from: "Thành lập từ",
+    valid_until: "Hoạt động đến",
 };
 
 pub static EN: Texts = Texts {
@@ -387,6 +411,18 @@ pub static EN: Texts = Texts {
     too_few_ballots_note: "Hollow: fewer than 30 ballots, not ranked",
     unit: "Unit",
     where_it_runs: "Where it runs",
+    after_2025: "From 1 July 2025: communes and wards under the province",
+    before_2025_districts: "Until 30 June 2025: by district",
+    belongs_to: "Part of",
+    formed_from: "Formed from:",
+    merged_into: "From 1 July 2025 merged into",
+    models_running: "Models running",
+    none_missing: "No month without a report.",
+    not_reported_months: "Months without a report",
+    runs_no_model: "Runs no model.",
+    survey_history: "Survey history",
+    valid_from: "Since",
+    valid_until: "Until",
 };
 
 /// The language signal every page reads; provided once by `App`.

@@ -81,6 +81,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/completeness") view=pages::completeness::CompletenessPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=pages::search::SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/communes") view=pages::communes::CommunesPage ssr=SsrMode::Async />
+                    <Route path=path!("/communes/:code") view=pages::commune::CommunePage ssr=SsrMode::Async />
+                    <Route path=path!("/districts/:code") view=pages::district::DistrictPage ssr=SsrMode::Async />
                     <Route path=path!("/survey") view=pages::survey::SurveyPage />
                     <Route path=path!("/export") view=pages::export::ExportPage ssr=SsrMode::Async />
                 </Routes>

@@ -98,3 +98,61 @@ impl SearchHit {
 
 /// The most hits a search returns.
 pub const SEARCH_LIMIT: usize = 50;
+
+/// A model a commune runs, for the district page's list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunningModel {
+    pub unit_code: String,
+    pub model_code: String,
+    pub model_name: String,
+    pub stage: String,
+    pub started_on: String,
+    pub steered_by: Option<String>,
+}
+
+/// `/districts/{code}`: a district's communes, the models each runs, and the dashboard's
+/// charts at commune level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DistrictData {
+    pub code: String,
+    pub name: String,
+    pub kind: Option<String>,
+    pub valid_to: Option<String>,
+    pub period: String,
+    pub models: Vec<Choice>,
+    pub comparison: Comparison,
+    pub running: Vec<RunningModel>,
+    pub adoption_svg: String,
+    pub satisfaction_svg: String,
+}
+
+/// One survey of a commune's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SurveyLine {
+    pub unit_code: String,
+    pub period: String,
+    pub model_code: Option<String>,
+    pub respondents: u64,
+    pub satisfied: u64,
+    pub satisfaction_rate: Option<Percent>,
+}
+
+/// `/communes/{code}`: one commune-level unit, its models, its survey history, the periods
+/// it did not report, and where it came from or went in the 2025 reorganisation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommuneData {
+    pub code: String,
+    pub name: String,
+    pub kind: Option<String>,
+    pub parent: Option<Choice>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    pub successor: Option<Choice>,
+    pub predecessors: Vec<Choice>,
+    pub running: Vec<RunningModel>,
+    pub history: Vec<SurveyLine>,
+    /// Months within the data's range, while the unit was valid, with no survey of its own.
+    pub missing_months: Vec<String>,
+    pub trend: Vec<TrendRow>,
+    pub trend_svg: String,
+}

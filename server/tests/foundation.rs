@@ -1,30 +1,22 @@
 //! The foundation through real HTTP: start-up on an empty database loads the demo, pages
 //! render server-side in Vietnamese or English, health, 404, compression, static assets.
 mod common;
-use common::{Engine, TestApp};
+use common::{testid_text, Engine, TestApp};
 
-/// The text of the element carrying `data-testid="{id}"`.
-fn testid_text<'a>(html: &'a str, id: &str) -> &'a str {
-    let marker = format!("data-testid=\"{id}\"");
-    let at = html.find(&marker).unwrap_or_else(|| panic!("no {id} in page"));
-    let rest = &html[at..];
-    let start = rest.find('>').unwrap() + 1;
-    let end = rest[start..].find('<').unwrap();
-    &rest[start..start + end]
-}
 
 on_both_engines!(first_start_loads_the_demo_and_the_home_page_counts_it, |engine: Engine| async move {
     let app = TestApp::spawn_serve(engine).await;
     let (status, html) = app.get_text("/").await;
     assert_eq!(status, 200);
     assert!(html.contains("<html lang=\"vi\""), "Vietnamese by default");
-    assert!(html.contains("Mô hình cải cách hành chính"));
+    assert!(html.contains("Tổng quan cải cách hành chính"));
     assert!(html.contains("Tỉnh Thanh Hóa"));
-    // The demo province: 27 district-level units, 559 communes, the 8 models.
+    // The demo province: 27 district-level units, 559 communes before 2025 and 166 after,
+    // the 8 models.
     assert_eq!(testid_text(&html, "count-districts"), "27");
-    assert_eq!(testid_text(&html, "count-communes"), "559");
+    assert_eq!(testid_text(&html, "count-communes"), "725");
     assert_eq!(testid_text(&html, "count-models"), "8");
-    assert_eq!(testid_text(&html, "count-adoptions"), "175");
+    assert_eq!(testid_text(&html, "count-adoptions"), "281");
     // Hydration needs the bundle's script tags on every page.
     assert!(html.contains("/pkg/reformdash.js"));
     assert!(html.contains("reformdash_bg.wasm"));
@@ -40,7 +32,7 @@ on_both_engines!(a_second_start_does_not_load_the_demo_twice, |engine: Engine| a
     .await
     .unwrap();
     let counts = app::ssr::figures::home_counts(&again.db).await.unwrap();
-    assert_eq!((counts.districts, counts.models, counts.adoptions), (27, 8, 175));
+    assert_eq!((counts.districts, counts.models, counts.adoptions), (27, 8, 281));
 });
 
 on_both_engines!(health_checks_the_database, |engine: Engine| async move {
@@ -89,9 +81,15 @@ on_both_engines!(unknown_pages_are_404_in_the_readers_language, |engine: Engine|
 on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
     let app = TestApp::spawn_serve(engine).await;
     for (path, text) in [
-        ("/dashboard", "Tổng hợp theo huyện"),
+        ("/", "Tổng quan cải cách hành chính"),
+        ("/?period=2024", "Tỷ lệ xã áp dụng mô hình theo huyện (%)"),
         ("/models", "Các mô hình"),
+        ("/models/CQTT", "Hiệu quả của mô hình"),
         ("/communes", "Xã, phường, thị trấn theo huyện"),
+        ("/districts/402?period=2024", "Như Xuân"),
+        ("/communes/402-01", "Yên Cát"),
+        ("/completeness?period=2026-10", "Tình hình báo cáo"),
+        ("/search?q=nhu+xuan", "Như Xuân"),
         ("/survey", "Nhập phiếu khảo sát"),
         ("/export", "Xuất dữ liệu"),
     ] {
@@ -100,25 +98,46 @@ on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
         assert!(html.contains(text), "{path} lacks {text}");
         assert!(html.contains("<tbody") || !html.contains("<table"), "{path}: tables need tbody for hydration");
     }
-    // The dashboard defaults to the latest year with surveys and lists every district.
-    let (_, html) = app.get_text("/dashboard").await;
-    assert!(html.contains("value=\"2024\""));
-    assert_eq!(html.matches("/communes?district=").count(), 27);
+    // The dashboard defaults to the latest year with surveys: 2026, after the
+    // reorganisation, so it compares the 166 communes directly under the province.
+    let (_, html) = app.get_text("/").await;
+    assert!(html.contains("value=\"2026\""));
+    assert!(html.contains("data-testid=\"commune-level-note\""));
+    assert_eq!(html.matches("<a href=\"/communes/38-").count(), 166);
+    // Before it, the 27 districts, each linking to its page.
+    let (_, html) = app.get_text("/?period=2024").await;
+    assert!(!html.contains("data-testid=\"commune-level-note\""));
+    assert_eq!(html.matches("<a href=\"/districts/").count(), 27);
     // A bad period is explained next to the field.
-    let (status, html) = app.get_text("/dashboard?period=2024-13").await;
+    let (status, html) = app.get_text("/?period=2024-13").await;
     assert_eq!(status, 200);
     assert!(html.contains("Kỳ phải có dạng 2024, 2024-Q2 hoặc 2024-05."));
     assert!(!html.contains("data-testid=\"district-summary\""), "no table for a bad period");
     // So are a model and a district that do not exist (a stale or hand-edited link).
-    let (_, html) = app.get_text("/dashboard?period=2024&model=XX").await;
+    let (_, html) = app.get_text("/?period=2024&model=XX").await;
     assert!(html.contains("Không có mô hình này; hãy chọn trong danh sách."));
     assert!(!html.contains("data-testid=\"district-summary\""));
-    let (_, html) = app.get_text("/communes?district=ZZ").await;
+    let (_, html) = app.get_text("/?period=2024&district=ZZ").await;
     assert!(html.contains("Không có huyện này; hãy chọn trong danh sách."));
-    assert!(!html.contains("data-testid=\"commune-figures\""));
-    let (_, html) = app.get_text("/communes?district=402&period=2023-Q4&model=CQTT").await;
-    assert!(html.contains("data-testid=\"commune-figures\""));
-    assert!(html.contains("thị trấn Yên Cát"));
+    let (status, _) = app.get_text("/districts/ZZ").await;
+    assert_eq!(status, 404);
+    let (status, _) = app.get_text("/models/ZZ").await;
+    assert_eq!(status, 404);
+    let (_, html) = app.get_text("/districts/402?period=2023-Q4&model=CQTT").await;
+    assert!(html.contains("data-testid=\"district-summary\""));
+    assert!(html.contains("Yên Cát"));
+});
+
+on_both_engines!(old_links_redirect_to_the_new_pages, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |_| async {}).await;
+    let r = app.get("/dashboard?period=2024&model=CQTT").await;
+    assert_eq!(r.status(), 308);
+    assert_eq!(r.headers()["location"], "/?period=2024&model=CQTT");
+    let r = app.get("/dashboard").await;
+    assert_eq!(r.headers()["location"], "/");
+    let r = app.get("/communes?district=402&period=2024").await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(r.headers()["location"], "/districts/402");
 });
 
 on_both_engines!(responses_are_compressed_and_assets_revalidated, |engine: Engine| async move {

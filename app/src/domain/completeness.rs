@@ -77,6 +77,22 @@ impl CompletenessRow {
     }
 }
 
+/// The months from `first` to `last` (both months), within the unit's validity, that no
+/// survey of the unit covers (a quarterly survey covers its three months).
+pub fn missing_months(
+    validity: crate::domain::DateSpan,
+    first: crate::domain::Period,
+    last: crate::domain::Period,
+    surveys: &[(chrono::NaiveDate, chrono::NaiveDate)],
+) -> Vec<crate::domain::Period> {
+    let Ok(months) = crate::domain::Period::span(first, last) else { return Vec::new() };
+    months
+        .into_iter()
+        .filter(|m| validity.overlaps(*m))
+        .filter(|m| !surveys.iter().any(|(s, e)| *s <= m.first_day() && m.last_day() <= *e))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +117,17 @@ mod tests {
         let json = serde_json::to_value(&rows[0]).unwrap();
         assert_eq!(json["missing"], serde_json::json!(["D1-02", "D1-03"]));
         assert_eq!(json["reporting_rate"], serde_json::json!(33.33));
+    }
+
+    #[test]
+    fn missing_months_skip_covered_and_invalid_months() {
+        use crate::domain::{DateSpan, Period};
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        let q1 = p("2025-Q1");
+        let may = p("2025-05");
+        let surveys = [(q1.first_day(), q1.last_day()), (may.first_day(), may.last_day())];
+        let valid = DateSpan::new(None, Some(chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()));
+        let missing = missing_months(valid, p("2025-01"), p("2025-08"), &surveys);
+        assert_eq!(missing.iter().map(ToString::to_string).collect::<Vec<_>>(), ["2025-04", "2025-06"]);
     }
 }

@@ -146,6 +146,12 @@ impl Period {
             Period::Quarter { .. } => 8,
             Period::Month { .. } => 12,
         };
+        self.trend_span_of(count)
+    }
+
+    /// The `count` periods of this grain ending with this one (at most [`Self::MAX_SPAN`]).
+    pub fn trend_span_of(&self, count: usize) -> Vec<Period> {
+        let count = count.clamp(1, Self::MAX_SPAN);
         let mut out = vec![*self];
         while out.len() < count {
             let first = out[0].previous();

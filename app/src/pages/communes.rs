@@ -1,82 +1,47 @@
-//! `/communes`: the communes of one district with their own figures.
-use super::filters::{checked_period, filters_usable, use_query_filters, Choice, FilterForm};
-use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
-use crate::domain::CommuneFiguresRow;
+//! `/communes`: the way in to the communes: every district (and the province, whose
+//! communes hang directly under it after 2025). Old links with `?district=` go on to the
+//! district's page.
+use super::loaded;
+use crate::domain::Choice;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct CommunesPageData {
-    pub period: String,
-    pub models: Vec<Choice>,
-    pub districts: Vec<Choice>,
-    pub rows: Vec<CommuneFiguresRow>,
-}
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 
 #[server]
-pub async fn communes_page(
-    district: Option<String>,
-    period: Option<String>,
-    model: Option<String>,
-) -> Result<CommunesPageData, ServerFnError> {
-    use crate::ssr::figures;
+pub async fn commune_groups() -> Result<(Vec<Choice>, Vec<Choice>), ServerFnError> {
     let db = super::db()?;
-    let (models, filter) = super::page_filter(&db, period.as_deref(), model).await?;
-    let districts = figures::district_choices(&db).await.map_err(super::db_failed)?;
-    // Without a choice, show the first district rather than an empty page.
-    let district = district.or_else(|| districts.first().map(|d| d.code.clone()));
-    let rows = match district {
-        Some(d) => figures::commune_figures(&db, &d, &filter).await.map_err(super::db_failed)?,
-        None => Vec::new(),
-    };
-    Ok(CommunesPageData { period: filter.period.to_string(), models, districts, rows })
+    let districts = crate::ssr::figures::district_choices(&db).await.map_err(super::db_failed)?;
+    let provinces = crate::ssr::figures::provinces(&db).await.map_err(super::db_failed)?;
+    Ok((provinces, districts))
 }
 
 #[component]
 pub fn CommunesPage() -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
-    let filters = use_query_filters();
-    let page = Resource::new(
-        move || filters.get(),
-        |f| async move { communes_page(f.district.clone(), checked_period(&f).ok().flatten(), f.model).await },
-    );
-    let header: Vec<HeaderCell> = vec![
-        ("", |t| t.commune),
-        ("", |t| t.adopting),
-        ("num", |t| t.respondents),
-        ("num", |t| t.satisfied),
-        ("num", |t| t.satisfaction_rate),
-    ];
+    let query = use_query_map();
+    let old_link = move || query.get().get("district").filter(|d| !d.is_empty());
+    let groups = Resource::new(|| (), |_| commune_groups());
+    // `<Redirect>` sets the location; on the server the status must say it is a redirect.
+    #[cfg(feature = "ssr")]
+    if old_link().is_some() {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.set_status(axum::http::StatusCode::PERMANENT_REDIRECT);
+        }
+    }
     view! {
+        {move || old_link().map(|d| view! { <Redirect path=format!("/districts/{d}") /> })}
         <h1>{move || t().communes_heading}</h1>
-        {loaded(page, move |p: CommunesPageData| {
-            let valid = filters_usable(&filters.get_untracked(), &p.models, Some(&p.districts));
-            let header = header.clone();
-            view! {
-                <FilterForm action="/communes" period=p.period models=p.models districts=p.districts />
-                {valid.then(|| view! {
-                    <FiguresTable testid="commune-figures" header=header>
-                        {p.rows.into_iter().map(|r| {
-                            let f = r.figures;
-                            let name = match r.kind {
-                                Some(kind) => format!("{kind} {}", r.commune_name),
-                                None => r.commune_name,
-                            };
-                            view! {
-                                <tr>
-                                    <td>{name}</td>
-                                    <td>{move || if f.communes_adopting > 0 { t().yes } else { t().no }}</td>
-                                    <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
-                                    <td class="num">{move || show_count(lang.get(), f.satisfied)}</td>
-                                    <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </FiguresTable>
-                })}
-            }
+        {loaded(groups, move |(provinces, districts): (Vec<Choice>, Vec<Choice>)| view! {
+            <h2>{move || t().after_2025}</h2>
+            <ul class="unit-list" data-testid="provinces">
+                {provinces.into_iter().map(|p| view! { <li><a href=format!("/districts/{}", p.code)>{p.name}</a></li> }).collect_view()}
+            </ul>
+            <h2>{move || t().before_2025_districts}</h2>
+            <ul class="unit-list columns" data-testid="districts">
+                {districts.into_iter().map(|d| view! { <li><a href=format!("/districts/{}", d.code)>{d.name}</a></li> }).collect_view()}
+            </ul>
         })}
     }
 }

@@ -4,7 +4,7 @@ use super::filters::{checked_period, filters_usable, use_query_filters, FilterFo
 use super::{loaded, show_count, show_percent, ChartFigure, FiguresTable, HeaderCell};
 use crate::charts::{percent_text, ChartName, MIN_RANKED_RESPONDENTS};
 use crate::domain::{Comparison, TrendRow, UnitLevel};
-use crate::i18n::{use_lang, Lang};
+use crate::i18n::use_lang;
 use crate::views::DashboardData;
 use leptos::prelude::*;
 
@@ -18,7 +18,7 @@ pub async fn dashboard_page(
     let db = super::db()?;
     let (_, filter) = super::page_filter(&db, period.as_deref(), model).await?;
     let district = district.filter(|d| !d.is_empty());
-    let lang = Lang::from_code(&lang).unwrap_or_default();
+    let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
     // An unknown district only loses the district's trend line; the form says why.
     let known = crate::ssr::figures::district_choices(&db).await.map_err(super::db_failed)?;
     let district = district.filter(|d| known.iter().any(|k| &k.code == d));
@@ -90,13 +90,13 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
             </div>
         </section>
         {communes_level.then(|| view! { <p class="note" data-testid="commune-level-note">{move || t().commune_level_note}</p> })}
-        <ChartFigure name=ChartName::AdoptionByDistrict svg=d.adoption_svg query=query.clone() />
-        <ChartFigure name=ChartName::SatisfactionByDistrict svg=d.satisfaction_svg query=query.clone() />
+        <ChartFigure name=ChartName::AdoptionByDistrict title=if communes_level { t().chart_adoption_communes } else { t().chart_adoption_districts } svg=d.adoption_svg query=query.clone() />
+        <ChartFigure name=ChartName::SatisfactionByDistrict title=if communes_level { t().chart_satisfaction_communes } else { t().chart_satisfaction_districts } svg=d.satisfaction_svg query=query.clone() />
         {(!too_few.is_empty()).then(|| view! {
             <p class="note" data-testid="too-few">{move || format!("{} ({} {}): {}", t().too_few_ballots, t().fewer_than, MIN_RANKED_RESPONDENTS, too_few.join(", "))}</p>
         })}
         <ComparisonTable comparison=d.comparison />
-        <ChartFigure name=ChartName::SatisfactionTrend svg=d.trend_svg query=query />
+        <ChartFigure name=ChartName::SatisfactionTrend title=t().chart_trend svg=d.trend_svg query=query />
         <TrendTable lines=d.trend />
         <MatrixTable matrix=d.matrix />
         <p class="db-counts">

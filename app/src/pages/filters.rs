@@ -45,7 +45,7 @@ pub fn filters_usable(f: &QueryFilters, models: &[Choice], districts: Option<&[C
 
 #[component]
 pub fn FilterForm(
-    action: &'static str,
+    #[prop(into)] action: String,
     /// The period in force (the URL's, or the default the server chose).
     period: String,
     models: Vec<Choice>,

@@ -1,7 +1,9 @@
 //! One module per route, each with the server functions it calls beside it.
+pub mod commune;
 pub mod communes;
 pub mod completeness;
 pub mod dashboard;
+pub mod district;
 pub mod export;
 pub mod filters;
 pub mod model;
@@ -77,13 +79,20 @@ fn encode(v: &str) -> String {
 
 /// A chart drawn by the server, inline, with its download links.
 #[component]
-pub fn ChartFigure(name: crate::charts::ChartName, svg: String, query: String) -> impl IntoView {
+pub fn ChartFigure(
+    name: crate::charts::ChartName,
+    /// The chart's heading, shown above it (the SVG carries it as its title too).
+    title: &'static str,
+    svg: String,
+    query: String,
+) -> impl IntoView {
     let lang = crate::i18n::use_lang();
     let t = move || lang.get().texts();
     let slug = name.slug();
     let link = move |ext: &'static str| format!("/charts/{slug}.{ext}?{query}");
     view! {
         <figure class="chart" data-testid=format!("chart-{slug}")>
+            <h2>{title}</h2>
             <div class="chart-svg" inner_html=svg></div>
             <figcaption class="downloads">
                 {move || t().download_chart}
@@ -92,6 +101,31 @@ pub fn ChartFigure(name: crate::charts::ChartName, svg: String, query: String) -
                 " · "<a href=link("csv") download>"CSV"</a>
             </figcaption>
         </figure>
+    }
+}
+
+/// "xã" → "Xã", for a heading.
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// One model a unit runs: unit, model, stage, since, steered by.
+#[component]
+pub fn RunningRow(r: crate::views::RunningModel) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    let t = move || lang.get().texts();
+    let scaled = r.stage == "scaled";
+    let steered = r.steered_by.clone();
+    let started = r.started_on.clone();
+    view! {
+        <tr>
+            <td><a href=format!("/communes/{}", r.unit_code)>{r.unit_code.clone()}</a></td>
+            <td><a href=format!("/models/{}", r.model_code)>{r.model_name.clone()}</a></td>
+            <td>{move || if scaled { t().stage_scaled } else { t().stage_pilot }}</td>
+            <td>{move || show_date(lang.get(), &started)}</td>
+            <td>{move || match steered.as_deref() { Some("province") => t().steered_province, Some("district") => t().steered_district, _ => "—" }}</td>
+        </tr>
     }
 }
 

@@ -268,9 +268,12 @@ fn axis<DB: DrawingBackend>(
     (lo, hi): (f64, f64),
     text: &impl Fn(i32, &'static RGBColor, HPos) -> TextStyle<'static>,
 ) -> Result<(), ChartError> {
-    for k in 0..=5 {
-        let v = lo + (hi - lo) * f64::from(k) / 5.0;
-        let x = x0 + (f64::from(k) / 5.0 * f64::from(x1 - x0)).round() as i32;
+    // Round steps: 5 points on a narrow scale, 10 or 20 on a wide one.
+    let step = if hi - lo <= 30.0 { 5.0 } else if hi - lo <= 60.0 { 10.0 } else { 20.0 };
+    let ticks = ((hi - lo) / step).round() as i32;
+    for k in 0..=ticks {
+        let v = lo + step * f64::from(k);
+        let x = x0 + ((v - lo) / (hi - lo) * f64::from(x1 - x0)).round() as i32;
         root.draw(&PathElement::new(vec![(x * s, top * s), (x * s, bottom * s)], GRID.stroke_width(s as u32)))
             .map_err(draw_err)?;
         root.draw(&Text::new(format!("{v:.0}"), (x * s, (bottom + 12) * s), text(11, &MUTED, HPos::Center)))

@@ -162,7 +162,14 @@ pub async fn model(db: &Db, code: &str, lang: Lang) -> Result<Option<ModelData>,
             .take(Period::MAX_SPAN)
             .map(|y| {
                 let end = Period::Year(y).last_day();
-                let running = adoptions.iter().filter(|a| a.started_on <= end && a.ended_on.is_none_or(|e| e >= end));
+                // Only units that still exist that day: after the 2025 mergers an old
+                // commune's adoption would count again in its successor.
+                let exists = |code: &str| {
+                    units.iter().find(|u| u.code == code).is_some_and(|u| u.valid_to.is_none_or(|t| t >= end))
+                };
+                let running = adoptions
+                    .iter()
+                    .filter(|a| a.started_on <= end && a.ended_on.is_none_or(|e| e >= end) && exists(&a.unit_code));
                 let (pilot, scaled) =
                     running.fold((0, 0), |(p, s), a| if a.stage == "scaled" { (p, s + 1) } else { (p + 1, s) });
                 (y, pilot, scaled)
@@ -213,4 +220,153 @@ pub async fn search(db: &Db, query: &str) -> Result<Vec<SearchHit>, DbErr> {
     text::sort_vietnamese(&mut hits, |h| &h.name);
     hits.truncate(SEARCH_LIMIT);
     Ok(hits)
+}
+
+/// The models each of `units` runs (adoptions active on the period's last day), by unit.
+async fn running_models(
+    db: &Db,
+    units: Vec<String>,
+    on: chrono::NaiveDate,
+) -> Result<Vec<crate::views::RunningModel>, DbErr> {
+    use super::entities::{adoption, reform_model};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let models = reform_model::Entity::find().all(db).await?;
+    let rows = adoption::Entity::find().filter(adoption::Column::UnitCode.is_in(units)).all(db).await?;
+    let mut out: Vec<crate::views::RunningModel> = rows
+        .into_iter()
+        .filter(|a| a.started_on <= on && a.ended_on.is_none_or(|e| e >= on))
+        .map(|a| crate::views::RunningModel {
+            model_name: models.iter().find(|m| m.code == a.model_code).map_or(a.model_code.clone(), |m| m.name.clone()),
+            unit_code: a.unit_code,
+            model_code: a.model_code,
+            stage: a.stage,
+            started_on: date(a.started_on),
+            steered_by: a.steered_by,
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.unit_code, &a.model_code).cmp(&(&b.unit_code, &b.model_code)));
+    Ok(out)
+}
+
+/// The communes of a district (or of the province after 2025) for a page or a chart.
+pub async fn commune_comparison(db: &Db, parent: &str, f: &FigureFilter) -> Result<crate::domain::Comparison, DbErr> {
+    let mut rows: Vec<crate::domain::ComparedUnit> =
+        figures::commune_figures(db, parent, f).await?.into_iter().map(Into::into).collect();
+    text::sort_vietnamese(&mut rows, |r| &r.name);
+    Ok(crate::domain::Comparison { level: crate::domain::UnitLevel::Commune, rows })
+}
+
+pub async fn district(
+    db: &Db,
+    code: &str,
+    f: &FigureFilter,
+    lang: Lang,
+) -> Result<Option<crate::views::DistrictData>, ViewError> {
+    use super::entities::unit;
+    use sea_orm::EntityTrait;
+    let Some(u) = unit::Entity::find_by_id(code.to_string()).one(db).await?.filter(|u| u.level != "commune") else {
+        return Ok(None);
+    };
+    let comparison = commune_comparison(db, code, f).await?;
+    let running = running_models(db, comparison.rows.iter().map(|r| r.code.clone()).collect(), f.period.last_day()).await?;
+    Ok(Some(crate::views::DistrictData {
+        code: u.code,
+        name: u.name,
+        kind: u.kind,
+        valid_to: u.valid_to.map(date),
+        period: f.period.to_string(),
+        models: figures::model_choices(db).await?,
+        adoption_svg: charts::svg(&crate::charts::adoption_bars(&comparison, lang))?,
+        satisfaction_svg: charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?,
+        comparison,
+        running,
+    }))
+}
+
+/// The most survey lines a commune page lists (five years of monthly reports for ten models).
+const HISTORY_LIMIT: u64 = 600;
+
+pub async fn commune(db: &Db, code: &str, lang: Lang) -> Result<Option<crate::views::CommuneData>, ViewError> {
+    use super::entities::{survey_count, unit};
+    use crate::domain::{completeness::missing_months, DateSpan, Percent};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let Some(u) = unit::Entity::find_by_id(code.to_string()).one(db).await?.filter(|u| u.level == "commune") else {
+        return Ok(None);
+    };
+    let choice = |u: unit::Model| Choice { code: u.code, name: u.name };
+    let parent = match &u.parent_code {
+        Some(p) => unit::Entity::find_by_id(p.clone()).one(db).await?.map(choice),
+        None => None,
+    };
+    let successor = match &u.successor_code {
+        Some(s) => unit::Entity::find_by_id(s.clone()).one(db).await?.map(choice),
+        None => None,
+    };
+    let mut predecessors: Vec<Choice> = unit::Entity::find()
+        .filter(unit::Column::SuccessorCode.eq(code))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(choice)
+        .collect();
+    text::sort_vietnamese(&mut predecessors, |c| &c.name);
+    let surveys = survey_count::Entity::find()
+        .filter(survey_count::Column::UnitCode.eq(code))
+        .order_by_desc(survey_count::Column::PeriodStart)
+        .limit(HISTORY_LIMIT)
+        .all(db)
+        .await?;
+    let history = surveys
+        .iter()
+        .map(|s| {
+            let (respondents, satisfied) = (u64::try_from(s.respondents).unwrap_or(0), u64::try_from(s.satisfied).unwrap_or(0));
+            crate::views::SurveyLine {
+                unit_code: s.unit_code.clone(),
+                period: s.period.clone(),
+                model_code: s.model_code.clone(),
+                respondents,
+                satisfied,
+                satisfaction_rate: Percent::from_ratio(satisfied, respondents),
+            }
+        })
+        .collect();
+    // The data's range: from the first to the latest survey month of the whole database.
+    let (first, last) = figures::survey_bounds(db).await?;
+    let validity = DateSpan::new(u.valid_from, u.valid_to);
+    let own: Vec<_> = surveys.iter().map(|s| (s.period_start, s.period_end)).collect();
+    let missing = match (first, last) {
+        (Some(first), Some(last)) => {
+            let (first, last) = (Period::month_of(first), Period::month_of(last));
+            // At most the last five years of months.
+            let from = last.trend_span_of(60).first().copied().unwrap_or(first);
+            let from = if from.first_day() < first.first_day() { first } else { from };
+            missing_months(validity, from, last, &own).into_iter().map(|p| p.to_string()).collect()
+        }
+        _ => Vec::new(),
+    };
+    // The trend: quarters over the last five years of data, following predecessors.
+    let span = match last {
+        Some(last) => {
+            let q = Period::Quarter { year: chrono::Datelike::year(&last), quarter: (chrono::Datelike::month(&last) as u8 - 1) / 3 + 1 };
+            q.trend_span_of(20)
+        }
+        None => Vec::new(),
+    };
+    let trend = figures::trend(db, code, &span, None).await?;
+    let trend_svg = charts::svg(&crate::charts::trend_lines(&[(u.name.clone(), trend.clone())], lang))?;
+    Ok(Some(crate::views::CommuneData {
+        code: u.code,
+        name: u.name,
+        kind: u.kind,
+        parent,
+        valid_from: u.valid_from.map(date),
+        valid_to: u.valid_to.map(date),
+        successor,
+        predecessors,
+        running: running_models(db, vec![code.to_string()], chrono::Utc::now().date_naive().min(u.valid_to.unwrap_or(chrono::NaiveDate::MAX))).await?,
+        history,
+        missing_months: missing,
+        trend,
+        trend_svg,
+    }))
 }

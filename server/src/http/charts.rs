@@ -41,30 +41,26 @@ async fn chart(
     let filter = figure_filter(&state, &q).await?;
     let db = &state.db;
     let (spec, csv) = match name {
-        ChartName::AdoptionByDistrict | ChartName::SatisfactionByDistrict => {
-            let comparison = figures::comparison(db, &filter).await?;
+        ChartName::SatisfactionTrend => trend_chart(&state, &filter, &q, lang).await?,
+        _ => {
+            let comparison = if matches!(name, ChartName::AdoptionByCommune | ChartName::SatisfactionByCommune) {
+                use sea_orm::EntityTrait;
+                let code = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
+                let found = app::ssr::entities::unit::Entity::find_by_id(code.clone()).one(db).await?;
+                if found.is_none_or(|u| u.level == "commune") {
+                    return Err(app::domain::FilterError::UnknownDistrict(code).into());
+                }
+                views::commune_comparison(db, &code, &filter).await?
+            } else {
+                figures::comparison(db, &filter).await?
+            };
             let csv = table_csv_of(&comparison.columns(), comparison.rows.iter().map(|r| r.csv_cells().to_vec()))?;
-            let spec = if name == ChartName::AdoptionByDistrict {
+            let spec = if matches!(name, ChartName::AdoptionByDistrict | ChartName::AdoptionByCommune) {
                 specs::adoption_bars(&comparison, lang)
             } else {
                 specs::satisfaction_intervals(&comparison, lang)
             };
             (spec, csv)
-        }
-        ChartName::SatisfactionTrend => {
-            let districts = figures::district_choices(db).await?;
-            let district = views::chosen_district(&districts, given(&q.district).as_deref())?;
-            let lines = views::dashboard_trend(db, &filter, district.as_ref(), lang).await?;
-            let mut header = vec!["unit"];
-            header.extend(TREND_COLUMNS);
-            let rows = lines.iter().flat_map(|(unit, rows)| {
-                rows.iter().map(move |r| {
-                    let mut cells = vec![unit.clone()];
-                    cells.extend(r.csv_cells());
-                    cells
-                })
-            });
-            (specs::trend_lines(&lines, lang), table_csv_of(&header, rows)?)
         }
     };
     let filename = format!("{}-{}.{ext}", name.slug(), filter.period);
@@ -81,4 +77,27 @@ async fn chart(
         body,
     )
         .into_response())
+}
+
+/// The dashboard's trend: the province's line and the chosen district's, one CSV row per
+/// line and period.
+async fn trend_chart(
+    state: &AppState,
+    filter: &app::domain::FigureFilter,
+    q: &FigureQuery,
+    lang: Lang,
+) -> Result<(specs::ChartSpec, Vec<u8>), HttpError> {
+    let districts = figures::district_choices(&state.db).await?;
+    let district = views::chosen_district(&districts, given(&q.district).as_deref())?;
+    let lines = views::dashboard_trend(&state.db, filter, district.as_ref(), lang).await?;
+    let mut header = vec!["unit"];
+    header.extend(TREND_COLUMNS);
+    let rows = lines.iter().flat_map(|(unit, rows)| {
+        rows.iter().map(move |r| {
+            let mut cells = vec![unit.clone()];
+            cells.extend(r.csv_cells());
+            cells
+        })
+    });
+    Ok((specs::trend_lines(&lines, lang), table_csv_of(&header, rows)?))
 }

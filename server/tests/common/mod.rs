@@ -165,3 +165,13 @@ macro_rules! on_both_engines {
         }
     };
 }
+
+/// The text of the element carrying `data-testid="{id}"`.
+pub fn testid_text<'a>(html: &'a str, id: &str) -> &'a str {
+    let marker = format!("data-testid=\"{id}\"");
+    let at = html.find(&marker).unwrap_or_else(|| panic!("no {id} in page"));
+    let rest = &html[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest[start..].find('<').unwrap();
+    &rest[start..start + end]
+}

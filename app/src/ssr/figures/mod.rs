@@ -289,6 +289,20 @@ struct LatestRow {
     latest: Option<chrono::NaiveDate>,
 }
 
+#[derive(FromQueryResult)]
+struct BoundsRow {
+    first: Option<chrono::NaiveDate>,
+    last: Option<chrono::NaiveDate>,
+}
+
+/// The first day and the last day that any survey of the database covers.
+pub async fn survey_bounds(db: &Db) -> Result<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>), DbErr> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT MIN(period_start) AS first, MAX(period_end) AS last FROM survey_counts");
+    let row = BoundsRow::find_by_statement(q.build()).one(db).await?;
+    Ok(row.map_or((None, None), |r| (r.first, r.last)))
+}
+
 async fn latest_survey_year(db: &Db) -> Result<Option<i32>, DbErr> {
     let mut q = Sql::new(db.get_database_backend());
     q.push("SELECT MAX(period_end) AS latest FROM survey_counts");

@@ -1,0 +1,13 @@
+import { chromium } from 'playwright-core';
+const [url, out, w, h, js] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const ctx = await browser.newContext({ viewport: { width: Number(w||1200), height: Number(h||900) }, javaScriptEnabled: js !== 'nojs' });
+const page = await ctx.newPage();
+const errors = [];
+page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+page.on('pageerror', e => errors.push(e.message));
+await page.goto(url);
+await page.waitForTimeout(Number(process.env.WAIT||1500));
+await page.screenshot({ path: out, fullPage: process.env.FULL === "1" });
+console.log('errors:', JSON.stringify(errors), 'hydrated:', await page.getAttribute('body','data-hydrated'));
+await browser.close();

@@ -1,0 +1,285 @@
+//! The officials' figures beyond the district summary, end to end over HTTP on a hand-made
+//! province that goes through the 2025 reorganisation (`fixtures/reorg`): effectiveness,
+//! completeness, trends across mergers, the charts and their downloads, search, pages.
+//!
+//! The fixture: districts D1 (communes A, B, C) and D2 (E), valid until 2025-06-30; from
+//! 2025-07-01 A + B form N1, C + E form N2, and N3 is new. Model M is adopted by A on
+//! 2023-03-15, C on 2024-05-01 and N1 on 2025-07-01. Every count below is worked out by hand
+//! from `fixtures/reorg/surveys.csv` (Wilson at z = 1.959964, rounded half away from zero).
+mod common;
+use common::{fixture, testid_text, Engine, TestApp};
+use serde_json::json;
+
+async fn reorg(engine: Engine) -> TestApp {
+    TestApp::spawn_with(engine, false, |db| async move {
+        let set = server::sources::read(&fixture("reorg")).unwrap();
+        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+    })
+    .await
+}
+
+async fn json(app: &TestApp, path: &str) -> (u16, serde_json::Value) {
+    let r = app.get(path).await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+on_both_engines!(effectiveness_before_after_and_difference_in_differences, |engine: Engine| async move {
+    let app = reorg(engine).await;
+    let (status, body) = json(&app, "/api/v1/figures/effectiveness").await;
+    assert_eq!(status, 200);
+    // Paired adopters: A (before 2022-03..2023-02: 100/80; after 2023-04..2024-03: 200/180)
+    // and C (before 2023-05..2024-04: 10/6; after 2024-06..2025-05: 10/9). N1 has no ballot
+    // of its own before its adoption. Before 86/110 = 78.18%, after 189/210 = 90.00%.
+    // Comparison communes of A in D1: B (70/100 → 75/100) and C, which adopted after A's
+    // after window (5/10 → 6/10); E is in another district. C's only candidate, B, has no
+    // ballot in C's after window. Control 75/110 → 81/110: +5.45; did 11.82 − 5.45 = 6.36.
+    assert_eq!(
+        body,
+        json!([
+            {"model_code": "M", "model_name": "Ngày không viết", "adopters": 2,
+             "before_respondents": 110, "before_satisfied": 86, "after_respondents": 210, "after_satisfied": 189,
+             "before_rate": 78.18, "before_ci_low": 69.58, "before_ci_high": 84.88,
+             "after_rate": 90.0, "after_ci_low": 85.2, "after_ci_high": 93.37,
+             "change": 11.82, "change_ci_low": 3.58, "change_ci_high": 21.05,
+             "control_communes": 2, "control_before_respondents": 110, "control_before_satisfied": 75,
+             "control_after_respondents": 110, "control_after_satisfied": 81,
+             "control_change": 5.45, "did": 6.36},
+            {"model_code": "Q", "model_name": "Tra cứu bằng mã QR", "adopters": 0,
+             "before_respondents": 0, "before_satisfied": 0, "after_respondents": 0, "after_satisfied": 0,
+             "before_rate": null, "before_ci_low": null, "before_ci_high": null,
+             "after_rate": null, "after_ci_low": null, "after_ci_high": null,
+             "change": null, "change_ci_low": null, "change_ci_high": null,
+             "control_communes": 0, "control_before_respondents": 0, "control_before_satisfied": 0,
+             "control_after_respondents": 0, "control_after_satisfied": 0,
+             "control_change": null, "did": null}
+        ])
+    );
+    let (_, one) = json(&app, "/api/v1/figures/effectiveness?model=M&province=P").await;
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    assert_eq!(one[0], body[0]);
+    let (status, err) = json(&app, "/api/v1/figures/effectiveness?model=ZZ").await;
+    assert_eq!((status, err["field"].as_str()), (400, Some("model")));
+
+    // The model page shows the same figures and says what they are.
+    let (status, html) = app.get_text("/models/M").await;
+    assert_eq!(status, 200);
+    assert_eq!(testid_text(&html, "change"), "11,82");
+    assert_eq!(testid_text(&html, "did"), "6,36");
+    assert!(html.contains("không phải bằng chứng"), "the association caveat");
+});
+
+on_both_engines!(completeness_per_district_and_after_the_reorganisation, |engine: Engine| async move {
+    let app = reorg(engine).await;
+    // 2025-Q2: D1's three communes reported (A and C in May, B in June); E did not.
+    let (status, body) = json(&app, "/api/v1/figures/completeness?period=2025-Q2").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!([
+            {"district_code": "D1", "district_name": "Đông Sơn", "communes": 3, "reporting": 3, "reporting_rate": 100.0, "missing": []},
+            {"district_code": "D2", "district_name": "Như Xuân", "communes": 1, "reporting": 0, "reporting_rate": 0.0, "missing": ["E"]}
+        ])
+    );
+    // 2025-08: no districts; the province's new communes, only N1 reported.
+    let (_, body) = json(&app, "/api/v1/figures/completeness?period=2025-08").await;
+    assert_eq!(
+        body,
+        json!([{"district_code": "P", "district_name": "Tỉnh Thử", "communes": 3, "reporting": 1, "reporting_rate": 33.33, "missing": ["N2", "N3"]}])
+    );
+    // The year 2025 spans both shapes.
+    let (_, body) = json(&app, "/api/v1/figures/completeness?period=2025").await;
+    let rows: Vec<_> = body.as_array().unwrap().iter().map(|r| (r["district_code"].clone(), r["missing"].clone())).collect();
+    assert_eq!(rows, [(json!("D1"), json!([])), (json!("D2"), json!(["E"])), (json!("P"), json!(["N3"]))]);
+    let (status, err) = json(&app, "/api/v1/figures/completeness").await;
+    assert_eq!((status, err["field"].as_str()), (400, Some("period")));
+    // The page lists the missing communes by name, for chasing them.
+    let (_, html) = app.get_text("/completeness?period=2025-08").await;
+    assert!(html.contains("Yên Cát, Xã Lặng"), "{html}");
+    assert!(html.contains("1 / 3 (33,33%)"));
+});
+
+on_both_engines!(trends_follow_predecessors_across_the_merger, |engine: Engine| async move {
+    let app = reorg(engine).await;
+    // N1's months: A's May, B's June, then N1's own.
+    let (status, body) = json(&app, "/api/v1/figures/trend?unit=N1&from=2025-05&to=2025-08").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!([
+            {"period": "2025-05", "respondents": 30, "satisfied": 27, "satisfaction_rate": 90.0, "ci_low": 74.38, "ci_high": 96.54},
+            {"period": "2025-06", "respondents": 20, "satisfied": 19, "satisfaction_rate": 95.0, "ci_low": 76.39, "ci_high": 99.11},
+            {"period": "2025-07", "respondents": 200, "satisfied": 180, "satisfaction_rate": 90.0, "ci_low": 85.06, "ci_high": 93.43},
+            {"period": "2025-08", "respondents": 100, "satisfied": 95, "satisfaction_rate": 95.0, "ci_low": 88.82, "ci_high": 97.85}
+        ])
+    );
+    // N2 by quarter: C's May (E reported nothing then), then N2's July.
+    let (_, body) = json(&app, "/api/v1/figures/trend?unit=N2&from=2025-Q2&to=2025-Q3").await;
+    let counts: Vec<_> = body.as_array().unwrap().iter().map(|r| (r["respondents"].clone(), r["satisfied"].clone())).collect();
+    assert_eq!(counts, [(json!(10), json!(9)), (json!(50), json!(45))]);
+    // A district sums its communes: 2023 = A 50 + 100 (+ 40 about M) + B 100.
+    let (_, body) = json(&app, "/api/v1/figures/trend?unit=D1&from=2023&to=2023").await;
+    assert_eq!(body[0], json!({"period": "2023", "respondents": 290, "satisfied": 253, "satisfaction_rate": 87.24, "ci_low": 82.91, "ci_high": 90.6}));
+    // Only the model's surveys with a model filter.
+    let (_, body) = json(&app, "/api/v1/figures/trend?unit=N1&from=2023-Q4&to=2023-Q4&model=M").await;
+    assert_eq!((body[0]["respondents"].clone(), body[0]["satisfied"].clone()), (json!(40), json!(38)));
+    // A month filter never counts a quarter; the province line sums everything.
+    let (_, body) = json(&app, "/api/v1/figures/trend?unit=P&from=2023-10&to=2023-12").await;
+    assert_eq!(body[2]["respondents"], json!(200), "B and E in December, not A's 2023-Q4");
+    for (query, field) in [
+        ("unit=N1&from=2025-05&to=2025-Q3", "to"),
+        ("unit=N1&from=2025-08&to=2025-05", "to"),
+        ("unit=N1&from=2025-13&to=2025-05", "from"),
+        ("unit=ZZ&from=2025-05&to=2025-06", "unit"),
+        ("from=2025-05&to=2025-06", "unit"),
+        ("unit=N1&from=2000-01&to=2025-06", "to"),
+    ] {
+        let (status, err) = json(&app, &format!("/api/v1/figures/trend?{query}")).await;
+        assert_eq!((status, err["field"].as_str()), (400, Some(field)), "{query}: {err}");
+    }
+    // The commune page: where it came from, and its history across the change.
+    let (_, html) = app.get_text("/communes/N1").await;
+    assert!(html.contains("href=\"/communes/A\""));
+    assert!(html.contains("href=\"/communes/B\""));
+    let (_, html) = app.get_text("/communes/A").await;
+    assert!(html.contains("data-testid=\"successor\""));
+    // A's own months without a report, 2025-06 among them (its last valid month).
+    assert!(testid_text(&html, "missing-months").contains("2025-06"));
+});
+
+/// The `<text>` contents and the bars (blue rectangles) of an SVG, parsed as XML.
+fn svg_parts(svg: &str) -> (Vec<String>, usize) {
+    let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert!(root.attribute("aria-label").is_some_and(|l| !l.is_empty()));
+    assert!(root.children().any(|n| n.tag_name().name() == "title"));
+    let texts = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    let bars = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "rect" && n.attribute("fill") == Some("#0072B2"))
+        .count();
+    (texts, bars)
+}
+
+on_both_engines!(charts_download_as_svg_png_and_csv_from_the_same_figures, |engine: Engine| async move {
+    let app = reorg(engine).await;
+    // 2024: one bar per district; D1 runs M in A and C (2 of 3), D2 not at all.
+    let r = app.get("/charts/adoption-by-district.svg?period=2024&model=M").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    let (texts, bars) = svg_parts(&r.text().await.unwrap());
+    assert_eq!(bars, 2);
+    assert!(texts.contains(&"Đông Sơn".to_string()) && texts.contains(&"Như Xuân".to_string()), "{texts:?}");
+    assert!(texts.contains(&"66,67%".to_string()), "{texts:?}");
+    // The CSV is the table beside it: the district summary of the same filters.
+    let (_, csv) = app.get_text("/charts/adoption-by-district.csv?period=2024&model=M").await;
+    let (_, summary) = app.get_text("/export/district-summary.csv?period=2024&model=M").await;
+    assert_eq!(csv, summary);
+    let (_, csv) = app.get_text("/charts/satisfaction-by-district.csv?period=2024&model=M").await;
+    assert_eq!(csv, summary);
+    // After the reorganisation: the province's communes, hand-computed for 2025-Q3.
+    let (_, csv) = app.get_text("/charts/satisfaction-by-district.csv?period=2025-Q3").await;
+    assert_eq!(
+        csv,
+        "\u{feff}commune_code,commune_name,communes,communes_adopting,adoption_rate,respondents,satisfied,satisfaction_rate,ci_low,ci_high\n\
+         N1,Đông Sơn,1,1,100.00,300,275,91.67,87.99,94.29\n\
+         N2,Yên Cát,1,0,0.00,50,45,90.00,78.64,95.65\n\
+         N3,Xã Lặng,1,0,0.00,0,0,,,\n"
+    );
+    let r = app.get("/charts/satisfaction-by-district.svg?period=2025-Q3&lang=en").await;
+    let (texts, _) = svg_parts(&r.text().await.unwrap());
+    assert!(texts.iter().any(|t| t == "91.67% · 300 ballots"), "{texts:?}");
+    // June 2025 (still districts): D1's only ballots are B's 20, too few to rank: hollow.
+    let r = app.get("/charts/satisfaction-by-district.svg?period=2025-06").await;
+    let svg = r.text().await.unwrap();
+    assert!(svg.contains("Điểm rỗng: dưới 30 phiếu"), "B's 20 ballots in June are too few to rank");
+    // The trend: the province's line and a district's, one CSV row per line and period.
+    let (_, csv) = app.get_text("/charts/satisfaction-trend.csv?period=2023&district=D1").await;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "\u{feff}unit,period,respondents,satisfied,satisfaction_rate,ci_low,ci_high");
+    assert_eq!(lines.len(), 1 + 5 + 5);
+    assert!(lines.contains(&"Đông Sơn,2023,290,253,87.24,82.91,90.60"), "{csv}");
+    // PNG: twice the SVG's size, decodable, not blank.
+    let r = app.get("/charts/adoption-by-district.png?period=2024&model=M").await;
+    assert_eq!(r.headers()["content-type"], "image/png");
+    let bytes = r.bytes().await.unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes.to_vec())).read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(info.width, 1520);
+    assert!(pixels.chunks(3).any(|p| p == [0, 114, 178]), "bars drawn");
+    // A chart with no data says so, in words.
+    let r = app.get("/charts/satisfaction-by-district.svg?period=2019").await;
+    let (texts, bars) = svg_parts(&r.text().await.unwrap());
+    assert_eq!((bars, texts.len()), (0, 1));
+    // Unknown charts, formats and filters.
+    assert_eq!(app.get("/charts/nope.svg?period=2024").await.status(), 404);
+    assert_eq!(app.get("/charts/adoption-by-district.gif?period=2024").await.status(), 404);
+    let (status, err) = json(&app, "/charts/adoption-by-district.svg").await;
+    assert_eq!((status, err["field"].as_str()), (400, Some("period")));
+    let (status, err) = json(&app, "/charts/satisfaction-trend.csv?period=2024&district=ZZ").await;
+    assert_eq!((status, err["field"].as_str()), (400, Some("district")));
+    let (status, err) = json(&app, "/charts/adoption-by-commune.csv?period=2024").await;
+    assert_eq!((status, err["field"].as_str()), (400, Some("district")));
+    let (_, csv) = app.get_text("/charts/adoption-by-commune.csv?period=2024&district=D1&model=M").await;
+    assert_eq!(csv.lines().count(), 4, "D1's three communes: {csv}");
+});
+
+on_both_engines!(the_dashboard_shows_the_contracts_figures, |engine: Engine| async move {
+    let app = reorg(engine).await;
+    // 2024: D1 has 3 communes, 2 running M; ballots 2024 = A 100 + 10 + C 10 = 120.
+    let (status, html) = app.get_text("/?period=2024&model=M").await;
+    assert_eq!(status, 200);
+    assert_eq!(testid_text(&html, "card-communes-running"), "2");
+    // With the model filter only the model's surveys count: none in 2024.
+    assert_eq!(testid_text(&html, "card-ballots"), "0");
+    let (_, html) = app.get_text("/?period=2024").await;
+    assert_eq!(testid_text(&html, "card-ballots"), "120");
+    // 2 of 4 communes reported in 2024 (A and C).
+    assert_eq!(testid_text(&html, "card-reporting"), "50,00%");
+    for chart in ["adoption-by-district", "satisfaction-by-district", "satisfaction-trend"] {
+        assert!(html.contains(&format!("data-testid=\"chart-{chart}\"")), "{chart}");
+        assert!(html.contains(&format!("/charts/{chart}.png?period=2024")), "{chart} download link");
+    }
+    assert!(html.contains("<svg "), "charts inline");
+    // The matrix: D1 runs M in 2 of its 3 communes.
+    assert!(html.contains("data-testid=\"matrix\""));
+    // After 2025: the province's communes, and the page says so.
+    let (_, html) = app.get_text("/?period=2025-Q3").await;
+    assert!(html.contains("data-testid=\"commune-level-note\""));
+    assert_eq!(testid_text(&html, "card-satisfaction"), "91,43%", "320 of 350");
+    // English numbers.
+    let html = app.client.get(app.url("/?period=2025-Q3")).header("cookie", "lang=en").send().await.unwrap().text().await.unwrap();
+    assert_eq!(testid_text(&html, "card-satisfaction"), "91.43%");
+});
+
+on_both_engines!(search_ignores_diacritics_and_case_old_and_new_units_alike, |engine: Engine| async move {
+    let app = reorg(engine).await;
+    let (status, html) = app.get_text("/search?q=dong+son").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("href=\"/districts/D1\""), "the old district");
+    assert!(html.contains("href=\"/communes/N1\""), "the new commune of the same name");
+    let (_, html) = app.get_text("/search?q=DONG%20VAN").await;
+    assert!(html.contains("href=\"/communes/A\""));
+    let (_, html) = app.get_text("/search?q=ngay+khong").await;
+    assert!(html.contains("href=\"/models/M\""));
+    let (_, html) = app.get_text("/search?q=zzz").await;
+    assert!(html.contains("data-testid=\"search-empty\""));
+    let (_, html) = app.get_text(&format!("/search?q={}", "a".repeat(5000))).await;
+    assert!(html.contains("data-testid=\"search-empty\""));
+});
+
+on_both_engines!(lists_follow_vietnamese_alphabetical_order, |engine: Engine| async move {
+    let app = reorg(engine).await;
+    let districts = app::ssr::figures::district_choices(&app.db).await.unwrap();
+    let names: Vec<_> = districts.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["Đông Sơn", "Như Xuân"], "đ after d, before n");
+    let (_, html) = app.get_text("/communes").await;
+    let (d, n) = (html.find("Đông Sơn").unwrap(), html.find("Như Xuân").unwrap());
+    assert!(d < n);
+});
