@@ -175,6 +175,8 @@ pub struct Texts {
     pub survey_history: &'static str,
     pub valid_from: &'static str,
     pub valid_until: &'static str,
+    pub printed_on: &'static str,
+    pub measure: &'static str,
 }
 
 pub static VI: Texts = Texts {
@@ -299,6 +301,8 @@ pub static VI: Texts = Texts {
     survey_history: "Kết quả khảo sát qua các kỳ",
     valid_from: "Thành lập từ",
     valid_until: "Hoạt động đến",
+    printed_on: "In ngày",
+    measure: "Chỉ tiêu",
 };
 
 pub static EN: Texts = Texts {
@@ -423,6 +427,8 @@ pub static EN: Texts = Texts {
     survey_history: "Survey history",
     valid_from: "Since",
     valid_until: "Until",
+    printed_on: "Printed on",
+    measure: "Measure",
 };
 
 /// The language signal every page reads; provided once by `App`.

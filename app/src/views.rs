@@ -28,6 +28,8 @@ pub struct DashboardData {
     pub satisfaction_svg: String,
     pub trend_svg: String,
     pub counts: HomeCounts,
+    /// The day the page was made (`YYYY-MM-DD`), printed under the filters.
+    pub today: String,
 }
 
 /// `/completeness`: who has reported for a period.
@@ -38,6 +40,7 @@ pub struct CompletenessData {
     pub reporting: Reporting,
     /// Names of the missing communes, by code, so the page can print them.
     pub names: Vec<Choice>,
+    pub today: String,
 }
 
 /// `/models/{code}`: one model, where it runs and its effectiveness.
@@ -124,6 +127,7 @@ pub struct DistrictData {
     pub running: Vec<RunningModel>,
     pub adoption_svg: String,
     pub satisfaction_svg: String,
+    pub today: String,
 }
 
 /// One survey of a commune's history.

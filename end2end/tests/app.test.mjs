@@ -17,13 +17,14 @@ after(async () => {
   await server?.stop();
 });
 
-test('without JavaScript the home page shows the demo province counts', async () => {
+test('without JavaScript the dashboard shows the demo province', async () => {
   const context = await chrome.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(server.url + '/');
-  assert.equal(await page.textContent('h1'), 'Mô hình cải cách hành chính');
+  assert.equal(await page.textContent('h1'), 'Tổng quan cải cách hành chính');
+  // 27 districts until 30 June 2025, then 166 communes directly under the province.
   assert.equal(await page.textContent('[data-testid=count-districts]'), '27');
-  assert.equal(await page.textContent('[data-testid=count-communes]'), '559');
+  assert.equal(await page.textContent('[data-testid=count-communes]'), '725');
   assert.equal(await page.textContent('[data-testid=count-models]'), '8');
   assert.equal(await page.getAttribute('body', 'data-hydrated'), null, 'no wasm ran');
   await context.close();
@@ -32,7 +33,7 @@ test('without JavaScript the home page shows the demo province counts', async ()
 test('without JavaScript the filter form and the language switch still work', async () => {
   const context = await chrome.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(server.url + '/dashboard');
+  await page.goto(server.url + '/');
   await page.fill('input[name=period]', '2023');
   await page.selectOption('select[name=model]', 'CQTT');
   await Promise.all([page.waitForURL(/period=2023/), page.click('form.filters button[type=submit]')]);
@@ -46,8 +47,8 @@ test('without JavaScript the filter form and the language switch still work', as
   await Promise.all([page.waitForURL(/period=2023-13/), page.click('form.filters button[type=submit]')]);
   assert.equal(await page.textContent('#period-error'), 'Kỳ phải có dạng 2024, 2024-Q2 hoặc 2024-05.');
   // The language switch posts, sets the cookie and comes back to the same page.
-  await Promise.all([page.waitForURL(/dashboard/), page.click('[data-testid=lang-switch]')]);
-  assert.equal(await page.textContent('h1'), 'Summary by district');
+  await Promise.all([page.waitForURL(/period=2023-13/), page.click('[data-testid=lang-switch]')]);
+  assert.equal(await page.textContent('h1'), 'Administrative reform at a glance');
   await context.close();
 });
 
@@ -64,7 +65,7 @@ test('with JavaScript the page hydrates and switches language without a reload',
   // A reload would drop this mark: only the wasm can switch language in place.
   await page.evaluate(() => { window.__sameDocument = true; });
   await page.click('[data-testid=lang-switch]');
-  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Administrative-reform models');
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Administrative reform at a glance');
   assert.equal(await page.evaluate(() => window.__sameDocument), true);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.equal(await page.textContent('[data-testid=lang-switch]'), 'Tiếng Việt');
@@ -76,8 +77,8 @@ test('with JavaScript the page hydrates and switches language without a reload',
   // Client-side navigation keeps the document too.
   await page.waitForSelector('body[data-hydrated=true]');
   await page.evaluate(() => { window.__sameDocument = true; });
-  await page.click('nav a[href="/dashboard"]');
-  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Summary by district');
+  await page.click('nav a[href="/"]');
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Administrative reform at a glance');
   assert.equal(await page.evaluate(() => window.__sameDocument), true);
   assert.deepEqual(errors, []);
   await context.close();

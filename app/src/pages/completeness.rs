@@ -36,7 +36,7 @@ pub fn CompletenessPage() -> impl IntoView {
             let names = d.names.clone();
             let name_of = move |code: &str| names.iter().find(|n| n.code == code).map_or(code.to_string(), |n| n.name.clone());
             let total = d.reporting;
-            let period = d.period.clone();
+            let (period, today) = (d.period.clone(), d.today.clone());
             view! {
                 <Form method="GET" action="/completeness" attr:class="filters">
                     <label>
@@ -49,7 +49,7 @@ pub fn CompletenessPage() -> impl IntoView {
                     </label>
                     <button type="submit">{move || t().show}</button>
                 </Form>
-                <p class="print-only">{move || format!("{}: {}", t().period, period)}</p>
+                <super::PrintedFilters period=period today=today />
                 {(!bad_period()).then(|| view! {
                     <p class="summary" data-testid="completeness-total">
                         {move || format!("{}: {} / {} ({})", t().card_reporting, show_count(lang.get(), total.reporting), show_count(lang.get(), total.communes), total.rate.map(|p| percent_text(lang.get(), p)).unwrap_or_else(|| "—".into()))}

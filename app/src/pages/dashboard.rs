@@ -42,10 +42,11 @@ pub fn DashboardPage() -> impl IntoView {
             let f = filters.get_untracked();
             let valid = filters_usable(&f, &d.models, Some(&d.districts));
             let query = super::chart_query(&d.period, f.model.as_deref(), f.district.as_deref());
-            let period = d.period.clone();
+            let (period, today) = (d.period.clone(), d.today.clone());
+            let model = f.model.clone();
             view! {
                 <FilterForm action="/" period=d.period.clone() models=d.models.clone() districts=d.districts.clone() district_optional=true />
-                <p class="print-only">{move || format!("{}: {}", t().period, period)}</p>
+                <super::PrintedFilters period=period model=model.unwrap_or_default() today=today />
                 {valid.then(|| view! { <Dashboard d=d query=query /> })}
             }
         })}
@@ -54,6 +55,8 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
+    // Unit pages take the period and model, not the trend's district.
+    let filter_query = query.split('&').filter(|p| !p.starts_with("district=")).collect::<Vec<_>>().join("&");
     let lang = use_lang();
     let t = move || lang.get().texts();
     let total = d.total;
@@ -95,7 +98,7 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
         {(!too_few.is_empty()).then(|| view! {
             <p class="note" data-testid="too-few">{move || format!("{} ({} {}): {}", t().too_few_ballots, t().fewer_than, MIN_RANKED_RESPONDENTS, too_few.join(", "))}</p>
         })}
-        <ComparisonTable comparison=d.comparison />
+        <ComparisonTable comparison=d.comparison query=filter_query />
         <ChartFigure name=ChartName::SatisfactionTrend title=t().chart_trend svg=d.trend_svg query=query />
         <TrendTable lines=d.trend />
         <MatrixTable matrix=d.matrix />
@@ -113,7 +116,12 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
 /// The table beside the district charts: the contract's district summary (or the same
 /// figures per commune after 2025), each unit linking to its page.
 #[component]
-pub fn ComparisonTable(comparison: Comparison) -> impl IntoView {
+pub fn ComparisonTable(
+    comparison: Comparison,
+    /// The page's filters, carried over to the unit pages the rows link to.
+    #[prop(into)]
+    query: String,
+) -> impl IntoView {
     let lang = use_lang();
     let communes = comparison.level == UnitLevel::Commune;
     let header: Vec<HeaderCell> = vec![
@@ -129,7 +137,7 @@ pub fn ComparisonTable(comparison: Comparison) -> impl IntoView {
         <FiguresTable testid="district-summary" header=header>
             {comparison.rows.into_iter().map(|r| {
                 let f = r.figures;
-                let href = if communes { format!("/communes/{}", r.code) } else { format!("/districts/{}", r.code) };
+                let href = if communes { format!("/communes/{}", r.code) } else { format!("/districts/{}?{query}", r.code) };
                 view! {
                     <tr>
                         <td><a href=href>{r.name}</a></td>

@@ -60,10 +60,11 @@ fn District(d: DistrictData, action: String, query: String, valid: bool) -> impl
         <h1>{heading}</h1>
         {valid_to.map(|to| view! { <p class="note">{move || format!("{} {}", t().valid_until, show_date(lang.get(), &to))}</p> })}
         <FilterForm action=action period=d.period.clone() models=d.models.clone() />
+        <super::PrintedFilters period=d.period.clone() today=d.today.clone() />
         {valid.then(|| view! {
             <ChartFigure name=ChartName::AdoptionByCommune title=t().chart_adoption_communes svg=d.adoption_svg query=query.clone() />
             <ChartFigure name=ChartName::SatisfactionByCommune title=t().chart_satisfaction_communes svg=d.satisfaction_svg query=query />
-            <super::dashboard::ComparisonTable comparison=d.comparison />
+            <super::dashboard::ComparisonTable comparison=d.comparison query="" />
             <h2>{move || t().models_running}</h2>
             <div class="table-wrap">
                 <table class="figures" data-testid="running">

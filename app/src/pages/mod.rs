@@ -77,6 +77,20 @@ fn encode(v: &str) -> String {
         .collect()
 }
 
+/// What a printed page says under its heading: the filters in force and the day.
+#[component]
+pub fn PrintedFilters(period: String, #[prop(optional, into)] model: Option<String>, today: String) -> impl IntoView {
+    let lang = crate::i18n::use_lang();
+    let t = move || lang.get().texts();
+    view! {
+        <p class="print-only">
+            {move || format!("{}: {}", t().period, period)}
+            {model.clone().filter(|m| !m.is_empty()).map(|m| format!(" · {}: {m}", t().model))}
+            {move || format!(" · {} {}", t().printed_on, show_date(lang.get(), &today))}
+        </p>
+    }
+}
+
 /// A chart drawn by the server, inline, with its download links.
 #[component]
 pub fn ChartFigure(

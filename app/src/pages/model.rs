@@ -52,7 +52,7 @@ fn Model(m: ModelData) -> impl IntoView {
         <p class="note">{move || t().effectiveness_note}</p>
         <div class="table-wrap">
             <table class="figures" data-testid="effectiveness">
-                <thead><tr><th></th><th class="num">{move || t().adopters}</th><th class="num">{move || t().respondents}</th><th class="num">{move || t().satisfaction_rate}</th><th class="num">{move || t().ci_95}</th></tr></thead>
+                <thead><tr><th>{move || t().measure}</th><th class="num">{move || t().adopters}</th><th class="num">{move || t().respondents}</th><th class="num">{move || t().satisfaction_rate}</th><th class="num">{move || t().ci_95}</th></tr></thead>
                 <tbody>
                     <tr>
                         <td>{move || t().before_adoption}</td>

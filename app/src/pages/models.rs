@@ -50,7 +50,7 @@ pub fn ModelsPage() -> impl IntoView {
                             let f = r.figures;
                             view! {
                                 <tr>
-                                    <td>{r.model_name}</td>
+                                    <td><a href=format!("/models/{}", r.model_code)>{r.model_name}</a></td>
                                     <td class="num">{move || show_count(lang.get(), f.communes_adopting)}</td>
                                     <td class="num">{move || show_percent(lang.get(), f.adoption_rate)}</td>
                                     <td class="num">{move || show_count(lang.get(), f.respondents)}</td>

@@ -28,6 +28,11 @@ impl From<FilterError> for ViewError {
     }
 }
 
+/// Today on the server, for the printed line under the filters.
+fn today() -> String {
+    date(chrono::Utc::now().date_naive())
+}
+
 fn reporting(rows: &[CompletenessRow]) -> Reporting {
     let (communes, reporting, rate) = CompletenessRow::total(rows);
     Reporting { communes, reporting, rate }
@@ -96,6 +101,7 @@ pub async fn dashboard(db: &Db, f: &FigureFilter, district: Option<&str>, lang: 
         matrix,
         trend,
         counts,
+        today: today(),
     })
 }
 
@@ -112,7 +118,7 @@ pub async fn completeness(db: &Db, f: &FigureFilter) -> Result<CompletenessData,
         .into_iter()
         .map(|u| Choice { code: u.code, name: u.name })
         .collect();
-    Ok(CompletenessData { period: f.period.to_string(), reporting: reporting(&rows), rows, names })
+    Ok(CompletenessData { period: f.period.to_string(), reporting: reporting(&rows), rows, names, today: today() })
 }
 
 fn date(d: chrono::NaiveDate) -> String {
@@ -280,6 +286,7 @@ pub async fn district(
         satisfaction_svg: charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?,
         comparison,
         running,
+        today: today(),
     }))
 }
 
