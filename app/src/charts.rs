@@ -78,15 +78,21 @@ pub enum ChartName {
     /// The communes of `district` (the district page).
     AdoptionByCommune,
     SatisfactionByCommune,
+    /// One commune's satisfaction by quarter, following predecessors (`commune`).
+    CommuneHistory,
+    /// Units running one model at each year's end (`model`).
+    ModelAdoption,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 5] = [
+    pub const ALL: [ChartName; 7] = [
         ChartName::AdoptionByDistrict,
         ChartName::SatisfactionByDistrict,
         ChartName::SatisfactionTrend,
         ChartName::AdoptionByCommune,
         ChartName::SatisfactionByCommune,
+        ChartName::CommuneHistory,
+        ChartName::ModelAdoption,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -96,6 +102,8 @@ impl ChartName {
             ChartName::SatisfactionTrend => "satisfaction-trend",
             ChartName::AdoptionByCommune => "adoption-by-commune",
             ChartName::SatisfactionByCommune => "satisfaction-by-commune",
+            ChartName::CommuneHistory => "commune-history",
+            ChartName::ModelAdoption => "model-adoption",
         }
     }
 

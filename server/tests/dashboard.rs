@@ -228,6 +228,18 @@ on_both_engines!(charts_download_as_svg_png_and_csv_from_the_same_figures, |engi
     assert_eq!((status, err["field"].as_str()), (400, Some("district")));
     let (_, csv) = app.get_text("/charts/adoption-by-commune.csv?period=2024&district=D1&model=M").await;
     assert_eq!(csv.lines().count(), 4, "D1's three communes: {csv}");
+    // A commune's history needs no period: N1's quarters with A's and B's before it.
+    let (status, csv) = app.get_text("/charts/commune-history.csv?commune=N1").await;
+    assert_eq!(status, 200);
+    assert!(csv.contains("\n2025-Q2,50,46,92.00,"), "A's May 30/27 + B's June 20/19: {csv}");
+    assert!(csv.contains("\n2025-Q3,300,275,91.67,87.99,94.29\n"), "{csv}");
+    let (status, err) = json(&app, "/charts/commune-history.svg?commune=D1").await;
+    assert_eq!((status, err["field"].as_str()), (400, Some("unit")));
+    // The model's adoption: A from 2023, C from 2024 (scaled), in 2025 only N1 exists.
+    let (_, csv) = app.get_text("/charts/model-adoption.csv?model=M").await;
+    assert_eq!(csv, "\u{feff}year,pilot,scaled\n2023,1,0\n2024,1,1\n2025,0,1\n");
+    let (status, err) = json(&app, "/charts/model-adoption.png?model=ZZ").await;
+    assert_eq!((status, err["field"].as_str()), (400, Some("model")));
 });
 
 on_both_engines!(the_dashboard_shows_the_contracts_figures, |engine: Engine| async move {

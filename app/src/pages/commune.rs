@@ -74,8 +74,7 @@ fn Commune(c: CommuneData) -> impl IntoView {
                 </div>
             }.into_any()
         }}
-        <h2>{move || t().survey_history}</h2>
-        <figure class="chart" data-testid="chart-commune-trend"><div class="chart-svg" inner_html=c.trend_svg></div></figure>
+        <super::ChartFigure name=crate::charts::ChartName::CommuneHistory title=t().survey_history svg=c.trend_svg query=format!("commune={}", c.code) />
         <div class="table-wrap">
             <table class="figures" data-testid="history">
                 <thead><tr><th>{move || t().period_short}</th><th>{move || t().model}</th><th class="num">{move || t().respondents}</th><th class="num">{move || t().satisfied}</th><th class="num">{move || t().satisfaction_rate}</th></tr></thead>

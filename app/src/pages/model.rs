@@ -90,8 +90,7 @@ fn Model(m: ModelData) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <h2>{move || t().adoption_over_time}</h2>
-        <figure class="chart" data-testid="chart-adoption-curve"><div class="chart-svg" inner_html=m.curve_svg.clone()></div></figure>
+        <super::ChartFigure name=crate::charts::ChartName::ModelAdoption title=t().adoption_over_time svg=m.curve_svg.clone() query=format!("model={}", m.code) />
         <h2>{move || t().where_it_runs}</h2>
         <FiguresTable testid="sites" header=sites_header>
             {m.sites.into_iter().map(|s| {

@@ -157,32 +157,7 @@ pub async fn model(db: &Db, code: &str, lang: Lang) -> Result<Option<ModelData>,
         .await?
         .pop()
         .expect("one row per model asked for");
-    // Units running it at the end of each year from the first start to the latest.
-    let first = adoptions.iter().map(|a| chrono::Datelike::year(&a.started_on)).min();
-    let last = adoptions
-        .iter()
-        .map(|a| chrono::Datelike::year(&a.ended_on.unwrap_or(a.started_on)).max(chrono::Datelike::year(&a.started_on)))
-        .max();
-    let adoption_curve: Vec<(i32, u64, u64)> = match (first, last) {
-        (Some(first), Some(last)) => (first..=last.max(first))
-            .take(Period::MAX_SPAN)
-            .map(|y| {
-                let end = Period::Year(y).last_day();
-                // Only units that still exist that day: after the 2025 mergers an old
-                // commune's adoption would count again in its successor.
-                let exists = |code: &str| {
-                    units.iter().find(|u| u.code == code).is_some_and(|u| u.valid_to.is_none_or(|t| t >= end))
-                };
-                let running = adoptions
-                    .iter()
-                    .filter(|a| a.started_on <= end && a.ended_on.is_none_or(|e| e >= end) && exists(&a.unit_code));
-                let (pilot, scaled) =
-                    running.fold((0, 0), |(p, s), a| if a.stage == "scaled" { (p, s + 1) } else { (p + 1, s) });
-                (y, pilot, scaled)
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let adoption_curve = adoption_curve(&adoptions, &units);
     let curve_svg = charts::svg(&crate::charts::adoption_curve(&adoption_curve, lang))?;
     Ok(Some(ModelData {
         code: m.code,
@@ -195,6 +170,59 @@ pub async fn model(db: &Db, code: &str, lang: Lang) -> Result<Option<ModelData>,
         adoption_curve,
         curve_svg,
     }))
+}
+
+/// Units running a model at the end of each year from its first start to its latest
+/// start or end: (year, pilots, scaled). Only units that still exist that day count, or an
+/// old commune's adoption would count again in its successor after the 2025 mergers.
+fn adoption_curve(
+    adoptions: &[super::entities::adoption::Model],
+    units: &[super::entities::unit::Model],
+) -> Vec<(i32, u64, u64)> {
+    use chrono::Datelike;
+    let first = adoptions.iter().map(|a| a.started_on.year()).min();
+    let last = adoptions.iter().map(|a| a.ended_on.unwrap_or(a.started_on).year().max(a.started_on.year())).max();
+    let (Some(first), Some(last)) = (first, last) else { return Vec::new() };
+    let valid_to: std::collections::HashMap<&str, Option<chrono::NaiveDate>> =
+        units.iter().map(|u| (u.code.as_str(), u.valid_to)).collect();
+    (first..=last)
+        .take(Period::MAX_SPAN)
+        .map(|y| {
+            let end = Period::Year(y).last_day();
+            let exists = |code: &str| valid_to.get(code).is_some_and(|t| t.is_none_or(|t| t >= end));
+            let running = adoptions
+                .iter()
+                .filter(|a| a.started_on <= end && a.ended_on.is_none_or(|e| e >= end) && exists(&a.unit_code));
+            let (pilot, scaled) =
+                running.fold((0, 0), |(p, s), a| if a.stage == "scaled" { (p, s + 1) } else { (p + 1, s) });
+            (y, pilot, scaled)
+        })
+        .collect()
+}
+
+/// The model page's adoption curve alone, for its chart download; none for an unknown model.
+pub async fn model_curve(db: &Db, code: &str) -> Result<Option<Vec<(i32, u64, u64)>>, DbErr> {
+    use super::entities::{adoption, reform_model, unit};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    if reform_model::Entity::find_by_id(code.to_string()).one(db).await?.is_none() {
+        return Ok(None);
+    }
+    let adoptions = adoption::Entity::find().filter(adoption::Column::ModelCode.eq(code)).all(db).await?;
+    let units = unit::Entity::find().all(db).await?;
+    Ok(Some(adoption_curve(&adoptions, &units)))
+}
+
+/// A commune's trend: the quarters of the last five years of data, following predecessors.
+pub async fn commune_trend(db: &Db, code: &str) -> Result<Vec<TrendRow>, DbErr> {
+    let (_, last) = figures::survey_bounds(db).await?;
+    let span = match last {
+        Some(last) => {
+            let quarter = (chrono::Datelike::month(&last) as u8 - 1) / 3 + 1;
+            Period::Quarter { year: chrono::Datelike::year(&last), quarter }.trend_span_of(20)
+        }
+        None => Vec::new(),
+    };
+    figures::trend(db, code, &span, None).await
 }
 
 /// Districts, communes (old and new) and models whose name holds every word of the query,
@@ -351,15 +379,7 @@ pub async fn commune(db: &Db, code: &str, lang: Lang) -> Result<Option<crate::vi
         }
         _ => Vec::new(),
     };
-    // The trend: quarters over the last five years of data, following predecessors.
-    let span = match last {
-        Some(last) => {
-            let q = Period::Quarter { year: chrono::Datelike::year(&last), quarter: (chrono::Datelike::month(&last) as u8 - 1) / 3 + 1 };
-            q.trend_span_of(20)
-        }
-        None => Vec::new(),
-    };
-    let trend = figures::trend(db, code, &span, None).await?;
+    let trend = commune_trend(db, code).await?;
     let trend_svg = charts::svg(&crate::charts::trend_lines(&[(u.name.clone(), trend.clone())], lang))?;
     Ok(Some(crate::views::CommuneData {
         code: u.code,

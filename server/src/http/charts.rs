@@ -7,6 +7,7 @@ use app::charts::{self as specs, ChartName};
 use app::domain::TREND_COLUMNS;
 use app::i18n::Lang;
 use app::ssr::{charts, figures, views, AppState};
+use sea_orm::EntityTrait;
 use axum::{
     extract::{Path, Query, State},
     http::{header, HeaderMap},
@@ -38,32 +39,34 @@ async fn chart(
         return Err(HttpError::NotFound);
     }
     let lang = language(&headers, &q);
-    let filter = figure_filter(&state, &q).await?;
     let db = &state.db;
-    let (spec, csv) = match name {
-        ChartName::SatisfactionTrend => trend_chart(&state, &filter, &q, lang).await?,
+    // The unit and model charts show their whole history: no period.
+    let (spec, csv, label) = match name {
+        ChartName::CommuneHistory => {
+            let code = given(&q.commune).ok_or_else(|| HttpError::bad("commune", "required: a commune code"))?;
+            let found = app::ssr::entities::unit::Entity::find_by_id(code.clone()).one(db).await?;
+            let Some(unit) = found.filter(|u| u.level == "commune") else {
+                return Err(app::domain::FilterError::UnknownUnit(code).into());
+            };
+            let rows = views::commune_trend(db, &code).await?;
+            let csv = table_csv_of(&TREND_COLUMNS, rows.iter().map(|r| r.csv_cells()))?;
+            (specs::trend_lines(&[(unit.name, rows)], lang), csv, code)
+        }
+        ChartName::ModelAdoption => {
+            let code = given(&q.model).ok_or_else(|| HttpError::bad("model", "required: a model code"))?;
+            let curve =
+                views::model_curve(db, &code).await?.ok_or(app::domain::FilterError::UnknownModel(code.clone()))?;
+            let rows = curve.iter().map(|(y, pilot, scaled)| vec![y.to_string(), pilot.to_string(), scaled.to_string()]);
+            let csv = table_csv_of(&["year", "pilot", "scaled"], rows)?;
+            (specs::adoption_curve(&curve, lang), csv, code)
+        }
         _ => {
-            let comparison = if matches!(name, ChartName::AdoptionByCommune | ChartName::SatisfactionByCommune) {
-                use sea_orm::EntityTrait;
-                let code = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
-                let found = app::ssr::entities::unit::Entity::find_by_id(code.clone()).one(db).await?;
-                if found.is_none_or(|u| u.level == "commune") {
-                    return Err(app::domain::FilterError::UnknownDistrict(code).into());
-                }
-                views::commune_comparison(db, &code, &filter).await?
-            } else {
-                figures::comparison(db, &filter).await?
-            };
-            let csv = table_csv_of(&comparison.columns(), comparison.rows.iter().map(|r| r.csv_cells().to_vec()))?;
-            let spec = if matches!(name, ChartName::AdoptionByDistrict | ChartName::AdoptionByCommune) {
-                specs::adoption_bars(&comparison, lang)
-            } else {
-                specs::satisfaction_intervals(&comparison, lang)
-            };
-            (spec, csv)
+            let filter = figure_filter(&state, &q).await?;
+            let (spec, csv) = period_chart(&state, name, &filter, &q, lang).await?;
+            (spec, csv, filter.period.to_string())
         }
     };
-    let filename = format!("{}-{}.{ext}", name.slug(), filter.period);
+    let filename = format!("{}-{label}.{ext}", name.slug());
     let (content_type, body) = match ext {
         "svg" => ("image/svg+xml", charts::svg(&spec).map_err(|e| HttpError::Internal(e.to_string()))?.into_bytes()),
         "png" => ("image/png", charts::png(&spec).map_err(|e| HttpError::Internal(e.to_string()))?),
@@ -77,6 +80,39 @@ async fn chart(
         body,
     )
         .into_response())
+}
+
+/// The charts of a period: the dashboard's and the district page's.
+async fn period_chart(
+    state: &AppState,
+    name: ChartName,
+    filter: &app::domain::FigureFilter,
+    q: &FigureQuery,
+    lang: Lang,
+) -> Result<(specs::ChartSpec, Vec<u8>), HttpError> {
+    let db = &state.db;
+    Ok(match name {
+        ChartName::SatisfactionTrend => trend_chart(state, filter, q, lang).await?,
+        _ => {
+            let comparison = if matches!(name, ChartName::AdoptionByCommune | ChartName::SatisfactionByCommune) {
+                let code = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
+                let found = app::ssr::entities::unit::Entity::find_by_id(code.clone()).one(db).await?;
+                if found.is_none_or(|u| u.level == "commune") {
+                    return Err(app::domain::FilterError::UnknownDistrict(code).into());
+                }
+                views::commune_comparison(db, &code, filter).await?
+            } else {
+                figures::comparison(db, filter).await?
+            };
+            let csv = table_csv_of(&comparison.columns(), comparison.rows.iter().map(|r| r.csv_cells().to_vec()))?;
+            let spec = if matches!(name, ChartName::AdoptionByDistrict | ChartName::AdoptionByCommune) {
+                specs::adoption_bars(&comparison, lang)
+            } else {
+                specs::satisfaction_intervals(&comparison, lang)
+            };
+            (spec, csv)
+        }
+    })
 }
 
 /// The dashboard's trend: the province's line and the chosen district's, one CSV row per

@@ -24,6 +24,7 @@ pub struct FigureQuery {
     pub province: Option<String>,
     pub format: Option<String>,
     pub district: Option<String>,
+    pub commune: Option<String>,
     pub lang: Option<String>,
 }
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Each page's server time and transferred (gzip) bytes, on the demo province and on a
+# generated one, with the release binary. Results go to docs/benchmarks.md by hand.
+#   scripts/bench-pages.sh [DISTRICTS] [COMMUNES]     (defaults 30 × 20 = 600 communes)
+# Each page is fetched 5 times after a warm-up; the median time is printed.
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+DISTRICTS="${1:-30}"; COMMUNES="${2:-20}"
+cargo build --release -p server --bin reformdash >&2
+BIN="$CARGO_TARGET_DIR/release/reformdash"
+SITE="$CARGO_TARGET_DIR/site-dev"; [ -d "$CARGO_TARGET_DIR/site-release" ] && SITE="$CARGO_TARGET_DIR/site-release"
+WORK="$(mktemp -d)"; trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"' EXIT
+
+measure() { # name base-url path...
+  local name="$1" base="$2"; shift 2
+  printf '\n%s\n\n| page | server time (median of 5) | transferred (gzip) |\n|---|---|---|\n' "$name"
+  for path in "$@"; do
+    curl -s -o /dev/null "$base$path"
+    local times=() bytes
+    for _ in 1 2 3 4 5; do
+      read -r t bytes < <(curl -s --compressed -o /dev/null -w '%{time_total} %{size_download}\n' "$base$path")
+      times+=("$t")
+    done
+    local median; median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
+    awk -v p="$path" -v t="$median" -v b="$bytes" 'BEGIN { printf "| `%s` | %.0f ms | %.1f KB |\n", p, t * 1000, b / 1024 }'
+  done
+}
+
+serve() { # db-url port
+  DATABASE_URL="$1" LEPTOS_SITE_ROOT="$SITE" RUST_LOG=warn "$BIN" serve --addr "127.0.0.1:$2" >/dev/null &
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$2/healthz" >/dev/null && return; sleep 1; done
+  echo "server on $2 did not start" >&2; exit 1
+}
+
+serve "sqlite://$WORK/demo.db" 3901
+measure "Demo province (Thanh Hóa, 725 units, $(wc -l < server/demo/surveys.csv) surveys)" http://127.0.0.1:3901 \
+  "/" "/?period=2024" "/?period=2024&model=CQTT" "/districts/402?period=2024" "/communes/38-001" \
+  "/models/CQTT" "/completeness?period=2026-10" "/search?q=nhu+xuan" \
+  "/charts/satisfaction-by-district.svg?period=2024" "/charts/satisfaction-by-district.png?period=2024"
+
+python3 scripts/bench-data.py "$WORK/gen" --districts "$DISTRICTS" --communes "$COMMUNES" >/dev/null
+DATABASE_URL="sqlite://$WORK/gen.db" "$BIN" migrate >/dev/null
+DATABASE_URL="sqlite://$WORK/gen.db" "$BIN" import "$WORK/gen" >/dev/null
+serve "sqlite://$WORK/gen.db" 3902
+rows=$(($(wc -l < "$WORK/gen/surveys.csv") - 1))
+measure "Generated province ($DISTRICTS districts × $COMMUNES communes, $rows surveys)" http://127.0.0.1:3902 \
+  "/?period=2024" "/?period=2024&model=M3" "/?period=2024-Q2" "/districts/D003?period=2024" "/communes/D003C004" \
+  "/models/M3" "/completeness?period=2024-05" "/search?q=xa+3"
