@@ -41,7 +41,7 @@ measure "Demo province (Thanh Hóa, 725 units, $(wc -l < server/demo/surveys.csv
 # TCP_NODELAY: 200 requests for a static file on one keep-alive connection (curl reuses it
 # for every URL of one invocation). Without it each took ~40 ms (Nagle meets delayed ACK).
 urls=(); for _ in $(seq 1 200); do urls+=("http://127.0.0.1:3901/favicon.svg"); done
-start=$(date +%s.%N); curl -s -o /dev/null "${urls[@]}"; end=$(date +%s.%N)
+start=$(date +%s.%N); curl -s "${urls[@]}" > /dev/null; end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN { printf "\nKeep-alive: 200 × /favicon.svg on one connection in %.2f s (%.0f requests/s)\n", e - s, 200 / (e - s) }'
 
 python3 scripts/bench-data.py "$WORK/gen" --districts "$DISTRICTS" --communes "$COMMUNES" >/dev/null

@@ -61,7 +61,7 @@ pub fn district_summary(rows: &[DistrictSummaryRow], format: Format) -> Result<V
         Format::Csv => {
             let mut out = csv_with_bom(&DISTRICT_SUMMARY_COLUMNS)?;
             for r in rows {
-                out.write_record(r.csv_cells())?;
+                write_row(&mut out, r.csv_cells())?;
             }
             finish(out)
         }
@@ -109,21 +109,30 @@ fn district_summary_xlsx(rows: &[DistrictSummaryRow]) -> Result<Vec<u8>, FormatE
 }
 
 /// Any figure table as CSV: UTF-8 with BOM, the header, then the rows' cells.
-pub fn table_csv_of<H: AsRef<[u8]>, C: AsRef<[u8]>>(
+pub fn table_csv_of<H: AsRef<str>, C: AsRef<str>>(
     header: &[H],
     rows: impl IntoIterator<Item = Vec<C>>,
 ) -> Result<Vec<u8>, FormatError> {
     let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
-    w.write_record(header)?;
+    write_row(&mut w, header)?;
     for r in rows {
-        w.write_record(r)?;
+        write_row(&mut w, r)?;
     }
     finish(w)
 }
 
+/// Every CSV row goes out through here: a stored text that a spreadsheet would run as a
+/// formula is written as text (`'=…`), whatever wrote it there before the rule existed.
+fn write_row<W: std::io::Write, S: AsRef<str>>(
+    w: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = S>,
+) -> Result<(), csv::Error> {
+    w.write_record(cells.into_iter().map(|c| app::domain::rules::neutralise_formula(c.as_ref()).into_owned()))
+}
+
 fn csv_with_bom(header: &[&str]) -> Result<csv::Writer<Vec<u8>>, csv::Error> {
     let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
-    w.write_record(header)?;
+    write_row(&mut w, header)?;
     Ok(w)
 }
 
@@ -142,7 +151,7 @@ fn date(d: Option<chrono::NaiveDate>) -> String {
 pub fn units_csv(rows: &[unit::Model]) -> Result<Vec<u8>, FormatError> {
     let mut w = csv_with_bom(&UNIT_COLUMNS)?;
     for u in rows {
-        w.write_record([
+        write_row(&mut w, [
             u.code.as_str(),
             &u.name,
             &u.level,
@@ -159,7 +168,7 @@ pub fn units_csv(rows: &[unit::Model]) -> Result<Vec<u8>, FormatError> {
 pub fn models_csv(rows: &[reform_model::Model]) -> Result<Vec<u8>, FormatError> {
     let mut w = csv_with_bom(&MODEL_COLUMNS)?;
     for m in rows {
-        w.write_record([m.code.as_str(), &m.name, opt(&m.category), opt(&m.description), &date(m.launched_on)])?;
+        write_row(&mut w, [m.code.as_str(), &m.name, opt(&m.category), opt(&m.description), &date(m.launched_on)])?;
     }
     finish(w)
 }
@@ -167,7 +176,7 @@ pub fn models_csv(rows: &[reform_model::Model]) -> Result<Vec<u8>, FormatError> 
 pub fn adoptions_csv(rows: &[adoption::Model]) -> Result<Vec<u8>, FormatError> {
     let mut w = csv_with_bom(&ADOPTION_COLUMNS)?;
     for a in rows {
-        w.write_record([
+        write_row(&mut w, [
             a.unit_code.as_str(),
             &a.model_code,
             &date(Some(a.started_on)),
@@ -182,7 +191,7 @@ pub fn adoptions_csv(rows: &[adoption::Model]) -> Result<Vec<u8>, FormatError> {
 pub fn surveys_csv(rows: &[survey_count::Model]) -> Result<Vec<u8>, FormatError> {
     let mut w = csv_with_bom(&SURVEY_COLUMNS)?;
     for s in rows {
-        w.write_record([
+        write_row(&mut w, [
             s.unit_code.as_str(),
             opt(&s.model_code),
             &s.period,

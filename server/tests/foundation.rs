@@ -66,9 +66,31 @@ on_both_engines!(language_switch_without_javascript, |engine: Engine| async move
     assert!(html.contains("<html lang=\"en\""));
     assert!(html.contains("Administrative-reform models"));
     assert!(html.contains("Tiếng Việt"), "the switch offers the way back");
-    // Never a redirect off the site.
-    let r = app.client.post(app.url("/lang")).form(&[("lang", "vi"), ("back", "//evil.example")]).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/");
+    // Never a redirect off the site: browsers read `//host` and `/\\host` as another site.
+    for back in ["//evil.example", "/\\evil.example", "https://evil.example", "/\r\nSet-Cookie: a=b"] {
+        let r = app.client.post(app.url("/lang")).form(&[("lang", "vi"), ("back", back)]).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/", "{back:?}");
+    }
+});
+
+on_both_engines!(responses_carry_security_headers, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |_| async {}).await;
+    for path in ["/", "/api/v1/models", "/healthz", "/pkg/reformdash.css", "/no-such-page"] {
+        let r = app.get(path).await;
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+    }
+    // A page allows its own inline scripts by their nonce, and the wasm.
+    let r = app.get("/").await;
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let html = r.text().await.unwrap();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("a nonce in the policy");
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the inline script carries the policy's nonce");
+    assert!(csp.contains("'wasm-unsafe-eval'"));
+    assert!(!csp.contains("unsafe-inline"));
 });
 
 on_both_engines!(unknown_pages_are_404_in_the_readers_language, |engine: Engine| async move {

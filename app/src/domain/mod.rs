@@ -5,6 +5,7 @@ pub mod effectiveness;
 pub mod figures;
 pub mod filter;
 pub mod period;
+pub mod rules;
 pub mod summary;
 pub mod text;
 pub mod trend;

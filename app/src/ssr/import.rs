@@ -3,7 +3,7 @@
 //! [`Table`]s; this module does not care which file format they came from.
 use super::entities::{adoption, audit_log, reform_model, survey_count, unit};
 use super::Db;
-use crate::domain::{AdoptionStage, DateSpan, Period, SteeredBy, UnitLevel};
+use crate::domain::{rules, AdoptionStage, DateSpan, Period, SteeredBy, UnitLevel};
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use sea_orm::{
@@ -150,6 +150,8 @@ struct RowReader<'a, 't> {
     line: u64,
     cells: &'a [String],
     problems: &'a mut Vec<Problem>,
+    /// A code or text broke a write rule: the row is reported once and goes no further.
+    rejected: bool,
 }
 
 impl RowReader<'_, '_> {
@@ -185,6 +187,28 @@ impl RowReader<'_, '_> {
         }
     }
 
+    /// A cell held to one of the contract's write rules (`domain::rules`); a broken rule is
+    /// reported and rejects the row.
+    fn checked(&mut self, col: &str, raw: Option<String>, rule: impl Fn(&str) -> Result<(), String>) -> Option<String> {
+        if let Some(v) = &raw {
+            if let Err(reason) = rule(v) {
+                self.report(col, reason);
+                self.rejected = true;
+            }
+        }
+        raw
+    }
+
+    fn code(&mut self, col: &str, required: bool) -> Option<String> {
+        let raw = if required { self.required(col) } else { self.optional(col) };
+        self.checked(col, raw, rules::check_code)
+    }
+
+    fn text(&mut self, col: &str, required: bool, max: usize) -> Option<String> {
+        let raw = if required { self.required(col) } else { self.optional(col) };
+        self.checked(col, raw, |v| rules::check_text(v, max))
+    }
+
     /// Ok(None) for an empty optional cell, Err(()) when it held a bad date.
     fn date(&mut self, col: &str, required: bool) -> Result<Option<NaiveDate>, ()> {
         let raw = if required { self.required(col) } else { self.optional(col) };
@@ -217,7 +241,7 @@ fn for_each_row<'t>(
 ) {
     let Some(cols) = Columns::check(table, allowed, required, problems) else { return };
     for (line, cells) in &table.rows {
-        let mut r = RowReader { cols: &cols, line: *line, cells, problems };
+        let mut r = RowReader { cols: &cols, line: *line, cells, problems, rejected: false };
         f(&mut r);
     }
 }
@@ -278,11 +302,13 @@ pub const SURVEY_COLUMNS: [&str; 5] = ["unit_code", "model_code", "period", "res
 fn parse_units(t: &Table, problems: &mut Vec<Problem>) -> Vec<UnitRow> {
     let mut out = Vec::new();
     for_each_row(t, &UNIT_COLUMNS, &["code", "name", "level"], problems, |r| {
-        let code = r.required("code");
-        let name = r.required("name");
+        let code = r.code("code", true);
+        let name = r.text("name", true, rules::TEXT_MAX);
         let raw_level = r.required("level");
         let level = r.parsed("level", raw_level, |s| s.parse::<UnitLevel>());
-        let parent_code = r.optional("parent_code");
+        let parent_code = r.code("parent_code", false);
+        let kind = r.text("kind", false, rules::TEXT_MAX);
+        let successor_code = r.code("successor_code", false);
         if level.is_some_and(|l| l != UnitLevel::Province) && parent_code.is_none() {
             r.report("parent_code", "a value is required unless level is province".into());
         }
@@ -293,20 +319,10 @@ fn parse_units(t: &Table, problems: &mut Vec<Problem>) -> Vec<UnitRow> {
                 r.report("valid_to", format!("{t} is before valid_from {f}"));
             }
         }
-        if let (Some(code), Some(name), Some(level), Ok(valid_from), Ok(valid_to)) =
-            (code, name, level, valid_from, valid_to)
+        if let (Some(code), Some(name), Some(level), Ok(valid_from), Ok(valid_to), false) =
+            (code, name, level, valid_from, valid_to, r.rejected)
         {
-            out.push(UnitRow {
-                line: r.line,
-                code,
-                name,
-                level,
-                parent_code,
-                kind: r.optional("kind"),
-                valid_from,
-                valid_to,
-                successor_code: r.optional("successor_code"),
-            });
+            out.push(UnitRow { line: r.line, code, name, level, parent_code, kind, valid_from, valid_to, successor_code });
         }
     });
     out
@@ -315,18 +331,13 @@ fn parse_units(t: &Table, problems: &mut Vec<Problem>) -> Vec<UnitRow> {
 fn parse_models(t: &Table, problems: &mut Vec<Problem>) -> Vec<ModelRow> {
     let mut out = Vec::new();
     for_each_row(t, &MODEL_COLUMNS, &["code", "name"], problems, |r| {
-        let code = r.required("code");
-        let name = r.required("name");
+        let code = r.code("code", true);
+        let name = r.text("name", true, rules::TEXT_MAX);
+        let category = r.text("category", false, rules::TEXT_MAX);
+        let description = r.text("description", false, rules::DESCRIPTION_MAX);
         let launched_on = r.date("launched_on", false);
-        if let (Some(code), Some(name), Ok(launched_on)) = (code, name, launched_on) {
-            out.push(ModelRow {
-                line: r.line,
-                code,
-                name,
-                category: r.optional("category"),
-                description: r.optional("description"),
-                launched_on,
-            });
+        if let (Some(code), Some(name), Ok(launched_on), false) = (code, name, launched_on, r.rejected) {
+            out.push(ModelRow { line: r.line, code, name, category, description, launched_on });
         }
     });
     out
@@ -335,8 +346,8 @@ fn parse_models(t: &Table, problems: &mut Vec<Problem>) -> Vec<ModelRow> {
 fn parse_adoptions(t: &Table, problems: &mut Vec<Problem>) -> Vec<AdoptionRow> {
     let mut out = Vec::new();
     for_each_row(t, &ADOPTION_COLUMNS, &["unit_code", "model_code", "started_on"], problems, |r| {
-        let unit_code = r.required("unit_code");
-        let model_code = r.required("model_code");
+        let unit_code = r.code("unit_code", true);
+        let model_code = r.code("model_code", true);
         let started_on = r.date("started_on", true);
         let ended_on = r.date("ended_on", false);
         if let (Ok(Some(s)), Ok(Some(e))) = (started_on, ended_on) {
@@ -354,8 +365,8 @@ fn parse_adoptions(t: &Table, problems: &mut Vec<Problem>) -> Vec<AdoptionRow> {
             None => Some(None),
             raw => r.parsed("steered_by", raw, |s| s.parse::<SteeredBy>()).map(Some),
         };
-        if let (Some(unit_code), Some(model_code), Ok(Some(started_on)), Ok(ended_on), Some(stage), Some(steered_by)) =
-            (unit_code, model_code, started_on, ended_on, stage, steered_by)
+        if let (Some(unit_code), Some(model_code), Ok(Some(started_on)), Ok(ended_on), Some(stage), Some(steered_by), false) =
+            (unit_code, model_code, started_on, ended_on, stage, steered_by, r.rejected)
         {
             out.push(AdoptionRow { line: r.line, unit_code, model_code, started_on, ended_on, stage, steered_by });
         }
@@ -366,7 +377,8 @@ fn parse_adoptions(t: &Table, problems: &mut Vec<Problem>) -> Vec<AdoptionRow> {
 fn parse_surveys(t: &Table, problems: &mut Vec<Problem>) -> Vec<SurveyRow> {
     let mut out = Vec::new();
     for_each_row(t, &SURVEY_COLUMNS, &["unit_code", "period", "respondents", "satisfied"], problems, |r| {
-        let unit_code = r.required("unit_code");
+        let unit_code = r.code("unit_code", true);
+        let model_code = r.code("model_code", false);
         let raw_period = r.required("period");
         let period = r.parsed("period", raw_period, |s| Period::parse_survey(s).map_err(|e| e.to_string()));
         let raw = r.required("respondents");
@@ -393,17 +405,10 @@ fn parse_surveys(t: &Table, problems: &mut Vec<Problem>) -> Vec<SurveyRow> {
                 return;
             }
         }
-        if let (Some(unit_code), Some(period), Some(respondents), Some(satisfied)) =
-            (unit_code, period, respondents, satisfied)
+        if let (Some(unit_code), Some(period), Some(respondents), Some(satisfied), false) =
+            (unit_code, period, respondents, satisfied, r.rejected)
         {
-            out.push(SurveyRow {
-                line: r.line,
-                unit_code,
-                model_code: r.optional("model_code"),
-                period,
-                respondents,
-                satisfied,
-            });
+            out.push(SurveyRow { line: r.line, unit_code, model_code, period, respondents, satisfied });
         }
     });
     out
@@ -611,6 +616,10 @@ pub async fn import(
         }
     }
 
+    if let Some((t, rows)) = &surveys {
+        check_overlaps(t, rows, &existing_surveys, &mut problems);
+    }
+
     if !problems.is_empty() {
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         return Err(ImportError::Invalid(problems));
@@ -633,6 +642,42 @@ pub async fn import(
     }
     txn.commit().await?;
     Ok(report)
+}
+
+/// Two surveys of one unit and model may not overlap in time (they would count twice in
+/// the year): each file row is checked against the file's others and the stored ones.
+fn check_overlaps(
+    t: &Table,
+    rows: &[SurveyRow],
+    existing: &HashMap<SurveyKey, survey_count::Model>,
+    problems: &mut Vec<Problem>,
+) {
+    let mut periods: HashMap<(&str, Option<&str>), Vec<(Period, Option<u64>)>> = HashMap::new();
+    for r in rows {
+        periods.entry((r.unit_code.as_str(), r.model_code.as_deref())).or_default().push((r.period, Some(r.line)));
+    }
+    for s in existing.values() {
+        if let (Some(v), Ok(p)) =
+            (periods.get_mut(&(s.unit_code.as_str(), s.model_code.as_deref())), Period::parse_survey(&s.period))
+        {
+            v.push((p, None));
+        }
+    }
+    for r in rows {
+        let same = &periods[&(r.unit_code.as_str(), r.model_code.as_deref())];
+        if let Some((other, line)) = same.iter().find(|(p, _)| rules::periods_overlap(r.period, *p)) {
+            let source = line.map_or("already in the database".to_string(), |l| format!("line {l}"));
+            problems.push(problem(
+                t,
+                r.line,
+                "period",
+                format!(
+                    "{} overlaps {other} of the same unit and model ({source}): its ballots would count twice",
+                    r.period
+                ),
+            ));
+        }
+    }
 }
 
 type AdoptionKey = (String, String, NaiveDate);

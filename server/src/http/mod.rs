@@ -40,9 +40,24 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .nest_service("/pkg", pkg)
 }
 
-/// What every response goes through: a trace span per request, gzip when asked for.
+/// The policy of every response that does not set its own; pages set theirs, with the
+/// nonce of their inline scripts (`app::shell`).
+const DEFAULT_CSP: &str =
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// What every response goes through: security headers, a trace span per request, gzip when
+/// asked for.
 pub fn with_layers(router: Router) -> Router {
-    router.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http())
+    let header = |name: header::HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    router
+        .layer(header(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
 }
 
 /// 200 when the database answers a query, 503 when it does not.
@@ -73,11 +88,32 @@ struct LangForm {
     back: String,
 }
 
+/// A redirect target taken from a request: only a path on this site. Browsers read
+/// `//host` and `/\host` as another site, and a control character could split the header.
+pub fn same_site_path(back: &str) -> Option<&str> {
+    let b = back.as_bytes();
+    let path = b.first() == Some(&b'/') && !matches!(b.get(1), Some(b'/' | b'\\'));
+    (path && !back.chars().any(|c| c.is_control() || c == '\\')).then_some(back)
+}
+
 /// The no-JavaScript language switch: remember the choice, go back where the reader was.
 async fn switch_language(Form(form): Form<LangForm>) -> Response {
     let lang = Lang::from_code(&form.lang).unwrap_or_default();
-    // Only paths on this site, never `//elsewhere`.
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") { form.back } else { "/".to_string() };
+    let back = same_site_path(&form.back).unwrap_or("/").to_string();
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redirects_stay_on_this_site() {
+        use super::same_site_path as p;
+        assert_eq!(p("/"), Some("/"));
+        assert_eq!(p("/?period=2024&model=CQTT"), Some("/?period=2024&model=CQTT"));
+        assert_eq!(p("/districts/402"), Some("/districts/402"));
+        for bad in ["", "//evil.example", "/\\evil.example", "\\evil.example", "https://evil.example", "evil", "/a\\b", "/\r\nSet-Cookie: x=1", "/\tx"] {
+            assert_eq!(p(bad), None, "{bad:?}");
+        }
+    }
 }
