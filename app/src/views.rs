@@ -106,6 +106,7 @@ pub const SEARCH_LIMIT: usize = 50;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunningModel {
     pub unit_code: String,
+    pub unit_name: String,
     pub model_code: String,
     pub model_name: String,
     pub stage: String,

@@ -93,6 +93,24 @@ on_both_engines!(responses_carry_security_headers, |engine: Engine| async move {
     assert!(!csp.contains("unsafe-inline"));
 });
 
+on_both_engines!(limits_refuse_oversized_bodies_and_bound_queries, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |_| async {}).await;
+    let big = "x".repeat(server::http::BODY_LIMIT + 1);
+    let r = app.client.post(app.url("/lang")).form(&[("lang", "en"), ("back", big.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(r.headers().get("set-cookie").is_none(), "nothing was done");
+    if engine == Engine::Postgres {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(sea_orm::DbBackend::Postgres, "SHOW statement_timeout"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<String>("", "statement_timeout").unwrap(), "30s");
+    }
+});
+
 on_both_engines!(unknown_pages_are_404_in_the_readers_language, |engine: Engine| async move {
     let app = TestApp::spawn_with(engine, false, |_| async {}).await;
     let (status, html) = app.get_text("/no-such-page").await;

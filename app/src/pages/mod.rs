@@ -134,7 +134,7 @@ pub fn RunningRow(r: crate::views::RunningModel) -> impl IntoView {
     let started = r.started_on.clone();
     view! {
         <tr>
-            <td><a href=format!("/communes/{}", r.unit_code)>{r.unit_code.clone()}</a></td>
+            <td><a href=format!("/communes/{}", r.unit_code)>{r.unit_name.clone()}</a></td>
             <td><a href=format!("/models/{}", r.model_code)>{r.model_name.clone()}</a></td>
             <td>{move || if scaled { t().stage_scaled } else { t().stage_pilot }}</td>
             <td>{move || show_date(lang.get(), &started)}</td>
@@ -163,8 +163,8 @@ pub async fn page_filter(
     use crate::ssr::figures;
     let models = figures::model_choices(db).await.map_err(db_failed)?;
     let model = model.filter(|m| models.iter().any(|c| &c.code == m));
-    let period = figures::resolve_period(db, period).await.map_err(query_failed)?;
-    Ok((models, crate::domain::FigureFilter { period, model, province: None }))
+    let filter = figures::resolve_filter(db, period, model, None).await.map_err(query_failed)?;
+    Ok((models, filter))
 }
 
 /// For a server function: the user's mistake is said as it is, a database fault is logged.

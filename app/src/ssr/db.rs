@@ -5,6 +5,9 @@ use std::time::Duration;
 
 pub type Db = DatabaseConnection;
 
+/// PostgreSQL cancels any statement that runs longer (`statement_timeout`).
+pub const STATEMENT_TIMEOUT: &str = "30s";
+
 /// What every request handler and server function can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -56,7 +59,9 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
                 .pragma("mmap_size", "268435456")
         });
     } else {
-        opts.max_connections(16);
+        // A query that runs away is cancelled by the server rather than holding a connection.
+        opts.max_connections(16)
+            .map_sqlx_postgres_opts(|o| o.options([("statement_timeout", STATEMENT_TIMEOUT)]));
     }
     Database::connect(opts).await
 }

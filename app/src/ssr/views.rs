@@ -256,21 +256,24 @@ pub async fn search(db: &Db, query: &str) -> Result<Vec<SearchHit>, DbErr> {
     Ok(hits)
 }
 
-/// The models each of `units` runs (adoptions active on the period's last day), by unit.
+/// The models each of `units` (code, name) runs on day `on`, in the units' order.
 async fn running_models(
     db: &Db,
-    units: Vec<String>,
+    units: &[Choice],
     on: chrono::NaiveDate,
 ) -> Result<Vec<crate::views::RunningModel>, DbErr> {
     use super::entities::{adoption, reform_model};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let models = reform_model::Entity::find().all(db).await?;
-    let rows = adoption::Entity::find().filter(adoption::Column::UnitCode.is_in(units)).all(db).await?;
+    let codes = units.iter().map(|u| u.code.clone());
+    let rows = adoption::Entity::find().filter(adoption::Column::UnitCode.is_in(codes)).all(db).await?;
+    let place = |code: &str| units.iter().position(|u| u.code == code).unwrap_or(usize::MAX);
     let mut out: Vec<crate::views::RunningModel> = rows
         .into_iter()
         .filter(|a| a.started_on <= on && a.ended_on.is_none_or(|e| e >= on))
         .map(|a| crate::views::RunningModel {
             model_name: models.iter().find(|m| m.code == a.model_code).map_or(a.model_code.clone(), |m| m.name.clone()),
+            unit_name: units.iter().find(|u| u.code == a.unit_code).map_or(a.unit_code.clone(), |u| u.name.clone()),
             unit_code: a.unit_code,
             model_code: a.model_code,
             stage: a.stage,
@@ -278,7 +281,7 @@ async fn running_models(
             steered_by: a.steered_by,
         })
         .collect();
-    out.sort_by(|a, b| (&a.unit_code, &a.model_code).cmp(&(&b.unit_code, &b.model_code)));
+    out.sort_by(|a, b| (place(&a.unit_code), &a.model_code).cmp(&(place(&b.unit_code), &b.model_code)));
     Ok(out)
 }
 
@@ -302,7 +305,9 @@ pub async fn district(
         return Ok(None);
     };
     let comparison = commune_comparison(db, code, f).await?;
-    let running = running_models(db, comparison.rows.iter().map(|r| r.code.clone()).collect(), f.period.last_day()).await?;
+    let communes: Vec<Choice> =
+        comparison.rows.iter().map(|r| Choice { code: r.code.clone(), name: r.name.clone() }).collect();
+    let running = running_models(db, &communes, f.period.last_day()).await?;
     Ok(Some(crate::views::DistrictData {
         code: u.code,
         name: u.name,
@@ -380,6 +385,10 @@ pub async fn commune(db: &Db, code: &str, lang: Lang) -> Result<Option<crate::vi
         _ => Vec::new(),
     };
     let trend = commune_trend(db, code).await?;
+    // Today, or the last day of a unit that no longer exists.
+    let today = chrono::Utc::now().date_naive();
+    let running_on = u.valid_to.map_or(today, |t| t.min(today));
+    let running = running_models(db, &[Choice { code: code.to_string(), name: u.name.clone() }], running_on).await?;
     let trend_svg = charts::svg(&crate::charts::trend_lines(&[(u.name.clone(), trend.clone())], lang))?;
     Ok(Some(crate::views::CommuneData {
         code: u.code,
@@ -390,7 +399,7 @@ pub async fn commune(db: &Db, code: &str, lang: Lang) -> Result<Option<crate::vi
         valid_to: u.valid_to.map(date),
         successor,
         predecessors,
-        running: running_models(db, vec![code.to_string()], chrono::Utc::now().date_naive().min(u.valid_to.unwrap_or(chrono::NaiveDate::MAX))).await?,
+        running,
         history,
         missing_months: missing,
         trend,

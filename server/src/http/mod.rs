@@ -19,8 +19,17 @@ use axum::{
 use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 use tower_http::{
-    compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
+    trace::TraceLayer,
 };
+
+/// A request still unanswered after this gets 408 (a stuck query, a client that stalls
+/// its body).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The largest request body any route accepts (forms and, later, the write API).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Downloads and charts (the heavy requests) served at once; more wait their turn.
+pub const HEAVY_CONCURRENCY: usize = 4;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     let pkg_dir =
@@ -34,8 +43,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/lang", post(switch_language))
         .route("/dashboard", get(dashboard_moved))
-        .merge(export::routes())
-        .merge(charts::routes())
+        .merge(
+            export::routes()
+                .merge(charts::routes())
+                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(HEAVY_CONCURRENCY)),
+        )
         .nest("/api/v1", api::routes())
         .nest_service("/pkg", pkg)
 }
@@ -52,6 +64,8 @@ pub fn with_layers(router: Router) -> Router {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
     router
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(header(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
