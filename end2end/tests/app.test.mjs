@@ -1,26 +1,15 @@
 // The app in a real browser: without JavaScript every page is complete and its forms
 // work; with JavaScript the page hydrates and the language switches in place.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startServer } from './server.mjs';
+import { useAppAndBrowser } from './server.mjs';
 
-let server;
-let chrome;
-
-before(async () => {
-  server = await startServer();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await server?.stop();
-});
+const app = useAppAndBrowser();
 
 test('without JavaScript the dashboard shows the demo province', async () => {
-  const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+  const context = await app.chrome.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(server.url + '/');
+  await page.goto(app.server.url + '/');
   assert.equal(await page.textContent('h1'), 'Tổng quan cải cách hành chính');
   // 27 districts until 30 June 2025, then 166 communes directly under the province.
   assert.equal(await page.textContent('[data-testid=count-districts]'), '27');
@@ -31,9 +20,9 @@ test('without JavaScript the dashboard shows the demo province', async () => {
 });
 
 test('without JavaScript the filter form and the language switch still work', async () => {
-  const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+  const context = await app.chrome.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(server.url + '/');
+  await page.goto(app.server.url + '/');
   await page.fill('input[name=period]', '2023');
   await page.selectOption('select[name=model]', 'CQTT');
   await Promise.all([page.waitForURL(/period=2023/), page.click('form.filters button[type=submit]')]);
@@ -53,14 +42,14 @@ test('without JavaScript the filter form and the language switch still work', as
 });
 
 test('with JavaScript the page hydrates and switches language without a reload', async () => {
-  const context = await chrome.browser.newContext();
+  const context = await app.chrome.browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // Hydration mismatches and failed loads show up as console errors.
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
-  await page.goto(server.url + '/');
+  await page.goto(app.server.url + '/');
   await page.waitForSelector('body[data-hydrated=true]', { timeout: 60_000 });
   // A reload would drop this mark: only the wasm can switch language in place.
   await page.evaluate(() => { window.__sameDocument = true; });
@@ -72,7 +61,7 @@ test('with JavaScript the page hydrates and switches language without a reload',
   // The choice persists: the server renders English on the next visit.
   const cookies = await context.cookies();
   assert.equal(cookies.find((c) => c.name === 'lang')?.value, 'en');
-  await page.goto(server.url + '/models');
+  await page.goto(app.server.url + '/models');
   assert.equal(await page.textContent('h1'), 'Models');
   // Client-side navigation keeps the document too.
   await page.waitForSelector('body[data-hydrated=true]');
@@ -85,9 +74,9 @@ test('with JavaScript the page hydrates and switches language without a reload',
 });
 
 test('a reporter downloads the district summary from the export page', async () => {
-  const context = await chrome.browser.newContext({ acceptDownloads: true });
+  const context = await app.chrome.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(server.url + '/export');
+  await page.goto(app.server.url + '/export');
   await page.waitForSelector('body[data-hydrated=true]', { timeout: 60_000 });
   await page.fill('input[name=period]', '2022');
   await page.selectOption('select[name=model]', 'CQTT');

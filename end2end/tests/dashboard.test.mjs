@@ -1,28 +1,17 @@
 // The officials' pages in a real browser, with JavaScript off and on: filters, the district,
 // commune and model pages, chart downloads, search, and axe on every page.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, startServer } from './server.mjs';
+import { useAppAndBrowser } from './server.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs');
 
-let server;
-let chrome;
-
-before(async () => {
-  server = await startServer();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await server?.stop();
-});
+const app = useAppAndBrowser();
 
 /** Every failed response and console error of a page, for a final assertion. */
 function watch(page) {
@@ -41,9 +30,9 @@ async function download(page, selector) {
 }
 
 test('without JavaScript an official opens a district, a commune and a model', async () => {
-  const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+  const context = await app.chrome.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(server.url + '/?period=2024&model=CQTT');
+  await page.goto(app.server.url + '/?period=2024&model=CQTT');
   // Two charts drawn inline by the server, with titles for screen readers.
   assert.equal(await page.locator('figure.chart svg[role=img]').count(), 3);
   await Promise.all([page.waitForURL(/\/districts\/402/), page.click('[data-testid=district-summary] a:text("Như Xuân")')]);
@@ -59,9 +48,9 @@ test('without JavaScript an official opens a district, a commune and a model', a
 });
 
 test('without JavaScript the completeness page lists who has not reported', async () => {
-  const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+  const context = await app.chrome.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(server.url + '/completeness');
+  await page.goto(app.server.url + '/completeness');
   await page.fill('input[name=period]', '2026-11');
   await Promise.all([page.waitForURL(/period=2026-11/), page.click('form.filters button[type=submit]')]);
   const total = await page.textContent('[data-testid=completeness-total]');
@@ -71,9 +60,9 @@ test('without JavaScript the completeness page lists who has not reported', asyn
 });
 
 test('without JavaScript search finds units without diacritics', async () => {
-  const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+  const context = await app.chrome.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(server.url + '/');
+  await page.goto(app.server.url + '/');
   await page.fill('input[name=q]', 'dong son');
   await Promise.all([page.waitForURL(/search\?q=dong/), page.press('input[name=q]', 'Enter')]);
   assert.ok(await page.locator('[data-testid=search-hits] a:text("Đông Sơn")').count() >= 2, 'the district and the new commune');
@@ -81,10 +70,10 @@ test('without JavaScript search finds units without diacritics', async () => {
 });
 
 test('with JavaScript the filters update the dashboard in place and charts download', async () => {
-  const context = await chrome.browser.newContext({ acceptDownloads: true });
+  const context = await app.chrome.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const errors = watch(page);
-  await page.goto(server.url + '/?period=2023&model=CQTT');
+  await page.goto(app.server.url + '/?period=2023&model=CQTT');
   await page.waitForSelector('body[data-hydrated=true]', { timeout: 60_000 });
   await page.evaluate(() => { window.__sameDocument = true; });
   await page.fill('input[name=period]', '2022');
@@ -111,12 +100,12 @@ test('with JavaScript the filters update the dashboard in place and charts downl
 
 test('axe finds no violations on any page, and the README screenshot is current', async () => {
   // The pages' policy refuses injected scripts, axe's too (the other tests run under it).
-  const context = await chrome.browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true });
+  const context = await app.chrome.browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true });
   const page = await context.newPage();
   const errors = watch(page);
   for (const path of ['/', '/?period=2024', '/models', '/models/CQTT', '/communes', '/districts/402?period=2024',
     '/communes/402-01', '/communes/38-001', '/completeness?period=2026-10', '/search?q=nhu+xuan', '/export', '/survey']) {
-    await page.goto(server.url + path);
+    await page.goto(app.server.url + path);
     await page.waitForSelector('body[data-hydrated=true]', { timeout: 60_000 });
     await page.addScriptTag({ content: axeSource });
     const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
@@ -124,7 +113,7 @@ test('axe finds no violations on any page, and the README screenshot is current'
     assert.deepEqual(violations, [], path);
   }
   assert.deepEqual(errors, []);
-  await page.goto(server.url + '/?period=2024');
+  await page.goto(app.server.url + '/?period=2024');
   mkdirSync(docs, { recursive: true });
   await page.screenshot({ path: join(docs, 'dashboard.png'), clip: { x: 0, y: 0, width: 1200, height: 1400 }, fullPage: true });
   await context.close();

@@ -1,6 +1,7 @@
 // Starts the real reformdash binary on a fresh SQLite file and a random port, and a
 // headless Debian Chromium that the tests drive.
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,4 +51,19 @@ export async function launchBrowser() {
       await browser.close();
     },
   };
+}
+
+// One server and one browser for a test file, started before its first test and stopped
+// after its last: `const app = useAppAndBrowser();` then `app.server.url`, `app.chrome.browser`.
+export function useAppAndBrowser() {
+  const app = {};
+  before(async () => {
+    app.server = await startServer();
+    app.chrome = await launchBrowser();
+  });
+  after(async () => {
+    await app.chrome?.close();
+    await app.server?.stop();
+  });
+  return app;
 }
