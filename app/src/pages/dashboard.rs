@@ -19,9 +19,6 @@ pub async fn dashboard_page(
     let (_, filter) = super::page_filter(&db, period.as_deref(), model).await?;
     let district = district.filter(|d| !d.is_empty());
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
-    // An unknown district only loses the district's trend line; the form says why.
-    let known = crate::ssr::figures::district_choices(&db).await.map_err(super::db_failed)?;
-    let district = district.filter(|d| known.iter().any(|k| &k.code == d));
     crate::ssr::views::dashboard(&db, &filter, district.as_deref(), lang).await.map_err(super::view_failed)
 }
 

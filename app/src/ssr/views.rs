@@ -3,7 +3,7 @@
 use super::charts::{self, ChartError};
 use super::figures::{self, QueryError};
 use super::Db;
-use crate::domain::{text, Choice, CompletenessRow, FigureFilter, FilterError, Period, TrendRow};
+use crate::domain::{text, Choice, CompletenessRow, EffectivenessRow, FigureFilter, FilterError, Period, TrendRow};
 use crate::i18n::Lang;
 use crate::views::{CompletenessData, DashboardData, ModelData, Reporting, SearchHit, SearchKind, Site, SEARCH_LIMIT};
 use sea_orm::DbErr;
@@ -76,10 +76,12 @@ pub fn chosen_district(districts: &[Choice], code: Option<&str>) -> Result<Optio
     }
 }
 
+/// The dashboard's data. An unknown `district` only loses the district's trend line: the
+/// page's form says next to the field why.
 pub async fn dashboard(db: &Db, f: &FigureFilter, district: Option<&str>, lang: Lang) -> Result<DashboardData, ViewError> {
     let models = figures::model_choices(db).await?;
     let districts = figures::district_choices(db).await?;
-    let district = chosen_district(&districts, district)?;
+    let district = chosen_district(&districts, district).unwrap_or(None);
     let comparison = figures::comparison(db, f).await?;
     let completeness = figures::completeness(db, f).await?;
     // The matrix's rows: the districts (before 2025) or the province (after), with their
@@ -153,10 +155,11 @@ pub async fn model(db: &Db, code: &str, lang: Lang) -> Result<Option<ModelData>,
             .then_with(|| text::vietnamese_cmp(&a.unit_name, &b.unit_name))
     });
     let choice = Choice { code: m.code.clone(), name: m.name.clone() };
+    // One row per model asked for; an empty row should that ever not hold.
     let effectiveness = figures::effectiveness(db, std::slice::from_ref(&choice), None)
         .await?
         .pop()
-        .expect("one row per model asked for");
+        .unwrap_or_else(|| EffectivenessRow::new(m.code.clone(), m.name.clone(), Default::default()));
     let adoption_curve = adoption_curve(&adoptions, &units);
     let curve_svg = charts::svg(&crate::charts::adoption_curve(&adoption_curve, lang))?;
     Ok(Some(ModelData {
