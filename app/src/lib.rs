@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <A href="/export">{move || t().nav_export}</A>
                 </nav>
                 <SearchBox />
+                <AccountBox />
                 <LangSwitch />
             </header>
             <main class="content">
@@ -94,7 +95,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/communes") view=pages::communes::CommunesPage ssr=SsrMode::Async />
                     <Route path=path!("/communes/:code") view=pages::commune::CommunePage ssr=SsrMode::Async />
                     <Route path=path!("/districts/:code") view=pages::district::DistrictPage ssr=SsrMode::Async />
-                    <Route path=path!("/survey") view=pages::survey::SurveyPage />
+                    <Route path=path!("/survey") view=pages::survey::SurveyPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/export") view=pages::export::ExportPage ssr=SsrMode::Async />
                 </Routes>
             </main>
@@ -115,6 +117,30 @@ fn SearchBox() -> impl IntoView {
             </label>
             <button type="submit">{move || t().search_button}</button>
         </form>
+    }
+}
+
+/// Who is signed in, with a sign-out button (a POST, so a link cannot sign anyone out),
+/// or the way to sign in.
+#[component]
+fn AccountBox() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().entry();
+    let account = Resource::new(|| (), |_| pages::current_account());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(Some(a)) => view! {
+                        <form method="post" action="/logout" class="account-box">
+                            <span data-testid="signed-in">{move || t().signed_in_as}" "{a.display_name.clone()}</span>
+                            <button type="submit" data-testid="sign-out">{move || t().sign_out}</button>
+                        </form>
+                    }.into_any(),
+                    _ => view! { <a href="/login" class="account-box" data-testid="sign-in">{move || t().sign_in}</a> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

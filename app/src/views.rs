@@ -1,6 +1,8 @@
 //! The data of each figure page, shared by the server (which fills it) and the browser
 //! (which shows it): types only, no I/O.
 use crate::domain::{AdoptionMatrix, Choice, Comparison, CompletenessRow, EffectivenessRow, Figures, HomeCounts, Percent, TrendRow};
+use crate::domain::access::Account;
+use crate::domain::survey::{Broken, Stored, SurveyDraft, SurveyField, Warning};
 use serde::{Deserialize, Serialize};
 
 /// Province totals of reporting for the period: communes, reporting, rate.
@@ -160,4 +162,81 @@ pub struct CommuneData {
     pub missing_months: Vec<String>,
     pub trend: Vec<TrendRow>,
     pub trend_svg: String,
+    /// Who changed the unit's survey counts, newest first.
+    pub changes: Vec<Change>,
+}
+
+/// One change to a survey count, from the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// `YYYY-MM-DD HH:MM` (UTC+7).
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    /// The entry: model (empty for the service as a whole) and period.
+    pub model_code: String,
+    pub period: String,
+    /// `respondents / satisfied` before and after; `None` for a new or deleted entry.
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// What a posted survey form came back with: the form handler gives it to the page, which
+/// shows the values kept and each problem next to its field.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SurveySubmission {
+    pub values: SurveyDraft,
+    pub version: Option<i32>,
+    pub reason: String,
+    pub problems: Vec<(SurveyField, Broken)>,
+    /// Shown for confirmation: saved only when the writer keeps the values with a reason.
+    pub warnings: Vec<Warning>,
+    /// Someone saved this version in between; the writer's values were not saved.
+    pub conflict: Option<Stored>,
+    /// A correction or a confirmed warning without a reason.
+    pub reason_missing: bool,
+}
+
+/// One of the unit's recent entries, listed under the form with a link to edit it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentEntry {
+    pub unit_code: String,
+    pub model_code: Option<String>,
+    pub period: String,
+    pub respondents: i32,
+    pub satisfied: i32,
+}
+
+/// `/survey`: the entry form of the signed-in person.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SurveyFormData {
+    /// `None`: not signed in; the page offers the sign-in form.
+    pub account: Option<Account>,
+    /// The units the account may enter for (one for most staff).
+    pub units: Vec<Choice>,
+    pub models: Vec<Choice>,
+    pub submission: SurveySubmission,
+    /// An official's or admin's write is a correction and needs a reason.
+    pub needs_reason: bool,
+    /// The entry just saved (after the redirect).
+    pub saved: Option<RecentEntry>,
+    pub recent: Vec<RecentEntry>,
+}
+
+/// `/login`: the name typed (kept after a failure) and what went wrong.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginData {
+    pub username: String,
+    pub next: String,
+    pub problem: Option<LoginProblem>,
+    pub account: Option<Account>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginProblem {
+    /// One message for a wrong name and a wrong password.
+    Wrong,
+    /// Minutes until sign-in is allowed again.
+    Throttled(i64),
 }

@@ -108,6 +108,13 @@ fn dialect(sql: &str, backend: DbBackend) -> String {
 
 #[sea_orm_migration::async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// One transaction on SQLite too (its DDL is transactional): all of the migration on
+    /// one connection, or none of it. Left to the pool, statements go to several
+    /// connections, and one still reading the old schema refused `CREATE INDEX`.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         for sql in TABLES {

@@ -32,6 +32,7 @@ pub async fn load(db: &Db) -> Result<ImportReport, DemoError> {
     import::import(db, &demo_set(), ImportOptions::default(), "demo", &|_, _, _| {}).await.map_err(|e| match e {
         ImportError::Invalid(problems) => DemoError::Invalid(problems.iter().map(ToString::to_string).collect()),
         ImportError::Db(e) => DemoError::Db(e),
+        ImportError::Refused(why) => DemoError::Invalid(vec![why]),
     })
 }
 

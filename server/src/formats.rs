@@ -191,12 +191,18 @@ pub fn adoptions_csv(rows: &[adoption::Model]) -> Result<Vec<u8>, FormatError> {
 pub fn surveys_csv(rows: &[survey_count::Model]) -> Result<Vec<u8>, FormatError> {
     let mut w = csv_with_bom(&SURVEY_COLUMNS)?;
     for s in rows {
+        let level = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
         write_row(&mut w, [
             s.unit_code.as_str(),
             opt(&s.model_code),
             &s.period,
             &s.respondents.to_string(),
             &s.satisfied.to_string(),
+            &level(s.very_satisfied),
+            &level(s.fairly_satisfied),
+            &level(s.neutral),
+            &level(s.dissatisfied),
+            &level(s.very_dissatisfied),
         ])?;
     }
     finish(w)

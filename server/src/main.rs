@@ -3,6 +3,7 @@
 use app::ssr::import::{self, ImportError, ImportOptions};
 use clap::{Args, Parser, Subcommand};
 use server::config::{Settings, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+use server::accounts;
 use server::formats::{self, Format};
 use server::startup;
 use std::io::Write;
@@ -53,6 +54,59 @@ enum Command {
     /// Export figures or tables.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Accounts: add, new password, disable, enable, list. Passwords are read from a prompt
+    /// (or one line of standard input), never from an argument.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Personal API tokens for `POST /api/v1/surveys`.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The first admin is made this way.
+    Add {
+        /// The sign-in name: ASCII letters, digits, `.`, `_`, `-` (stored in lower case).
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: app::domain::access::Role,
+        /// The unit a staff member enters figures for (a district's staff: also its communes).
+        #[arg(long)]
+        unit: Option<String>,
+        /// The name shown in the header and the history (default: the sign-in name).
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+    /// Set a new password; the user's sessions end.
+    Passwd { name: String },
+    /// Disable an account: its sessions end and its tokens stop working.
+    Disable { name: String },
+    /// Enable a disabled account again.
+    Enable { name: String },
+    /// Every account: name, role, unit, state, display name (tab-separated).
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a user and print it (the only time it is shown).
+    Create {
+        /// The token's name, e.g. the software that will use it.
+        name: String,
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a user's token by its name.
+    Revoke {
+        name: String,
+        #[arg(long)]
+        user: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<app::domain::access::Role, String> {
+    s.parse()
 }
 
 /// Parser too, so that a bare `reformdash` can fill it from defaults and the environment.
@@ -155,6 +209,11 @@ enum CliError {
     Problems(Vec<app::ssr::import::Problem>),
     #[error("{0}; nothing was imported")]
     ImportDb(sea_orm::DbErr),
+    #[error(transparent)]
+    Account(#[from] server::accounts::AccountError),
+    /// A write the rules refused as a whole (not one row's problem).
+    #[error("{0}; nothing was written")]
+    Refused(String),
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
@@ -180,8 +239,46 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Demo => {
-            let report = server::demo::load(&open().await?).await?;
+            let db = open().await?;
+            let report = server::demo::load(&db).await?;
             print!("demo province loaded\n{report}");
+            print!("{}", accounts::describe(&accounts::create_demo_accounts(&db).await?));
+            Ok(())
+        }
+        Command::User(command) => {
+            let db = open().await?;
+            match command {
+                UserCommand::Add { name, role, unit, display_name } => {
+                    let password = accounts::read_password()?;
+                    let new = app::ssr::writes::users::NewUser { username: name.clone(), display_name, role, unit_code: unit, password };
+                    accounts::add(&db, new).await?;
+                    println!("user {} added ({role})", name.to_lowercase());
+                }
+                UserCommand::Passwd { name } => {
+                    accounts::set_password(&db, &name, accounts::read_password()?).await?;
+                    println!("password of {name} changed; their sessions have ended");
+                }
+                UserCommand::Disable { name } => {
+                    accounts::set_disabled(&db, &name, true).await?;
+                    println!("{name} disabled");
+                }
+                UserCommand::Enable { name } => {
+                    accounts::set_disabled(&db, &name, false).await?;
+                    println!("{name} enabled");
+                }
+                UserCommand::List => print!("{}", accounts::list(&db).await?),
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { name, user }) => {
+            let token = accounts::create_token(&open().await?, &user, &name).await?;
+            println!("{token}");
+            eprintln!("token `{name}` of {user} created; it is shown only now (send it as `Authorization: Bearer …`)");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { name, user }) => {
+            accounts::revoke_token(&open().await?, &user, &name).await?;
+            println!("token `{name}` of {user} revoked");
             Ok(())
         }
         Command::Import { source, update } => {
@@ -204,6 +301,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let report = result.map_err(|e| match e {
                 ImportError::Invalid(problems) => CliError::Problems(problems),
                 ImportError::Db(e) => CliError::ImportDb(e),
+                ImportError::Refused(why) => CliError::Refused(why),
             })?;
             print!("{report}");
             Ok(())

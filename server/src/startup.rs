@@ -17,6 +17,8 @@ pub enum StartupError {
     Db(#[from] DbErr),
     #[error("demo data: {0}")]
     Demo(#[from] crate::demo::DemoError),
+    #[error("demo accounts: {0}")]
+    Accounts(#[from] crate::accounts::AccountError),
 }
 
 /// Connects and brings the schema up to date.
@@ -56,7 +58,9 @@ pub async fn serve(
             tracing::warn!(error = %e, "cannot set TCP_NODELAY");
         }
     });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    // The peer's address feeds the per-address count of failed sign-ins.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 /// Everything `reformdash serve` does before it listens.
@@ -64,6 +68,9 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartupError> {
     let db = open_database(&settings.database_url).await?;
     if crate::demo::load_if_empty(&db).await? {
         tracing::info!("empty database: loaded the Thanh Hóa demo province");
+        // Printed here, once: only the hashes are kept.
+        let accounts = crate::accounts::create_demo_accounts(&db).await?;
+        print!("{}", crate::accounts::describe(&accounts));
     }
     Ok(AppState { db, leptos_options: settings.leptos_options() })
 }

@@ -277,11 +277,16 @@ on_both_engines!(update_replaces_and_keeps_the_old_value_in_the_audit_log, |engi
     assert_eq!(stdout(&out), "surveys: 1 inserted, 1 updated, 0 unchanged\n");
     let conn = db.open().await;
     let log = audit_log::Entity::find().all(&conn).await.unwrap();
-    assert_eq!(log.len(), 1);
-    assert_eq!(log[0].entity, "survey_counts");
-    assert_eq!(log[0].entity_key, "C11/FG/2024-01");
-    assert!(log[0].old_value.as_deref().unwrap().contains("satisfied: 98"));
-    assert!(log[0].new_value.as_deref().unwrap().contains("satisfied: 97"));
+    let changes: Vec<_> = log.iter().filter(|e| e.entity == "survey_counts").collect();
+    assert_eq!(changes.len(), 1, "{log:?}");
+    assert_eq!((changes[0].entity_key.as_str(), changes[0].action.as_str()), ("C11/FG/2024-01", "import --update"));
+    let json = |v: &Option<String>| serde_json::from_str::<serde_json::Value>(v.as_deref().unwrap()).unwrap();
+    let (old, new) = (json(&changes[0].old_value), json(&changes[0].new_value));
+    assert_eq!((old["satisfied"].as_i64(), old["respondents"].as_i64(), old["version"].as_i64()), (Some(98), Some(100), Some(1)));
+    assert_eq!((new["satisfied"].as_i64(), new["version"].as_i64()), (Some(97), Some(2)));
+    // The run itself: one entry with what it did.
+    let run = log.iter().find(|e| e.entity == "import" && e.action == "import --update").expect("the run's own entry");
+    assert_eq!(json(&run.new_value)["surveys"]["updated"].as_i64(), Some(1));
     let summary = stdout(&cli(&db.url, &["export", "district-summary", "--period", "2024-01", "--province", "P1"]));
     assert!(summary.contains("D1,\"Như Xuân, \"\"huyện mẫu\"\"\",2,2,100.00,100,97,97.00,"), "{summary}");
 });

@@ -91,6 +91,30 @@ fn Commune(c: CommuneData) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <h2>{move || lang.get().entry().history_heading}</h2>
+        {if c.changes.is_empty() {
+            view! { <p data-testid="change-history-empty">{move || lang.get().entry().history_empty}</p> }.into_any()
+        } else {
+            let e = move || lang.get().entry();
+            view! {
+                <div class="table-wrap">
+                    <table class="figures" data-testid="change-history">
+                        <thead><tr><th>{move || e().history_when}</th><th>{move || e().history_who}</th><th>{move || e().history_what}</th><th>{move || e().history_from}" → "{move || e().history_to}</th><th>{move || e().history_reason}</th></tr></thead>
+                        <tbody>
+                            {c.changes.into_iter().map(|ch| view! {
+                                <tr>
+                                    <td>{ch.at}</td>
+                                    <td data-testid="change-who">{ch.actor}</td>
+                                    <td>{ch.period}" "{ch.model_code}" ("{ch.action}")"</td>
+                                    <td>{format!("{} → {}", ch.before.unwrap_or_else(|| "—".into()), ch.after.unwrap_or_else(|| "—".into()))}</td>
+                                    <td>{ch.reason.unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
         <h2>{move || t().not_reported_months}</h2>
         <p data-testid="missing-months">{if missing.is_empty() { view! { {move || t().none_missing} }.into_any() } else { view! { {missing.join(", ")} }.into_any() }}</p>
     }

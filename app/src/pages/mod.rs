@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod district;
 pub mod export;
 pub mod filters;
+pub mod login;
 pub mod model;
 pub mod models;
 pub mod not_found;
@@ -68,7 +69,7 @@ pub fn chart_query(period: &str, model: Option<&str>, district: Option<&str>) ->
 }
 
 /// Percent-encodes all but the URL's unreserved characters.
-fn encode(v: &str) -> String {
+pub fn encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
@@ -260,4 +261,27 @@ mod tests {
         assert_eq!(chart_query("2024", Some("CQTT"), None), "period=2024&model=CQTT");
         assert_eq!(chart_query("2024-Q2", Some(""), Some("a b")), "period=2024-Q2&district=a%20b");
     }
+}
+
+/// The account the request is signed in as. A page shown to a signed-in person is marked
+/// `private, no-store`: a shared PC's browser or a proxy keeps no copy of it.
+#[cfg(feature = "ssr")]
+pub async fn signed_in(db: &crate::ssr::Db) -> Result<Option<crate::domain::access::Account>, ServerFnError> {
+    let Some(parts) = use_context::<axum::http::request::Parts>() else { return Ok(None) };
+    let account = crate::ssr::auth::signed_in(db, &parts.headers).await.map_err(db_failed)?;
+    if account.is_some() {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.insert_header(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("private, no-store"),
+            );
+        }
+    }
+    Ok(account)
+}
+
+/// The header's "signed in as … / sign out" or "sign in".
+#[server]
+pub async fn current_account() -> Result<Option<crate::domain::access::Account>, ServerFnError> {
+    signed_in(&db()?).await
 }

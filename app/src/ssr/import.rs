@@ -1,15 +1,17 @@
-//! Import of the interchange contract's four tables: parse and check every row first, then
-//! write all of it in one transaction, or nothing. Readers for CSV and XLSX hand over
-//! [`Table`]s; this module does not care which file format they came from.
-use super::entities::{adoption, audit_log, reform_model, survey_count, unit};
+//! Import of the interchange contract's four tables, all of it in one write transaction or
+//! nothing: rows are parsed, checked against the database as it is inside that transaction,
+//! and written. Survey counts go through the one write path (`writes::surveys`) like an
+//! entry or an API call. Readers for CSV and XLSX hand over [`Table`]s; this module does
+//! not care which file format they came from.
+use super::entities::{adoption, reform_model, unit};
+use super::writes::{self, insert_chunked, surveys, Audit, Written};
 use super::Db;
-use crate::domain::{rules, AdoptionStage, DateSpan, Period, SteeredBy, UnitLevel};
+use crate::domain::access::Writer;
+use crate::domain::survey::{SurveyDraft, LEVEL_FIELDS};
+use crate::domain::{rules, AdoptionStage, DateSpan, SteeredBy, UnitLevel};
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -54,6 +56,8 @@ pub enum ImportError {
     Invalid(Vec<Problem>),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    #[error("{0}")]
+    Refused(String),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -65,14 +69,7 @@ pub struct ImportOptions {
 /// What a run did, per table: rows added, rows changed, rows already there as given.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
-    pub tables: Vec<(&'static str, TableReport)>,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TableReport {
-    pub inserted: u64,
-    pub updated: u64,
-    pub unchanged: u64,
+    pub tables: Vec<(&'static str, Written)>,
 }
 
 impl fmt::Display for ImportReport {
@@ -84,8 +81,7 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// Called as the write advances: (table, rows done, rows in all).
-pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+pub use super::writes::Progress;
 
 // ---------------------------------------------------------------------------------------
 // Parsing rows
@@ -228,10 +224,6 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
     }
 }
 
-fn parse_count(s: &str) -> Result<i32, String> {
-    s.parse::<i32>().map_err(|_| format!("`{s}` is not a whole number"))
-}
-
 fn for_each_row<'t>(
     table: &'t Table,
     allowed: &[&'static str],
@@ -283,21 +275,22 @@ struct AdoptionRow {
     steered_by: Option<SteeredBy>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct SurveyRow {
-    line: u64,
-    unit_code: String,
-    model_code: Option<String>,
-    period: Period,
-    respondents: i32,
-    satisfied: i32,
-}
-
 pub const UNIT_COLUMNS: [&str; 8] =
     ["code", "name", "level", "parent_code", "kind", "valid_from", "valid_to", "successor_code"];
 pub const MODEL_COLUMNS: [&str; 5] = ["code", "name", "category", "description", "launched_on"];
 pub const ADOPTION_COLUMNS: [&str; 6] = ["unit_code", "model_code", "started_on", "ended_on", "stage", "steered_by"];
-pub const SURVEY_COLUMNS: [&str; 5] = ["unit_code", "model_code", "period", "respondents", "satisfied"];
+pub const SURVEY_COLUMNS: [&str; 10] = [
+    "unit_code",
+    "model_code",
+    "period",
+    "respondents",
+    "satisfied",
+    "very_satisfied",
+    "fairly_satisfied",
+    "neutral",
+    "dissatisfied",
+    "very_dissatisfied",
+];
 
 fn parse_units(t: &Table, problems: &mut Vec<Problem>) -> Vec<UnitRow> {
     let mut out = Vec::new();
@@ -374,42 +367,20 @@ fn parse_adoptions(t: &Table, problems: &mut Vec<Problem>) -> Vec<AdoptionRow> {
     out
 }
 
-fn parse_surveys(t: &Table, problems: &mut Vec<Problem>) -> Vec<SurveyRow> {
+/// Survey rows as drafts for the write path, which checks them like any other entry.
+fn survey_drafts(t: &Table, problems: &mut Vec<Problem>) -> Vec<surveys::SurveyWrite> {
     let mut out = Vec::new();
     for_each_row(t, &SURVEY_COLUMNS, &["unit_code", "period", "respondents", "satisfied"], problems, |r| {
-        let unit_code = r.code("unit_code", true);
-        let model_code = r.code("model_code", false);
-        let raw_period = r.required("period");
-        let period = r.parsed("period", raw_period, |s| Period::parse_survey(s).map_err(|e| e.to_string()));
-        let raw = r.required("respondents");
-        let respondents = r.parsed("respondents", raw, parse_count);
-        let raw = r.required("satisfied");
-        let satisfied = r.parsed("satisfied", raw, parse_count);
-        let respondents = respondents.filter(|&n| {
-            let ok = n >= 1;
-            if !ok {
-                r.report("respondents", format!("must be at least 1, got {n}"));
-            }
-            ok
-        });
-        let satisfied = satisfied.filter(|&s| {
-            let ok = s >= 0;
-            if !ok {
-                r.report("satisfied", format!("must not be negative, got {s}"));
-            }
-            ok
-        });
-        if let (Some(n), Some(s)) = (respondents, satisfied) {
-            if s > n {
-                r.report("satisfied", format!("{s} is more than respondents ({n})"));
-                return;
-            }
-        }
-        if let (Some(unit_code), Some(period), Some(respondents), Some(satisfied), false) =
-            (unit_code, period, respondents, satisfied, r.rejected)
-        {
-            out.push(SurveyRow { line: r.line, unit_code, model_code, period, respondents, satisfied });
-        }
+        let cell = |c: &str| r.optional(c).unwrap_or_default();
+        let draft = SurveyDraft {
+            unit_code: cell("unit_code"),
+            model_code: cell("model_code"),
+            period: cell("period"),
+            respondents: cell("respondents"),
+            satisfied: cell("satisfied"),
+            levels: LEVEL_FIELDS.map(|f| cell(f.column())),
+        };
+        out.push(surveys::SurveyWrite { line: r.line, draft, version: None });
     });
     out
 }
@@ -447,7 +418,7 @@ pub async fn import(
     let units = set.units.as_ref().map(|t| (t, parse_units(t, &mut problems)));
     let models = set.models.as_ref().map(|t| (t, parse_models(t, &mut problems)));
     let adoptions = set.adoptions.as_ref().map(|t| (t, parse_adoptions(t, &mut problems)));
-    let surveys = set.surveys.as_ref().map(|t| (t, parse_surveys(t, &mut problems)));
+    let surveys = set.surveys.as_ref().map(|t| (t, survey_drafts(t, &mut problems)));
 
     if let Some((t, rows)) = &units {
         check_unique(t, "code", rows.iter().map(|r| (r.line, r.code.clone(), r.code.clone())), &mut problems);
@@ -464,23 +435,14 @@ pub async fn import(
             &mut problems,
         );
     }
-    if let Some((t, rows)) = &surveys {
-        let key = |r: &SurveyRow| (r.unit_code.clone(), r.model_code.clone(), r.period);
-        check_unique(
-            t,
-            "period",
-            rows.iter().map(|r| {
-                (r.line, key(r), format!("({}, {}, {})", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period))
-            }),
-            &mut problems,
-        );
-    }
-
+    // Everything below reads inside the write transaction, which holds the write lock:
+    // what is checked is what is written over.
+    let txn = writes::begin(db).await?;
     // References resolve against the file set first, then the database.
     let db_units: HashMap<String, unit::Model> =
-        unit::Entity::find().all(db).await?.into_iter().map(|u| (u.code.clone(), u)).collect();
+        unit::Entity::find().all(&txn).await?.into_iter().map(|u| (u.code.clone(), u)).collect();
     let db_models: HashMap<String, reform_model::Model> =
-        reform_model::Entity::find().all(db).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
+        reform_model::Entity::find().all(&txn).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
     let file_units: HashMap<&str, &UnitRow> =
         units.iter().flat_map(|(_, rows)| rows.iter().map(|r| (r.code.as_str(), r))).collect();
     let model_codes: HashSet<&str> = db_models
@@ -545,33 +507,9 @@ pub async fn import(
             }
         }
     }
-    if let Some((t, rows)) = &surveys {
-        for r in rows {
-            match unit_info(&r.unit_code) {
-                None => problems.push(problem(t, r.line, "unit_code", format!("unknown unit `{}`", r.unit_code))),
-                Some((_, validity)) if !validity.overlaps(r.period) => problems.push(problem(
-                    t,
-                    r.line,
-                    "period",
-                    format!("unit `{}` is not valid during {}", r.unit_code, r.period),
-                )),
-                Some(_) => {}
-            }
-            if let Some(m) = &r.model_code {
-                if !model_codes.contains(m.as_str()) {
-                    problems.push(problem(t, r.line, "model_code", format!("unknown model `{m}`")));
-                }
-            }
-        }
-    }
-
     // Keys that already exist with other values are refused unless told to update.
     let existing_adoptions = match &adoptions {
-        Some((_, rows)) if !rows.is_empty() => existing_adoptions(db, rows).await?,
-        _ => HashMap::new(),
-    };
-    let existing_surveys = match &surveys {
-        Some((_, rows)) if !rows.is_empty() => existing_surveys(db, rows).await?,
+        Some((_, rows)) if !rows.is_empty() => existing_adoptions(&txn, rows).await?,
         _ => HashMap::new(),
     };
     if !opts.update {
@@ -605,117 +543,86 @@ pub async fn import(
                 }
             }
         }
-        if let Some((t, rows)) = &surveys {
-            for r in rows {
-                if existing_surveys.get(&survey_key(r)).is_some_and(|old| !survey_same(old, r)) {
-                    let key =
-                        format!("survey ({}, {}, {})", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period);
-                    problems.push(changed(t, r.line, "period", key));
-                }
-            }
+    }
+
+    let action = if opts.update { "import --update" } else { "import" };
+    let audit = Audit::new(actor.to_string(), action, None);
+    let mut report = ImportReport::default();
+    let clean = problems.is_empty();
+    if clean {
+        if let Some((_, rows)) = &models {
+            report.tables.push(("models", model_write(&db_models).run(&txn, rows, &audit, progress).await?));
+        }
+        if let Some((_, rows)) = &units {
+            report.tables.push(("units", write_units(&txn, rows, &db_units, &audit, progress).await?));
+        }
+        if let Some((_, rows)) = &adoptions {
+            report.tables.push(("adoptions", adoption_write(&existing_adoptions).run(&txn, rows, &audit, progress).await?));
+        }
+    }
+    // Survey counts are checked even when other files have problems, so that one run
+    // reports everything; the file's units and models count as known.
+    if let Some((t, rows)) = surveys {
+        let pending = surveys::Pending {
+            units: file_units
+                .values()
+                .map(|u| (u.code.clone(), (DateSpan::new(u.valid_from, u.valid_to), u.parent_code.clone())))
+                .collect(),
+            models: models.iter().flat_map(|(_, rows)| rows.iter().map(|r| r.code.clone())).collect(),
+        };
+        let writer = Writer::Command(actor.to_string());
+        let batch = surveys::Batch {
+            writer: &writer,
+            rows,
+            replace: opts.update,
+            today: None,
+            warn: false,
+            confirmed: true,
+            audit: Audit::new(actor.to_string(), action, None),
+        };
+        match surveys::save(&txn, &batch, &pending, progress).await {
+            Ok(saved) => report.tables.push(("surveys", saved.written)),
+            Err(surveys::SurveyWriteError::Invalid(found)) => problems.extend(found.into_iter().map(|p| Problem {
+                file: t.file.clone(),
+                line: p.line,
+                column: p.field.column().to_string(),
+                reason: p.broken.to_string(),
+            })),
+            Err(surveys::SurveyWriteError::Db(e)) => return Err(ImportError::Db(e)),
+            Err(other) => return Err(ImportError::Refused(other.to_string())),
         }
     }
 
-    if let Some((t, rows)) = &surveys {
-        check_overlaps(t, rows, &existing_surveys, &mut problems);
-    }
-
     if !problems.is_empty() {
+        // Dropping the transaction rolls back whatever was written above.
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         return Err(ImportError::Invalid(problems));
     }
-
-    let txn = db.begin().await?;
-    let mut report = ImportReport::default();
-    let audit = Audit { actor, at: chrono::Utc::now() };
-    if let Some((_, rows)) = &models {
-        report.tables.push(("models", model_write(&db_models).run(&txn, rows, &audit, progress).await?));
-    }
-    if let Some((_, rows)) = &units {
-        report.tables.push(("units", write_units(&txn, rows, &db_units, &audit, progress).await?));
-    }
-    if let Some((_, rows)) = &adoptions {
-        report.tables.push(("adoptions", adoption_write(&existing_adoptions).run(&txn, rows, &audit, progress).await?));
-    }
-    if let Some((_, rows)) = &surveys {
-        report.tables.push(("surveys", survey_write(&existing_surveys).run(&txn, rows, &audit, progress).await?));
-    }
+    let summary: std::collections::BTreeMap<&str, Written> = report.tables.iter().copied().collect();
+    audit.record(&txn, "import", action.to_string(), None, Some(&summary), &[]).await?;
     txn.commit().await?;
     Ok(report)
 }
 
-/// Two surveys of one unit and model may not overlap in time (they would count twice in
-/// the year): each file row is checked against the file's others and the stored ones.
-fn check_overlaps(
-    t: &Table,
-    rows: &[SurveyRow],
-    existing: &HashMap<SurveyKey, survey_count::Model>,
-    problems: &mut Vec<Problem>,
-) {
-    let mut periods: HashMap<(&str, Option<&str>), Vec<(Period, Option<u64>)>> = HashMap::new();
-    for r in rows {
-        periods.entry((r.unit_code.as_str(), r.model_code.as_deref())).or_default().push((r.period, Some(r.line)));
-    }
-    for s in existing.values() {
-        if let (Some(v), Ok(p)) =
-            (periods.get_mut(&(s.unit_code.as_str(), s.model_code.as_deref())), Period::parse_survey(&s.period))
-        {
-            v.push((p, None));
-        }
-    }
-    for r in rows {
-        let same = &periods[&(r.unit_code.as_str(), r.model_code.as_deref())];
-        if let Some((other, line)) = same.iter().find(|(p, _)| rules::periods_overlap(r.period, *p)) {
-            let source = line.map_or("already in the database".to_string(), |l| format!("line {l}"));
-            problems.push(problem(
-                t,
-                r.line,
-                "period",
-                format!(
-                    "{} overlaps {other} of the same unit and model ({source}): its ballots would count twice",
-                    r.period
-                ),
-            ));
-        }
-    }
-}
-
 type AdoptionKey = (String, String, NaiveDate);
-type SurveyKey = (String, Option<String>, String);
 
 fn adoption_key(r: &AdoptionRow) -> AdoptionKey {
     (r.unit_code.clone(), r.model_code.clone(), r.started_on)
 }
 
-fn survey_key(r: &SurveyRow) -> SurveyKey {
-    (r.unit_code.clone(), r.model_code.clone(), r.period.to_string())
-}
-
 /// Rows are looked up by unit in chunks, so a run never loads the whole survey table, and
 /// streamed, so that only the decoded rows stay in memory.
-async fn existing_adoptions(db: &Db, rows: &[AdoptionRow]) -> Result<HashMap<AdoptionKey, adoption::Model>, DbErr> {
+async fn existing_adoptions(
+    txn: &DatabaseTransaction,
+    rows: &[AdoptionRow],
+) -> Result<HashMap<AdoptionKey, adoption::Model>, DbErr> {
     let codes: Vec<String> = rows.iter().map(|r| r.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
     let mut out = HashMap::new();
     for chunk in codes.chunks(500) {
         let mut found =
-            adoption::Entity::find().filter(adoption::Column::UnitCode.is_in(chunk.to_vec())).stream(db).await?;
+            adoption::Entity::find().filter(adoption::Column::UnitCode.is_in(chunk.to_vec())).stream(txn).await?;
         while let Some(a) = found.try_next().await? {
             out.insert((a.unit_code.clone(), a.model_code.clone(), a.started_on), a);
-        }
-    }
-    Ok(out)
-}
-
-async fn existing_surveys(db: &Db, rows: &[SurveyRow]) -> Result<HashMap<SurveyKey, survey_count::Model>, DbErr> {
-    let codes: Vec<String> = rows.iter().map(|r| r.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
-    let mut out = HashMap::new();
-    for chunk in codes.chunks(500) {
-        let mut found = survey_count::Entity::find()
-            .filter(survey_count::Column::UnitCode.is_in(chunk.to_vec()))
-            .stream(db)
-            .await?;
-        while let Some(s) = found.try_next().await? {
-            out.insert((s.unit_code.clone(), s.model_code.clone(), s.period.clone()), s);
         }
     }
     Ok(out)
@@ -744,55 +651,8 @@ fn adoption_same(old: &adoption::Model, r: &AdoptionRow) -> bool {
         && old.steered_by.as_deref() == r.steered_by.map(|s| s.as_str())
 }
 
-fn survey_same(old: &survey_count::Model, r: &SurveyRow) -> bool {
-    old.respondents == r.respondents && old.satisfied == r.satisfied
-}
-
 // ---------------------------------------------------------------------------------------
 // Writes
-
-struct Audit<'a> {
-    actor: &'a str,
-    at: chrono::DateTime<chrono::Utc>,
-}
-
-impl Audit<'_> {
-    async fn record(
-        &self,
-        txn: &DatabaseTransaction,
-        entity: &str,
-        key: String,
-        old: String,
-        new: String,
-    ) -> Result<(), DbErr> {
-        audit_log::Entity::insert(audit_log::ActiveModel {
-            at: Set(self.at),
-            actor: Set(self.actor.to_string()),
-            action: Set("import --update".into()),
-            entity: Set(entity.into()),
-            entity_key: Set(key),
-            old_value: Set(Some(old)),
-            new_value: Set(Some(new)),
-            ..Default::default()
-        })
-        .exec(txn)
-        .await
-        .map(|_| ())
-    }
-}
-
-/// Rows per INSERT. On PostgreSQL small enough that one statement's message (~60 bytes a
-/// survey row) fits in a single socket write: sqlx 0.9.0 no longer sets TCP_NODELAY
-/// (github.com/transact-rs/sqlx issue 4335), so a message split over two writes waits
-/// for the server's delayed ACK, 40 ms per statement (27 s instead of 5 s for 259k
-/// surveys at 500 rows; see docs/benchmarks.md). SQLite, in process, gains from fewer and
-/// larger statements.
-fn chunk_rows(backend: DbBackend) -> usize {
-    match backend {
-        DbBackend::Postgres => 128,
-        _ => 500,
-    }
-}
 
 /// Units in level order, so that a parent is always written before its child. Successors
 /// may point anywhere in the file, so they are set once every unit exists.
@@ -800,9 +660,9 @@ async fn write_units(
     txn: &DatabaseTransaction,
     rows: &[UnitRow],
     existing: &HashMap<String, unit::Model>,
-    audit: &Audit<'_>,
+    audit: &Audit,
     progress: Progress<'_>,
-) -> Result<TableReport, DbErr> {
+) -> Result<Written, DbErr> {
     let mut ordered = rows.to_vec();
     ordered.sort_by_key(|r| match r.level {
         UnitLevel::Province => 0,
@@ -859,20 +719,19 @@ struct TableWrite<'a, R, K, M, A> {
 
 impl<R, K, M, A> TableWrite<'_, R, K, M, A>
 where
-    R: fmt::Debug,
     K: std::hash::Hash + Eq,
-    M: fmt::Debug,
+    M: serde::Serialize + sea_orm::IntoActiveModel<A>,
     A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
-    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    A::Entity: EntityTrait<Model = M>,
 {
     async fn run(
         &self,
         txn: &DatabaseTransaction,
         rows: &[R],
-        audit: &Audit<'_>,
+        audit: &Audit,
         progress: Progress<'_>,
-    ) -> Result<TableReport, DbErr> {
-        let mut rep = TableReport::default();
+    ) -> Result<Written, DbErr> {
+        let mut rep = Written::default();
         let mut fresh = Vec::new();
         let mut changed = Vec::new();
         for r in rows {
@@ -885,8 +744,8 @@ where
         // New rows first (in the given order), so that a changed row may point at one.
         rep.inserted = insert_chunked(txn, fresh, self.table, progress, |chunk| A::Entity::insert_many(chunk)).await?;
         for (old, r) in changed {
-            audit.record(txn, self.entity, (self.audit_key)(r), format!("{old:?}"), format!("{r:?}")).await?;
-            A::Entity::update((self.values)(r, Some(old))).exec(txn).await?;
+            let new = A::Entity::update((self.values)(r, Some(old))).exec(txn).await?;
+            audit.record(txn, self.entity, (self.audit_key)(r), Some(old), Some(&new), &[]).await?;
             rep.updated += 1;
         }
         Ok(rep)
@@ -933,51 +792,4 @@ fn adoption_write(
             steered_by: Set(r.steered_by.map(|s| s.as_str().into())),
         },
     }
-}
-
-fn survey_write(
-    existing: &HashMap<SurveyKey, survey_count::Model>,
-) -> TableWrite<'_, SurveyRow, SurveyKey, survey_count::Model, survey_count::ActiveModel> {
-    TableWrite {
-        table: "surveys",
-        entity: "survey_counts",
-        existing,
-        key: survey_key,
-        same: survey_same,
-        audit_key: |r| format!("{}/{}/{}", r.unit_code, r.model_code.as_deref().unwrap_or(""), r.period),
-        values: |r, old| survey_count::ActiveModel {
-            id: old.map_or(sea_orm::ActiveValue::NotSet, |o| Set(o.id)),
-            unit_code: Set(r.unit_code.clone()),
-            model_code: Set(r.model_code.clone()),
-            period: Set(r.period.to_string()),
-            period_start: Set(r.period.first_day()),
-            period_end: Set(r.period.last_day()),
-            respondents: Set(r.respondents),
-            satisfied: Set(r.satisfied),
-        },
-    }
-}
-
-async fn insert_chunked<A>(
-    txn: &DatabaseTransaction,
-    rows: Vec<A>,
-    table: &str,
-    progress: Progress<'_>,
-    insert: impl Fn(Vec<A>) -> sea_orm::InsertMany<A>,
-) -> Result<u64, DbErr>
-where
-    A: sea_orm::ActiveModelTrait,
-{
-    let total = rows.len() as u64;
-    let chunk_rows = chunk_rows(txn.get_database_backend());
-    let mut done = 0;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(chunk_rows).collect();
-        let n = chunk.len() as u64;
-        insert(chunk).exec_without_returning(txn).await?;
-        done += n;
-        progress(table, done, total);
-    }
-    Ok(total)
 }

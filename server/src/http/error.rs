@@ -14,6 +14,21 @@ pub enum HttpError {
     BadRequest { field: &'static str, message: String },
     #[error("not found")]
     NotFound,
+    /// No valid credentials (a missing, revoked or unknown API token).
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Signed in, but not allowed this write; `row` names the row refused.
+    #[error("forbidden: {message}")]
+    Forbidden { row: Option<u64>, message: String },
+    /// Someone saved a newer version in between.
+    #[error("conflict at row {row}")]
+    Conflict { row: u64, stored: serde_json::Value },
+    /// Rows that break the contract's rules: each with its row, field and message.
+    #[error("{} problem(s)", .0.len())]
+    Unprocessable(Vec<serde_json::Value>),
+    /// The request came from another site (a form or script elsewhere posting here).
+    #[error("cross-site request refused")]
+    CrossSite,
     /// Our fault: logged with its cause, shown without it.
     #[error("internal error: {0}")]
     Internal(String),
@@ -65,6 +80,25 @@ impl IntoResponse for HttpError {
                 (StatusCode::BAD_REQUEST, serde_json::json!({ "error": message, "field": field }))
             }
             HttpError::NotFound => (StatusCode::NOT_FOUND, serde_json::json!({ "error": "not found" })),
+            HttpError::Unauthorized => {
+                let body = serde_json::json!({ "error": "a valid API token is required (Authorization: Bearer rdt_…)" });
+                return (StatusCode::UNAUTHORIZED, [(axum::http::header::WWW_AUTHENTICATE, "Bearer")], Json(body))
+                    .into_response();
+            }
+            HttpError::Forbidden { row, message } => {
+                (StatusCode::FORBIDDEN, serde_json::json!({ "error": message, "row": row }))
+            }
+            HttpError::Conflict { row, stored } => (
+                StatusCode::CONFLICT,
+                serde_json::json!({ "error": "the row was changed since the version given", "row": row, "stored": stored }),
+            ),
+            HttpError::Unprocessable(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                serde_json::json!({ "error": "nothing was written", "problems": problems }),
+            ),
+            HttpError::CrossSite => {
+                (StatusCode::FORBIDDEN, serde_json::json!({ "error": "cross-site request refused" }))
+            }
             HttpError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, serde_json::json!({ "error": "internal error" }))

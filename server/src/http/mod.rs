@@ -2,8 +2,10 @@
 //! read-only JSON API, plus the layers every response goes through.
 mod api;
 mod charts;
+mod entry;
 mod error;
 mod export;
+mod surveys;
 
 pub use error::HttpError;
 
@@ -48,7 +50,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .merge(charts::routes())
                 .layer(tower::limit::GlobalConcurrencyLimitLayer::new(HEAVY_CONCURRENCY)),
         )
-        .nest("/api/v1", api::routes())
+        .merge(entry::routes())
+        .nest("/api/v1", api::routes().merge(surveys::routes()))
         .nest_service("/pkg", pkg)
 }
 
@@ -64,6 +67,7 @@ pub fn with_layers(router: Router) -> Router {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
     router
+        .layer(axum::middleware::from_fn(same_origin_writes))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(header(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP))
@@ -72,6 +76,36 @@ pub fn with_layers(router: Router) -> Router {
         .layer(header(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// Refuses a state-changing request that a browser says came from another site: its
+/// `Sec-Fetch-Site` is `cross-site` or `same-site` (another subdomain), or its `Origin`
+/// is not this host. That protects the forms that work without JavaScript as well as the
+/// server functions; a client that sends neither header (a script with an API token) is
+/// no browser, so no cross-site request forgery can ride on it.
+async fn same_origin_writes(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let safe = matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS);
+    if safe || is_same_origin(request.headers()) {
+        return next.run(request).await;
+    }
+    tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-site write refused");
+    HttpError::CrossSite.into_response()
+}
+
+pub fn is_same_origin(headers: &axum::http::HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        if !matches!(site, "same-origin" | "none") {
+            return false;
+        }
+    }
+    match (get("origin"), get("host")) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => {
+            origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host)
+        }
+        (Some(_), None) => false,
+    }
 }
 
 /// 200 when the database answers a query, 503 when it does not.
@@ -120,6 +154,25 @@ async fn switch_language(Form(form): Form<LangForm>) -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn writes_must_come_from_this_site() {
+        let h = |pairs: &[(&'static str, &'static str)]| {
+            let mut m = axum::http::HeaderMap::new();
+            for (k, v) in pairs {
+                m.insert(*k, v.parse().unwrap());
+            }
+            super::is_same_origin(&m)
+        };
+        assert!(h(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3000"), ("sec-fetch-site", "same-origin")]));
+        assert!(h(&[("host", "reform.example"), ("origin", "https://reform.example")]));
+        assert!(h(&[("host", "reform.example")]), "no browser headers: a script, not a forged form");
+        assert!(!h(&[("host", "reform.example"), ("origin", "https://evil.example")]));
+        assert!(!h(&[("host", "reform.example"), ("origin", "null")]));
+        assert!(!h(&[("host", "reform.example"), ("sec-fetch-site", "cross-site")]));
+        assert!(!h(&[("host", "reform.example"), ("sec-fetch-site", "same-site")]), "a sibling subdomain is another site");
+        assert!(!h(&[("host", "reform.example.evil"), ("origin", "https://reform.example")]));
+    }
+
     #[test]
     fn redirects_stay_on_this_site() {
         use super::same_site_path as p;

@@ -1,7 +1,7 @@
 //! A unit running a model from `started_on` (until `ended_on`), as a pilot or scaled out.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "adoptions")]
 pub struct Model {
     #[sea_orm(primary_key)]

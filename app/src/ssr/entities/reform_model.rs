@@ -1,7 +1,7 @@
 //! A reform model: a named practice such as "Ngày không viết".
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "reform_models")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

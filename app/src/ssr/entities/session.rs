@@ -1,14 +1,15 @@
-//! A signed-in session, stored in the database so that it survives restarts.
+//! A signed-in session, stored in the database so that several server processes share it
+//! and it survives restarts. Only the token's hash is kept.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "sessions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: String,
+    pub token_hash: String,
     pub user_id: i64,
     pub created_at: DateTimeUtc,
-    pub expires_at: DateTimeUtc,
+    pub last_seen_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,7 @@
 //! The survey ballots of one unit (and optionally one model) in one month or quarter.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "survey_counts")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -13,6 +13,13 @@ pub struct Model {
     pub period_end: Date,
     pub respondents: i32,
     pub satisfied: i32,
+    pub very_satisfied: Option<i32>,
+    pub fairly_satisfied: Option<i32>,
+    pub neutral: Option<i32>,
+    pub dissatisfied: Option<i32>,
+    pub very_dissatisfied: Option<i32>,
+    /// Raised by every change; an edit must name the version it was made from.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

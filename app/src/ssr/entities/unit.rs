@@ -1,7 +1,7 @@
 //! An administrative unit: province, district or commune.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "units")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,4 +1,4 @@
-//! A person who signs in: an official, a commune's staff member (bound to one unit), a reporter.
+//! A person who signs in: an admin, an official, or a staff member bound to one unit.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,9 +9,11 @@ pub struct Model {
     #[sea_orm(unique)]
     pub username: String,
     pub display_name: String,
+    /// argon2id in the PHC string format (`$argon2id$v=19$…`).
     pub password_hash: String,
     pub role: String,
     pub unit_code: Option<String>,
+    pub disabled: bool,
     pub created_at: DateTimeUtc,
 }
 

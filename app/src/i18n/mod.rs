@@ -2,6 +2,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+mod entry;
+pub use entry::{broken_rule, field_label, warning_text, EntryTexts};
+
 pub const LANG_COOKIE: &str = "lang";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +45,14 @@ impl Lang {
             .find(|(k, _)| *k == LANG_COOKIE)
             .and_then(|(_, v)| Lang::from_code(v.trim()))
             .unwrap_or_default()
+    }
+
+    /// The sentences of sign-in and entry.
+    pub fn entry(self) -> &'static EntryTexts {
+        match self {
+            Lang::Vi => &entry::VI,
+            Lang::En => &entry::EN,
+        }
     }
 
     pub fn texts(self) -> &'static Texts {
@@ -95,8 +106,6 @@ pub struct Texts {
     pub models_heading: &'static str,
     pub communes_heading: &'static str,
     pub choose_district: &'static str,
-    pub survey_heading: &'static str,
-    pub survey_body: &'static str,
     pub export_heading: &'static str,
     pub export_body: &'static str,
     pub format: &'static str,
@@ -221,8 +230,6 @@ pub static VI: Texts = Texts {
     models_heading: "Các mô hình",
     communes_heading: "Xã, phường, thị trấn theo huyện",
     choose_district: "Chọn huyện",
-    survey_heading: "Nhập phiếu khảo sát",
-    survey_body: "Công chức cấp xã nhập số phiếu khảo sát của xã mình sau khi đăng nhập. Trong khi chờ, số liệu được nạp bằng lệnh `reformdash import`.",
     export_heading: "Xuất dữ liệu",
     export_body: "Tải bảng tổng hợp theo huyện dưới dạng CSV, XLSX hoặc JSON.",
     format: "Định dạng",
@@ -347,8 +354,6 @@ pub static EN: Texts = Texts {
     models_heading: "Models",
     communes_heading: "Communes by district",
     choose_district: "Choose a district",
-    survey_heading: "Enter survey counts",
-    survey_body: "Commune staff enter their own commune's survey counts after signing in. Until then, figures are loaded with `reformdash import`.",
     export_heading: "Export",
     export_body: "Download the district summary as CSV, XLSX or JSON.",
     format: "Format",

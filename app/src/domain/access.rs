@@ -1,0 +1,170 @@
+//! Who may change what: the roles and the one rule per kind of write. Pure, so that the
+//! authorization matrix is tested without a server, and every handler asks the same rule.
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// Users, units and models, and everything an official may do.
+    Admin,
+    /// Reads everything; edits models and adoptions; corrects or deletes any survey count,
+    /// giving a reason.
+    Official,
+    /// Bound to one unit: enters and edits that unit's survey counts (a district's staff
+    /// member, also those of the district's communes).
+    Staff,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Official, Role::Staff];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Official => "official",
+            Role::Staff => "staff",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown role `{s}` (expected admin, official or staff)"))
+    }
+}
+
+/// The signed-in person as pages and write paths see them (never the password hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The staff member's unit.
+    pub unit_code: Option<String>,
+}
+
+/// Where a survey count's unit sits: itself and its parent.
+#[derive(Clone, Copy, Debug)]
+pub struct UnitPlace<'a> {
+    pub code: &'a str,
+    pub parent_code: Option<&'a str>,
+}
+
+/// Who is writing: an account, or the server's own command line (`reformdash import`),
+/// which whoever holds the database file may run anyway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Writer {
+    Account(Account),
+    Command(String),
+}
+
+impl Writer {
+    /// The name the audit log records.
+    pub fn name(&self) -> String {
+        match self {
+            Writer::Account(a) => a.username.clone(),
+            Writer::Command(who) => format!("cli:{who}"),
+        }
+    }
+
+    /// Enters or edits a survey count of this unit. A correction by an official must give a
+    /// reason: that is checked with the write, not here.
+    pub fn may_write_survey(&self, unit: UnitPlace<'_>) -> bool {
+        match self {
+            Writer::Command(_) => true,
+            Writer::Account(a) => match a.role {
+                Role::Admin | Role::Official => true,
+                Role::Staff => a
+                    .unit_code
+                    .as_deref()
+                    .is_some_and(|own| own == unit.code || unit.parent_code == Some(own)),
+            },
+        }
+    }
+
+    /// Whether writes by this writer are corrections of others' figures, which need a reason.
+    pub fn corrects(&self) -> bool {
+        matches!(self, Writer::Account(Account { role: Role::Admin | Role::Official, .. }))
+    }
+
+    /// Units, models, adoptions and whole-table imports.
+    pub fn may_edit_reference(&self) -> bool {
+        match self {
+            Writer::Command(_) => true,
+            Writer::Account(a) => matches!(a.role, Role::Admin | Role::Official),
+        }
+    }
+
+    /// Users and their roles.
+    pub fn may_manage_users(&self) -> bool {
+        match self {
+            Writer::Command(_) => true,
+            Writer::Account(a) => a.role == Role::Admin,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer(role: Role, unit: Option<&str>) -> Writer {
+        Writer::Account(Account {
+            id: 1,
+            username: "u".into(),
+            display_name: "U".into(),
+            role,
+            unit_code: unit.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>(), Ok(r));
+        }
+        assert!("reporter".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn the_survey_matrix() {
+        let commune = UnitPlace { code: "402-01", parent_code: Some("402") };
+        let other = UnitPlace { code: "403-01", parent_code: Some("403") };
+        let district = UnitPlace { code: "402", parent_code: Some("38") };
+        let staff = writer(Role::Staff, Some("402-01"));
+        assert!(staff.may_write_survey(commune));
+        assert!(!staff.may_write_survey(other));
+        assert!(!staff.may_write_survey(district), "a commune's staff member does not write for the district");
+        let district_staff = writer(Role::Staff, Some("402"));
+        assert!(district_staff.may_write_survey(district) && district_staff.may_write_survey(commune));
+        assert!(!district_staff.may_write_survey(other));
+        assert!(!writer(Role::Staff, None).may_write_survey(commune), "a staff member without a unit writes nothing");
+        for r in [Role::Admin, Role::Official] {
+            assert!(writer(r, None).may_write_survey(other) && writer(r, None).corrects());
+        }
+        assert!(!staff.corrects());
+        assert!(Writer::Command("x".into()).may_write_survey(other));
+    }
+
+    #[test]
+    fn reference_data_and_users() {
+        assert!(writer(Role::Official, None).may_edit_reference());
+        assert!(!writer(Role::Staff, Some("402")).may_edit_reference());
+        assert!(writer(Role::Admin, None).may_manage_users());
+        assert!(!writer(Role::Official, None).may_manage_users());
+        assert_eq!(writer(Role::Staff, Some("402")).name(), "u");
+        assert_eq!(Writer::Command("ana".into()).name(), "cli:ana");
+    }
+}

@@ -1,0 +1,257 @@
+//! Sign-in and survey entry, in both languages: the form's words and every rule a survey
+//! count can break, said to the person who typed it.
+use super::Lang;
+use crate::domain::survey::{Broken, SurveyField, Warning};
+
+pub struct EntryTexts {
+    pub sign_in: &'static str,
+    pub sign_out: &'static str,
+    pub signed_in_as: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub login_heading: &'static str,
+    pub login_wrong: &'static str,
+    pub login_throttled: &'static str,
+    pub login_needed: &'static str,
+    pub entry_heading: &'static str,
+    pub unit: &'static str,
+    pub model: &'static str,
+    pub whole_service: &'static str,
+    pub period: &'static str,
+    pub period_hint: &'static str,
+    pub respondents: &'static str,
+    pub satisfied: &'static str,
+    pub breakdown: &'static str,
+    pub levels: [&'static str; 5],
+    pub rate_now: &'static str,
+    pub reason: &'static str,
+    pub reason_hint: &'static str,
+    pub reason_missing: &'static str,
+    pub save: &'static str,
+    pub saved: &'static str,
+    pub editing: &'static str,
+    pub new_entry: &'static str,
+    pub warnings_heading: &'static str,
+    pub keep_values: &'static str,
+    pub conflict_heading: &'static str,
+    pub conflict_body: &'static str,
+    pub theirs: &'static str,
+    pub yours: &'static str,
+    pub edit_existing: &'static str,
+    pub edit: &'static str,
+    pub recent: &'static str,
+    pub no_units: &'static str,
+    pub problems_heading: &'static str,
+    pub history_heading: &'static str,
+    pub history_empty: &'static str,
+    pub history_when: &'static str,
+    pub history_who: &'static str,
+    pub history_what: &'static str,
+    pub history_from: &'static str,
+    pub history_to: &'static str,
+    pub history_reason: &'static str,
+}
+
+pub const VI: EntryTexts = EntryTexts {
+    sign_in: "Đăng nhập",
+    sign_out: "Đăng xuất",
+    signed_in_as: "Đang đăng nhập:",
+    username: "Tên đăng nhập",
+    password: "Mật khẩu",
+    login_heading: "Đăng nhập",
+    login_wrong: "Sai tên đăng nhập hoặc mật khẩu.",
+    login_throttled: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {n} phút.",
+    login_needed: "Vui lòng đăng nhập để nhập số phiếu khảo sát của đơn vị mình.",
+    entry_heading: "Nhập phiếu khảo sát",
+    unit: "Đơn vị",
+    model: "Mô hình",
+    whole_service: "Toàn bộ dịch vụ của đơn vị",
+    period: "Kỳ (tháng hoặc quý)",
+    period_hint: "Ví dụ 2026-11 (tháng) hoặc 2026-Q4 (quý)",
+    respondents: "Số phiếu thu về",
+    satisfied: "Số phiếu hài lòng",
+    breakdown: "Chi tiết năm mức độ (không bắt buộc)",
+    levels: ["Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng", "Rất không hài lòng"],
+    rate_now: "Tỷ lệ hài lòng:",
+    reason: "Lý do",
+    reason_hint: "Bắt buộc khi sửa số liệu của đơn vị khác hoặc giữ số liệu có cảnh báo",
+    reason_missing: "Vui lòng ghi lý do.",
+    save: "Lưu",
+    saved: "Đã lưu",
+    editing: "Đang sửa bản ghi phiên bản",
+    new_entry: "Nhập bản ghi mới",
+    warnings_heading: "Vui lòng kiểm tra lại",
+    keep_values: "Tôi đã kiểm tra, giữ nguyên số liệu này",
+    conflict_heading: "Có người vừa lưu bản ghi này",
+    conflict_body: "Số liệu của bạn chưa được lưu. Hãy xem số liệu mới nhất rồi lưu lại nếu vẫn cần sửa.",
+    theirs: "Số liệu đã lưu",
+    yours: "Số liệu của bạn",
+    edit_existing: "Sửa bản ghi đã có",
+    edit: "Sửa",
+    recent: "Các bản ghi gần đây",
+    no_units: "Tài khoản này không được nhập số liệu cho đơn vị nào.",
+    problems_heading: "Chưa lưu: vui lòng sửa các ô được đánh dấu.",
+    history_heading: "Lịch sử thay đổi",
+    history_empty: "Chưa có thay đổi nào được ghi lại.",
+    history_when: "Thời điểm",
+    history_who: "Người thực hiện",
+    history_what: "Bản ghi",
+    history_from: "Trước",
+    history_to: "Sau",
+    history_reason: "Lý do",
+};
+
+pub const EN: EntryTexts = EntryTexts {
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    signed_in_as: "Signed in:",
+    username: "Username",
+    password: "Password",
+    login_heading: "Sign in",
+    login_wrong: "Wrong username or password.",
+    login_throttled: "Too many failed attempts. Please try again in {n} minute(s).",
+    login_needed: "Please sign in to enter your unit's survey counts.",
+    entry_heading: "Enter survey counts",
+    unit: "Unit",
+    model: "Model",
+    whole_service: "The unit's service as a whole",
+    period: "Period (month or quarter)",
+    period_hint: "For example 2026-11 (a month) or 2026-Q4 (a quarter)",
+    respondents: "Ballots returned",
+    satisfied: "Satisfied",
+    breakdown: "The five levels (optional)",
+    levels: ["Very satisfied", "Fairly satisfied", "Neutral", "Dissatisfied", "Very dissatisfied"],
+    rate_now: "Satisfaction rate:",
+    reason: "Reason",
+    reason_hint: "Required to correct another unit's figures or to keep figures with a warning",
+    reason_missing: "Please give a reason.",
+    save: "Save",
+    saved: "Saved",
+    editing: "Editing the entry, version",
+    new_entry: "Enter a new one",
+    warnings_heading: "Please check again",
+    keep_values: "I have checked: keep these figures",
+    conflict_heading: "Someone has just saved this entry",
+    conflict_body: "Your figures were not saved. Look at the latest figures and save again if they still need changing.",
+    theirs: "Saved figures",
+    yours: "Your figures",
+    edit_existing: "Edit the existing entry",
+    edit: "Edit",
+    recent: "Recent entries",
+    no_units: "This account may not enter figures for any unit.",
+    problems_heading: "Not saved: please correct the marked fields.",
+    history_heading: "History of changes",
+    history_empty: "No change recorded yet.",
+    history_when: "When",
+    history_who: "Who",
+    history_what: "Entry",
+    history_from: "Before",
+    history_to: "After",
+    history_reason: "Reason",
+};
+
+/// A broken rule as a sentence for the person at the form.
+pub fn broken_rule(lang: Lang, broken: &Broken) -> String {
+    if lang == Lang::En {
+        return english(broken);
+    }
+    match broken {
+        Broken::Required => "Vui lòng nhập ô này.".into(),
+        Broken::Code(_) => "Mã chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang (tối đa 32 ký tự).".into(),
+        Broken::NotANumber(s) => format!("«{s}» không phải là một số nguyên."),
+        Broken::TooFewRespondents(n) => format!("Số phiếu phải từ 1 trở lên (đang là {n})."),
+        Broken::Negative(n) => format!("Không được là số âm (đang là {n})."),
+        Broken::MoreThanRespondents { satisfied, respondents } => {
+            format!("Số phiếu hài lòng ({satisfied}) lớn hơn số phiếu thu về ({respondents}).")
+        }
+        Broken::Period(_) => "Kỳ là một tháng (2026-11) hoặc một quý (2026-Q4).".into(),
+        Broken::PartialBreakdown => "Nhập đủ cả năm mức độ, hoặc để trống cả năm.".into(),
+        Broken::BreakdownTotal { total, respondents } => {
+            format!("Năm mức độ cộng lại được {total}, khác số phiếu thu về ({respondents}).")
+        }
+        Broken::BreakdownSatisfied { total, satisfied } => {
+            format!("Rất hài lòng + hài lòng = {total}, khác số phiếu hài lòng ({satisfied}).")
+        }
+        Broken::FuturePeriod(p) => format!("Kỳ {p} chưa bắt đầu."),
+        Broken::UnknownUnit(c) => format!("Không có đơn vị «{c}»."),
+        Broken::UnknownModel(c) => format!("Không có mô hình «{c}»."),
+        Broken::UnitNotValid { unit, period } => format!("Đơn vị «{unit}» không tồn tại trong kỳ {period}."),
+        Broken::Overlap { period, other, .. } => format!(
+            "Kỳ {period} trùng thời gian với kỳ {other} đã nhập cho cùng đơn vị và mô hình: số phiếu sẽ bị tính hai lần."
+        ),
+        Broken::Exists { .. } => "Đã có bản ghi cho đơn vị, mô hình và kỳ này với số liệu khác.".into(),
+        Broken::Duplicate { line, .. } => format!("Trùng với dòng {line}."),
+        Broken::NotYourUnit(c) => format!("Tài khoản này không được nhập số liệu cho đơn vị «{c}»."),
+    }
+}
+
+/// The English sentence: the import's and the API's own, with a capital and a full stop.
+fn english(broken: &Broken) -> String {
+    let s = broken.to_string();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
+        None => s,
+    }
+}
+
+pub fn warning_text(lang: Lang, w: &Warning) -> String {
+    match (lang, w) {
+        (Lang::En, w) => english_warning(w),
+        (Lang::Vi, Warning::ModelNotRun(m)) => format!("Đơn vị không áp dụng mô hình «{m}» trong kỳ này."),
+        (Lang::Vi, Warning::UnusualRate { rate, mean, .. }) => format!(
+            "Tỷ lệ hài lòng {} khác xa mức thường thấy của đơn vị ({}).",
+            percent_vi(*rate),
+            percent_vi(*mean)
+        ),
+        (Lang::Vi, Warning::UnusualRespondents { respondents, usual }) => {
+            format!("{respondents} phiếu là gấp mười lần trở lên so với thường lệ của đơn vị ({usual} phiếu).")
+        }
+    }
+}
+
+fn english_warning(w: &Warning) -> String {
+    let s = w.to_string();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
+        None => s,
+    }
+}
+
+fn percent_vi(p: f64) -> String {
+    format!("{p:.1}%").replace('.', ",")
+}
+
+/// The label of a field, for the list of problems at the top of the form.
+pub fn field_label(lang: Lang, field: SurveyField) -> &'static str {
+    let t = lang.entry();
+    match field {
+        SurveyField::UnitCode => t.unit,
+        SurveyField::ModelCode => t.model,
+        SurveyField::Period => t.period,
+        SurveyField::Respondents => t.respondents,
+        SurveyField::Satisfied => t.satisfied,
+        SurveyField::VerySatisfied => t.levels[0],
+        SurveyField::FairlySatisfied => t.levels[1],
+        SurveyField::Neutral => t.levels[2],
+        SurveyField::Dissatisfied => t.levels[3],
+        SurveyField::VeryDissatisfied => t.levels[4],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_reads_in_both_languages() {
+        let b = Broken::MoreThanRespondents { satisfied: 11, respondents: 10 };
+        assert_eq!(broken_rule(Lang::En, &b), "11 is more than respondents (10).");
+        assert_eq!(broken_rule(Lang::Vi, &b), "Số phiếu hài lòng (11) lớn hơn số phiếu thu về (10).");
+        assert_eq!(broken_rule(Lang::Vi, &Broken::FuturePeriod("2027-01".parse().unwrap())), "Kỳ 2027-01 chưa bắt đầu.");
+        let w = Warning::UnusualRespondents { respondents: 1000, usual: 100 };
+        assert!(warning_text(Lang::Vi, &w).starts_with("1000 phiếu"));
+        assert!(warning_text(Lang::En, &w).starts_with("1000 respondents"));
+    }
+}

@@ -1,0 +1,105 @@
+//! Personal API tokens for the provinces' one-stop-desk software: `rdt_…`, shown once at
+//! creation, kept as a hash, revoked by their owner.
+use super::{account_of, random_token, token_hash};
+use crate::domain::access::Account;
+use crate::ssr::entities::{api_token, user};
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+pub const PREFIX: &str = "rdt_";
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("a token name is 1 to 64 characters")]
+    BadName,
+    #[error("`{0}` already has a token named `{1}`")]
+    Exists(String, String),
+    #[error("no live token named `{0}`")]
+    Unknown(String),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+}
+
+/// Creates a token for the user and returns it (the only time it is ever shown).
+pub async fn create(db: &impl ConnectionTrait, user: &user::Model, name: &str) -> Result<String, TokenError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || crate::domain::rules::check_text(name, 64).is_err() {
+        return Err(TokenError::BadName);
+    }
+    let taken = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user.id))
+        .filter(api_token::Column::Name.eq(name))
+        .one(db)
+        .await?
+        .is_some();
+    if taken {
+        return Err(TokenError::Exists(user.username.clone(), name.to_string()));
+    }
+    let token = format!("{PREFIX}{}", random_token());
+    api_token::Entity::insert(api_token::ActiveModel {
+        user_id: Set(user.id),
+        name: Set(name.to_string()),
+        token_hash: Set(token_hash(&token)),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(token)
+}
+
+pub async fn revoke(db: &impl ConnectionTrait, user_id: i64, name: &str) -> Result<(), TokenError> {
+    let done = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(Utc::now())))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::Name.eq(name))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(TokenError::Unknown(name.to_string()));
+    }
+    Ok(())
+}
+
+/// The owner's live tokens: (name, created, last used).
+pub async fn list(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<api_token::Model>, DbErr> {
+    api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .all(db)
+        .await
+}
+
+/// The account an `Authorization: Bearer rdt_…` header stands for: `Ok(None)` when the
+/// header is missing, malformed, revoked or its owner disabled.
+pub async fn bearer(db: &impl ConnectionTrait, headers: &axum::http::HeaderMap) -> Result<Option<Account>, DbErr> {
+    let Some(token) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| t.starts_with(PREFIX) && t.len() <= 100)
+    else {
+        return Ok(None);
+    };
+    let Some(t) = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(token_hash(token)))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let account = user::Entity::find_by_id(t.user_id).one(db).await?.as_ref().and_then(account_of);
+    if account.is_some() {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, sea_orm::sea_query::Expr::value(Some(Utc::now())))
+            .filter(api_token::Column::Id.eq(t.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(account)
+}

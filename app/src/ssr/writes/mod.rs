@@ -1,0 +1,118 @@
+//! The one write path, one module per written concept: each validates with the pure rules
+//! of `domain`, checks the version, writes and records the audit entry, all in the
+//! transaction that [`begin`] opens. The importer, the entry form and the write API call it.
+pub mod surveys;
+pub mod users;
+
+use super::entities::audit_log;
+use super::Db;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, TransactionTrait};
+use serde::Serialize;
+
+/// Opens a write transaction and, as its first statement, raises the data version. On
+/// SQLite that takes the write lock before anything is read, so what a write validates
+/// against cannot change under it (a deferred transaction would read first and could then
+/// fail to upgrade); on PostgreSQL the row lock queues writers one after another.
+pub async fn begin(db: &Db) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    txn.execute_unprepared("UPDATE data_version SET version = version + 1 WHERE id = 1").await?;
+    Ok(txn)
+}
+
+/// What a write did to one table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Written {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub deleted: u64,
+}
+
+/// Who writes, and when: every audit entry of one write carries the same time.
+pub struct Audit {
+    pub actor: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// `import`, `import --update`, `entry`, `api`, `correction`, `delete`.
+    pub action: &'static str,
+    pub reason: Option<String>,
+}
+
+impl Audit {
+    pub fn new(actor: String, action: &'static str, reason: Option<String>) -> Self {
+        Audit { actor, at: chrono::Utc::now(), action, reason }
+    }
+
+    /// One change, with its old and new values as JSON objects (the table's columns).
+    pub async fn record<T: Serialize>(
+        &self,
+        txn: &DatabaseTransaction,
+        entity: &str,
+        key: String,
+        old: Option<&T>,
+        new: Option<&T>,
+        warnings: &[String],
+    ) -> Result<(), DbErr> {
+        let json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).unwrap_or_default());
+        audit_log::Entity::insert(audit_log::ActiveModel {
+            at: Set(self.at),
+            actor: Set(self.actor.clone()),
+            action: Set(self.action.into()),
+            entity: Set(entity.into()),
+            entity_key: Set(key),
+            old_value: Set(json(old)),
+            new_value: Set(json(new)),
+            reason: Set(self.reason.clone()),
+            warnings: Set((!warnings.is_empty()).then(|| serde_json::to_string(warnings).unwrap_or_default())),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await
+        .map(|_| ())
+    }
+}
+
+/// Called as a long write advances: (table, rows done, rows in all).
+pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+
+/// Rows per INSERT. On PostgreSQL small enough that one statement's message (~60 bytes a
+/// survey row) fits in a single socket write: sqlx 0.9.0 no longer sets TCP_NODELAY
+/// (github.com/transact-rs/sqlx issue 4335), so a message split over two writes waits
+/// for the server's delayed ACK, 40 ms per statement (27 s instead of 5 s for 259k
+/// surveys at 500 rows; see docs/benchmarks.md). SQLite, in process, gains from fewer and
+/// larger statements.
+fn chunk_rows(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Postgres => 128,
+        _ => 500,
+    }
+}
+
+pub async fn insert_chunked<A>(
+    txn: &DatabaseTransaction,
+    rows: Vec<A>,
+    table: &str,
+    progress: Progress<'_>,
+    insert: impl Fn(Vec<A>) -> sea_orm::InsertMany<A>,
+) -> Result<u64, DbErr>
+where
+    A: sea_orm::ActiveModelTrait,
+{
+    let total = rows.len() as u64;
+    let chunk_rows = chunk_rows(txn.get_database_backend());
+    let mut done = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(chunk_rows).collect();
+        let n = chunk.len() as u64;
+        insert(chunk).exec_without_returning(txn).await?;
+        done += n;
+        progress(table, done, total);
+    }
+    Ok(total)
+}
+
+/// Today in Vietnam (UTC+7, no daylight saving): what "the current month" and "a period
+/// that has not begun" mean for a commune's staff member, whatever the server's zone.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}

@@ -1,0 +1,408 @@
+//! Survey counts: every write of one (an import's rows, an entry, the API, an official's
+//! correction or deletion) comes through [`save`] or [`delete`], inside a transaction from
+//! [`super::begin`], so the rules, the authorization, the version check and the audit
+//! entry are the same whoever writes.
+use super::{insert_chunked, Audit, Progress, Written};
+use crate::domain::access::{UnitPlace, Writer};
+use crate::domain::survey::{self, Broken, FieldProblem, Stored, Survey, SurveyDraft, SurveyFacts, SurveyField, Warning};
+use crate::domain::{DateSpan, Period};
+use crate::ssr::entities::{adoption, reform_model, survey_count, unit};
+use chrono::NaiveDate;
+use futures_util::TryStreamExt;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// One row to write.
+#[derive(Clone, Debug, Default)]
+pub struct SurveyWrite {
+    /// How the writer names the row in messages: the file's line, the API's row number.
+    pub line: u64,
+    pub draft: SurveyDraft,
+    /// The version an edit was made from; `None` for a new entry.
+    pub version: Option<i32>,
+}
+
+/// How a batch is written.
+pub struct Batch<'a> {
+    pub writer: &'a Writer,
+    pub rows: Vec<SurveyWrite>,
+    /// `import --update`: a stored key with other values is replaced without naming a
+    /// version (the old values go to the audit log).
+    pub replace: bool,
+    /// Refuse periods that have not begun on this day (entry, API); `None` for imports of history.
+    pub today: Option<NaiveDate>,
+    /// Compare each row with the unit's history and adoptions ([`survey::unusual`]).
+    pub warn: bool,
+    /// The writer saw the warnings and keeps the values (given with `reason`).
+    pub confirmed: bool,
+    pub audit: Audit,
+}
+
+/// Units and models that a batch may refer to although they are not stored yet (an
+/// import writes them in the same run): code → (validity, parent).
+#[derive(Default)]
+pub struct Pending {
+    pub units: HashMap<String, (DateSpan, Option<String>)>,
+    pub models: HashSet<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RowProblem {
+    pub line: u64,
+    pub field: SurveyField,
+    pub broken: Broken,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RowWarning {
+    pub line: u64,
+    pub warning: Warning,
+}
+
+
+#[derive(Debug, thiserror::Error)]
+pub enum SurveyWriteError {
+    #[error("{} problem(s); nothing was written", .0.len())]
+    Invalid(Vec<RowProblem>),
+    #[error("row {line}: not allowed to write for unit `{unit}`")]
+    Forbidden { line: u64, unit: String },
+    #[error("row {line}: someone saved version {} in the meantime", .stored.version)]
+    Conflict { line: u64, stored: Stored },
+    #[error("{} warning(s) to confirm", .0.len())]
+    Warned(Vec<RowWarning>),
+    #[error("a correction of someone else's figures needs a reason")]
+    ReasonRequired,
+    #[error("no survey count {0}")]
+    NotFound(String),
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+type Key = (String, Option<String>, String);
+
+fn key_of(s: &Survey) -> Key {
+    (s.unit_code.clone(), s.model_code.clone(), s.period.to_string())
+}
+
+/// What a batch wrote, and the warnings kept with it.
+#[derive(Debug, Default)]
+pub struct Saved {
+    pub written: Written,
+    pub warnings: Vec<RowWarning>,
+}
+
+/// Validates the whole batch against the database as it is inside `txn` (and `pending`),
+/// then writes it; any problem and nothing is written. Problems come sorted by line.
+pub async fn save(
+    txn: &DatabaseTransaction,
+    batch: &Batch<'_>,
+    pending: &Pending,
+    progress: Progress<'_>,
+) -> Result<Saved, SurveyWriteError> {
+    if batch.writer.corrects() && batch.audit.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(SurveyWriteError::ReasonRequired);
+    }
+    let mut problems = Vec::new();
+    let mut parsed: Vec<(u64, Option<i32>, Survey)> = Vec::with_capacity(batch.rows.len());
+    for row in &batch.rows {
+        match survey::parse(&row.draft) {
+            Ok(s) => parsed.push((row.line, row.version, s)),
+            Err(ps) => problems.extend(ps.into_iter().map(|(field, broken)| RowProblem { line: row.line, field, broken })),
+        }
+    }
+
+    let codes: Vec<String> = parsed.iter().map(|(_, _, s)| s.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let units = units_of(txn, &codes).await?;
+    let models: HashSet<String> = reform_model::Entity::find()
+        .select_only()
+        .column(reform_model::Column::Code)
+        .into_tuple::<String>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let stored = stored_of(txn, &codes).await?;
+    let place = |code: &str| -> Option<(DateSpan, Option<String>)> {
+        pending.units.get(code).cloned().or_else(|| units.get(code).cloned())
+    };
+
+    // Authorization first: a refusal says nothing about the figures of a unit not theirs.
+    for (line, _, s) in &parsed {
+        let parent = place(&s.unit_code).and_then(|(_, p)| p);
+        if !batch.writer.may_write_survey(UnitPlace { code: &s.unit_code, parent_code: parent.as_deref() }) {
+            return Err(SurveyWriteError::Forbidden { line: *line, unit: s.unit_code.clone() });
+        }
+    }
+    for row in &batch.rows {
+        if parsed.iter().all(|(l, _, _)| *l != row.line) {
+            let unit = row.draft.unit_code.trim();
+            let parent = place(unit).and_then(|(_, p)| p);
+            if !unit.is_empty() && !batch.writer.may_write_survey(UnitPlace { code: unit, parent_code: parent.as_deref() }) {
+                return Err(SurveyWriteError::Forbidden { line: row.line, unit: unit.to_string() });
+            }
+        }
+    }
+
+    // Periods per (unit, model): the stored ones, then the batch's own, each with its line.
+    let mut periods: HashMap<(String, Option<String>), Vec<(Period, Option<u64>)>> = HashMap::new();
+    for s in stored.values() {
+        if let Ok(p) = Period::parse_survey(&s.period) {
+            periods.entry((s.unit_code.clone(), s.model_code.clone())).or_default().push((p, None));
+        }
+    }
+    let mut first_line: HashMap<Key, u64> = HashMap::new();
+    for (line, _, s) in &parsed {
+        if let Some(first) = first_line.get(&key_of(s)) {
+            problems.push(RowProblem {
+                line: *line,
+                field: SurveyField::Period,
+                broken: Broken::Duplicate { key: display_key(s), line: *first },
+            });
+            continue;
+        }
+        first_line.insert(key_of(s), *line);
+        periods.entry((s.unit_code.clone(), s.model_code.clone())).or_default().push((s.period, Some(*line)));
+    }
+
+    let mut changes: Vec<(u64, &Survey, Option<&survey_count::Model>)> = Vec::new();
+    for (line, version, s) in &parsed {
+        let facts = SurveyFacts {
+            unit_validity: place(&s.unit_code).map(|(v, _)| v),
+            model_known: s.model_code.as_ref().is_none_or(|m| models.contains(m) || pending.models.contains(m)),
+            other_periods: periods[&(s.unit_code.clone(), s.model_code.clone())]
+                .iter()
+                .filter(|(_, l)| *l != Some(*line))
+                .copied()
+                .collect(),
+        };
+        let mut found: Vec<FieldProblem> = survey::check_facts(s, &facts, batch.today);
+        let old = stored.get(&key_of(s));
+        match (old, version) {
+            (Some(old), Some(v)) if old.version != *v => {
+                return Err(SurveyWriteError::Conflict { line: *line, stored: stored_values(old) });
+            }
+            // Edited from a version that someone has since deleted.
+            (None, Some(_)) => return Err(SurveyWriteError::NotFound(display_key(s))),
+            (Some(old), None) if !batch.replace && !same(old, s) => {
+                found.push((SurveyField::Period, Broken::Exists { key: display_key(s) }))
+            }
+            _ => {}
+        }
+        problems.extend(found.into_iter().map(|(field, broken)| RowProblem { line: *line, field, broken }));
+        changes.push((*line, s, old));
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
+        return Err(SurveyWriteError::Invalid(problems));
+    }
+
+    let mut warnings_of: HashMap<u64, Vec<Warning>> = HashMap::new();
+    if batch.warn {
+        for (line, s, _) in &changes {
+            let w = warnings(txn, s, &stored).await?;
+            if !w.is_empty() {
+                warnings_of.insert(*line, w);
+            }
+        }
+    }
+    let mut warnings: Vec<RowWarning> = warnings_of
+        .iter()
+        .flat_map(|(line, ws)| ws.iter().map(|w| RowWarning { line: *line, warning: w.clone() }))
+        .collect();
+    warnings.sort_by_key(|w| w.line);
+    if !warnings.is_empty() && !batch.confirmed {
+        return Err(SurveyWriteError::Warned(warnings));
+    }
+    let written = write(txn, batch, &changes, &warnings_of, progress).await?;
+    Ok(Saved { written, warnings })
+}
+
+fn display_key(s: &Survey) -> String {
+    format!("{}, {}, {}", s.unit_code, s.model_code.as_deref().unwrap_or(""), s.period)
+}
+
+fn same(old: &survey_count::Model, s: &Survey) -> bool {
+    old.respondents == s.respondents && old.satisfied == s.satisfied && levels_of(old) == s.breakdown.map(|b| b.0)
+}
+
+fn levels_of(m: &survey_count::Model) -> Option<[i32; 5]> {
+    Some([m.very_satisfied?, m.fairly_satisfied?, m.neutral?, m.dissatisfied?, m.very_dissatisfied?])
+}
+
+fn stored_values(m: &survey_count::Model) -> Stored {
+    Stored { version: m.version, respondents: m.respondents, satisfied: m.satisfied, levels: levels_of(m) }
+}
+
+async fn write(
+    txn: &DatabaseTransaction,
+    batch: &Batch<'_>,
+    changes: &[(u64, &Survey, Option<&survey_count::Model>)],
+    warnings_of: &HashMap<u64, Vec<Warning>>,
+    progress: Progress<'_>,
+) -> Result<Written, SurveyWriteError> {
+    let mut written = Written::default();
+    // An import's new rows go in chunks and the run gets one audit entry; single entries
+    // (form, API) get one each, with the values written.
+    let bulk = batch.audit.action.starts_with("import");
+    let mut fresh = Vec::new();
+    for (line, s, old) in changes {
+        let warnings: Vec<String> = warnings_of.get(line).map(|w| w.iter().map(ToString::to_string).collect()).unwrap_or_default();
+        match old {
+            None => {
+                let values = active(s, None);
+                if bulk {
+                    fresh.push(values);
+                } else {
+                    let new = survey_count::Entity::insert(values).exec_with_returning(txn).await?;
+                    batch.audit.record(txn, "survey_counts", s.key(), None, Some(&new), &warnings).await?;
+                    written.inserted += 1;
+                }
+            }
+            Some(old) if same(old, s) => written.unchanged += 1,
+            Some(old) => {
+                // The id stays (PostgreSQL refuses to set an identity column).
+                let values = survey_count::ActiveModel { id: sea_orm::ActiveValue::NotSet, ..active(s, Some(old)) };
+                let updated = survey_count::Entity::update_many()
+                    .set(values)
+                    .filter(survey_count::Column::Id.eq(old.id))
+                    .filter(survey_count::Column::Version.eq(old.version))
+                    .exec(txn)
+                    .await?;
+                if updated.rows_affected != 1 {
+                    return Err(SurveyWriteError::Conflict { line: *line, stored: stored_values(old) });
+                }
+                let new = survey_count::Entity::find_by_id(old.id).one(txn).await?;
+                batch.audit.record(txn, "survey_counts", s.key(), Some(*old), new.as_ref(), &warnings).await?;
+                written.updated += 1;
+            }
+        }
+    }
+    if bulk {
+        written.inserted = insert_chunked(txn, fresh, "surveys", progress, survey_count::Entity::insert_many).await?;
+    }
+    Ok(written)
+}
+
+/// The values to write; with the old row (for its version) when it is an update.
+fn active(s: &Survey, old: Option<&survey_count::Model>) -> survey_count::ActiveModel {
+    let level = |i: usize| Set(s.breakdown.map(|b| b.0[i]));
+    survey_count::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        unit_code: Set(s.unit_code.clone()),
+        model_code: Set(s.model_code.clone()),
+        period: Set(s.period.to_string()),
+        period_start: Set(s.period.first_day()),
+        period_end: Set(s.period.last_day()),
+        respondents: Set(s.respondents),
+        satisfied: Set(s.satisfied),
+        very_satisfied: level(0),
+        fairly_satisfied: level(1),
+        neutral: level(2),
+        dissatisfied: level(3),
+        very_dissatisfied: level(4),
+        version: Set(old.map_or(1, |o| o.version + 1)),
+    }
+}
+
+/// Deletes one survey count (an official's correction), keeping it in the audit log.
+pub async fn delete(
+    txn: &DatabaseTransaction,
+    writer: &Writer,
+    id: i64,
+    version: i32,
+    audit: &Audit,
+) -> Result<Written, SurveyWriteError> {
+    if audit.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(SurveyWriteError::ReasonRequired);
+    }
+    let old = survey_count::Entity::find_by_id(id).one(txn).await?.ok_or_else(|| SurveyWriteError::NotFound(id.to_string()))?;
+    let parent = unit::Entity::find_by_id(old.unit_code.clone()).one(txn).await?.and_then(|u| u.parent_code);
+    if !writer.may_write_survey(UnitPlace { code: &old.unit_code, parent_code: parent.as_deref() }) {
+        return Err(SurveyWriteError::Forbidden { line: 1, unit: old.unit_code });
+    }
+    if old.version != version {
+        return Err(SurveyWriteError::Conflict { line: 1, stored: stored_values(&old) });
+    }
+    survey_count::Entity::delete_by_id(id).exec(txn).await?;
+    let key = format!("{}/{}/{}", old.unit_code, old.model_code.as_deref().unwrap_or(""), old.period);
+    audit.record(txn, "survey_counts", key, Some(&old), None, &[]).await?;
+    Ok(Written { deleted: 1, ..Default::default() })
+}
+
+/// Each unit's validity and parent, looked up in chunks.
+async fn units_of(txn: &DatabaseTransaction, codes: &[String]) -> Result<HashMap<String, (DateSpan, Option<String>)>, DbErr> {
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(500) {
+        for u in unit::Entity::find().filter(unit::Column::Code.is_in(chunk.to_vec())).all(txn).await? {
+            out.insert(u.code, (DateSpan::new(u.valid_from, u.valid_to), u.parent_code));
+        }
+    }
+    Ok(out)
+}
+
+/// The stored survey counts of these units, streamed in chunks so that a run never loads
+/// the whole table.
+async fn stored_of(txn: &DatabaseTransaction, codes: &[String]) -> Result<HashMap<Key, survey_count::Model>, DbErr> {
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(500) {
+        let mut found =
+            survey_count::Entity::find().filter(survey_count::Column::UnitCode.is_in(chunk.to_vec())).stream(txn).await?;
+        while let Some(s) = found.try_next().await? {
+            out.insert((s.unit_code.clone(), s.model_code.clone(), s.period.clone()), s);
+        }
+    }
+    Ok(out)
+}
+
+/// The warnings of one entry: a model the unit does not run then, a rate or a size unlike
+/// its own earlier reports of the same model.
+async fn warnings(
+    txn: &DatabaseTransaction,
+    s: &Survey,
+    stored: &HashMap<Key, survey_count::Model>,
+) -> Result<Vec<Warning>, DbErr> {
+    let history: Vec<(i32, i32)> = stored
+        .values()
+        .filter(|o| o.unit_code == s.unit_code && o.model_code == s.model_code && o.period != s.period.to_string())
+        .map(|o| (o.respondents, o.satisfied))
+        .collect();
+    let mut out = survey::unusual(s, &history);
+    if let Some(m) = &s.model_code {
+        let runs = adoption::Entity::find()
+            .filter(adoption::Column::UnitCode.eq(s.unit_code.clone()))
+            .filter(adoption::Column::ModelCode.eq(m.clone()))
+            .filter(adoption::Column::StartedOn.lte(s.period.last_day()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(adoption::Column::EndedOn.is_null())
+                    .add(adoption::Column::EndedOn.gte(s.period.first_day())),
+            )
+            .one(txn)
+            .await?
+            .is_some();
+        if !runs {
+            out.insert(0, Warning::ModelNotRun(m.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// The stored count of one key, for an edit form.
+pub async fn find(
+    db: &impl sea_orm::ConnectionTrait,
+    unit_code: &str,
+    model_code: Option<&str>,
+    period: &str,
+) -> Result<Option<survey_count::Model>, DbErr> {
+    let mut q = survey_count::Entity::find()
+        .filter(survey_count::Column::UnitCode.eq(unit_code))
+        .filter(survey_count::Column::Period.eq(period));
+    q = match model_code {
+        Some(m) => q.filter(survey_count::Column::ModelCode.eq(m)),
+        None => q.filter(survey_count::Column::ModelCode.is_null()),
+    };
+    q.one(db).await
+}

@@ -1,0 +1,154 @@
+//! Accounts and API tokens from the command line (`reformdash user …`, `reformdash token …`),
+//! and the demo's accounts. Passwords come from a prompt without echo, or from standard
+//! input when it is not a terminal — never from an argument, which `ps` and shell
+//! histories would show.
+use app::domain::access::{Role, Writer};
+use app::ssr::auth::{random_password, token};
+use app::ssr::writes::{self, users};
+use app::ssr::Db;
+use std::io::{BufRead, IsTerminal};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    User(#[from] users::UserError),
+    #[error(transparent)]
+    Token(#[from] token::TokenError),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("{0}")]
+    Input(String),
+}
+
+/// The operator at the server's command line: allowed everything, named in the audit log.
+pub fn operator() -> Writer {
+    let who = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
+    Writer::Command(who)
+}
+
+/// A new password: asked twice on a terminal, one line of standard input otherwise.
+pub fn read_password() -> Result<String, AccountError> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("New password: ").map_err(|e| AccountError::Input(e.to_string()))?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| AccountError::Input(e.to_string()))?;
+        if first != again {
+            return Err(AccountError::Input("the two passwords differ".into()));
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| AccountError::Input(e.to_string()))?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+pub async fn add(db: &Db, new: users::NewUser) -> Result<(), AccountError> {
+    let txn = writes::begin(db).await?;
+    users::add(&txn, &operator(), new).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn set_password(db: &Db, username: &str, password: String) -> Result<(), AccountError> {
+    let txn = writes::begin(db).await?;
+    users::set_password(&txn, &operator(), username, password).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn set_disabled(db: &Db, username: &str, disabled: bool) -> Result<(), AccountError> {
+    let txn = writes::begin(db).await?;
+    users::set_disabled(&txn, &operator(), username, disabled).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `user list`: one line per user, tab-separated: name, role, unit, state, display name.
+pub async fn list(db: &Db) -> Result<String, AccountError> {
+    let mut out = String::new();
+    for u in users::list(db).await? {
+        let state = if u.disabled { "disabled" } else { "active" };
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            u.username,
+            u.role,
+            u.unit_code.as_deref().unwrap_or("-"),
+            state,
+            u.display_name
+        ));
+    }
+    Ok(out)
+}
+
+async fn owner(db: &Db, username: &str) -> Result<app::ssr::entities::user::Model, AccountError> {
+    users::find(db, username).await?.ok_or_else(|| users::UserError::Unknown(username.to_string()).into())
+}
+
+pub async fn create_token(db: &Db, username: &str, name: &str) -> Result<String, AccountError> {
+    let user = owner(db, username).await?;
+    Ok(token::create(db, &user, name).await?)
+}
+
+pub async fn revoke_token(db: &Db, username: &str, name: &str) -> Result<(), AccountError> {
+    let user = owner(db, username).await?;
+    Ok(token::revoke(db, user.id, name).await?)
+}
+
+/// One account per role for trying the demo, each with a fresh random password.
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub role: Role,
+    pub unit_code: Option<&'static str>,
+    pub password: String,
+}
+
+/// The demo's staff member works in the first post-2025 commune.
+pub const DEMO_STAFF_UNIT: &str = "38-001";
+
+/// Creates the demo accounts that do not exist yet and returns them with their passwords
+/// (to be printed once: they are stored only as hashes).
+pub async fn create_demo_accounts(db: &Db) -> Result<Vec<DemoAccount>, AccountError> {
+    let wanted = [
+        ("demo-admin", Role::Admin, None, "Quản trị (demo)"),
+        ("demo-official", Role::Official, None, "Cán bộ tỉnh (demo)"),
+        ("demo-staff", Role::Staff, Some(DEMO_STAFF_UNIT), "Công chức xã (demo)"),
+    ];
+    let mut created = Vec::new();
+    let txn = writes::begin(db).await?;
+    for (username, role, unit_code, display_name) in wanted {
+        if users::find(&txn, username).await?.is_some() {
+            continue;
+        }
+        let password = random_password();
+        let new = users::NewUser {
+            username: username.into(),
+            display_name: display_name.into(),
+            role,
+            unit_code: unit_code.map(str::to_string),
+            password: password.clone(),
+        };
+        users::add(&txn, &Writer::Command("demo".into()), new).await?;
+        created.push(DemoAccount { username, role, unit_code, password });
+    }
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// The lines that show the demo accounts once.
+pub fn describe(accounts: &[DemoAccount]) -> String {
+    let mut out = String::new();
+    if accounts.is_empty() {
+        return out;
+    }
+    out.push_str("demo accounts (passwords shown only now; change them with `reformdash user passwd NAME`):\n");
+    for a in accounts {
+        out.push_str(&format!(
+            "  {:<14} {:<9} {:<7} password: {}\n",
+            a.username,
+            a.role.as_str(),
+            a.unit_code.unwrap_or("-"),
+            a.password
+        ));
+    }
+    out
+}

@@ -1,0 +1,202 @@
+//! The forms that write: sign-in, sign-out and survey entry. Each is a plain HTML form
+//! post (so it works without JavaScript): success redirects (303) to a page that shows
+//! the result; a refusal renders the form page again with the values kept and the
+//! messages, through the same Leptos page the GET shows.
+use super::HttpError;
+use app::domain::access::Writer;
+use app::domain::survey::{Broken, SurveyDraft, SurveyField};
+use app::ssr::auth::{self, session, LoginError};
+use app::ssr::writes::{self, surveys, Audit};
+use app::ssr::AppState;
+use app::views::{LoginData, LoginProblem, SurveySubmission};
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, State},
+    http::{header, HeaderMap, Request, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Form, Router,
+};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/survey", post(enter_survey))
+}
+
+/// Renders the Leptos page at `path` for this request, with `outcome` in its context
+/// (what the form's page shows next to the fields), and answers with `status`.
+async fn page_with<T: Clone + Send + Sync + 'static>(
+    state: AppState,
+    headers: HeaderMap,
+    path: &str,
+    outcome: T,
+    status: StatusCode,
+) -> Response {
+    let options = state.leptos_options.clone();
+    let context_state = state.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            leptos::prelude::provide_context(context_state.clone());
+            leptos::prelude::provide_context(outcome.clone());
+        },
+        move || app::shell(options.clone()),
+    );
+    let mut request = Request::builder().uri(path).body(Body::empty()).expect("a valid path");
+    *request.headers_mut() = headers;
+    let mut response = render(request).await;
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-store"));
+    response
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, HttpError> {
+    let next = super::same_site_path(&form.next).filter(|p| !p.starts_with("/login")).unwrap_or("/survey").to_string();
+    match auth::login(&state.db, &form.username, &form.password, &peer.ip().to_string()).await {
+        Ok((account, token)) => {
+            tracing::info!(user = %account.username, "signed in");
+            // A session the browser already had is ended: each sign-in gets a new token.
+            if let Some(old) = session::token_in(&headers) {
+                session::end(&state.db, &old).await.map_err(HttpError::from)?;
+            }
+            let cookie = session::cookie(&token, session::over_https(&headers));
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
+        }
+        Err(LoginError::Db(e)) => Err(HttpError::from(e)),
+        Err(e) => {
+            let problem = match e {
+                LoginError::Throttled(minutes) => LoginProblem::Throttled(minutes),
+                _ => LoginProblem::Wrong,
+            };
+            let status =
+                if matches!(problem, LoginProblem::Throttled(_)) { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
+            let data = LoginData { username: form.username.chars().take(64).collect(), next, problem: Some(problem), account: None };
+            Ok(page_with(state, headers, "/login", data, status).await)
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, HttpError> {
+    if let Some(token) = session::token_in(&headers) {
+        session::end(&state.db, &token).await.map_err(HttpError::from)?;
+    }
+    Ok(([(header::SET_COOKIE, session::cleared_cookie())], Redirect::to("/")).into_response())
+}
+
+/// The entry form's fields; absent ones are empty.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SurveyForm {
+    unit_code: String,
+    model_code: String,
+    period: String,
+    respondents: String,
+    satisfied: String,
+    very_satisfied: String,
+    fairly_satisfied: String,
+    neutral: String,
+    dissatisfied: String,
+    very_dissatisfied: String,
+    version: String,
+    reason: String,
+    confirm: String,
+}
+
+async fn enter_survey(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SurveyForm>,
+) -> Result<Response, HttpError> {
+    let Some(account) = auth::signed_in(&state.db, &headers).await.map_err(HttpError::from)? else {
+        return Ok(Redirect::to("/login?next=/survey").into_response());
+    };
+    let draft = SurveyDraft {
+        unit_code: form.unit_code,
+        model_code: form.model_code,
+        period: form.period,
+        respondents: form.respondents,
+        satisfied: form.satisfied,
+        levels: [form.very_satisfied, form.fairly_satisfied, form.neutral, form.dissatisfied, form.very_dissatisfied],
+    };
+    let version = form.version.trim().parse::<i32>().ok();
+    let reason = form.reason.trim().chars().take(500).collect::<String>();
+    let confirmed = !form.confirm.is_empty();
+    let mut submission = SurveySubmission { values: draft.clone(), version, reason: reason.clone(), ..Default::default() };
+    // Keeping values despite a warning is audited with its reason, so it needs one.
+    if confirmed && reason.is_empty() {
+        submission.reason_missing = true;
+    }
+    let writer = Writer::Account(account.clone());
+    let batch = surveys::Batch {
+        writer: &writer,
+        rows: vec![surveys::SurveyWrite { line: 1, draft: draft.clone(), version }],
+        replace: false,
+        today: Some(writes::today()),
+        warn: true,
+        confirmed: confirmed && !reason.is_empty(),
+        audit: Audit::new(account.username.clone(), if writer.corrects() { "correction" } else { "entry" }, Some(reason).filter(|r| !r.is_empty())),
+    };
+    let txn = writes::begin(&state.db).await.map_err(HttpError::from)?;
+    let status = match surveys::save(&txn, &batch, &surveys::Pending::default(), &|_, _, _| {}).await {
+        Ok(_) => {
+            txn.commit().await.map_err(HttpError::from)?;
+            let key = &draft;
+            let to = format!(
+                "/survey?saved=1&unit_code={}&model_code={}&period={}",
+                app::pages::encode(key.unit_code.trim()),
+                app::pages::encode(key.model_code.trim()),
+                app::pages::encode(key.period.trim())
+            );
+            return Ok(Redirect::to(&to).into_response());
+        }
+        Err(surveys::SurveyWriteError::Invalid(problems)) => {
+            submission.problems = problems.into_iter().map(|p| (p.field, p.broken)).collect();
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(surveys::SurveyWriteError::Forbidden { unit, .. }) => {
+            tracing::warn!(user = %account.username, unit = %unit, "survey entry refused: not the user's unit");
+            submission.problems = vec![(SurveyField::UnitCode, Broken::NotYourUnit(unit))];
+            StatusCode::FORBIDDEN
+        }
+        Err(surveys::SurveyWriteError::Conflict { stored, .. }) => {
+            // The form shows the stored values beside the writer's, and edits from the new version.
+            submission.version = Some(stored.version);
+            submission.conflict = Some(stored);
+            StatusCode::CONFLICT
+        }
+        Err(surveys::SurveyWriteError::Warned(warnings)) => {
+            submission.warnings = warnings.into_iter().map(|w| w.warning).collect();
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(surveys::SurveyWriteError::ReasonRequired) => {
+            submission.reason_missing = true;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(surveys::SurveyWriteError::NotFound(_)) => {
+            // Edited from a version that was deleted meanwhile: it is a new entry now.
+            submission.version = None;
+            StatusCode::CONFLICT
+        }
+        Err(surveys::SurveyWriteError::Db(e)) => return Err(HttpError::from(e)),
+    };
+    drop(txn);
+    Ok(page_with(state, headers, "/survey", submission, status).await)
+}

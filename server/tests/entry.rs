@@ -1,0 +1,513 @@
+//! Entry by commune staff, end to end over HTTP on both engines: sign-in, the survey form
+//! (JavaScript off: plain form posts), the write API with tokens, every rule's message,
+//! who may write what, lost-update protection, sessions and cross-site requests.
+//!
+//! On `fixtures/reorg`: N1 and N2 are communes from 2025-07-01 (N1 runs model M; N1 has
+//! general counts for 2025-07 (200/180) and 2025-08). Accounts: `ana` admin, `olga`
+//! official, `sam` staff of N1, `tina` staff of N2.
+mod common;
+use app::domain::access::Role;
+use app::ssr::entities::{audit_log, session, survey_count};
+use app::ssr::writes::{self, users};
+use common::{fixture, Engine, TestApp};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "mật khẩu thử 2026";
+
+async fn app_with_accounts(engine: Engine) -> TestApp {
+    TestApp::spawn_with(engine, false, |db| async move {
+        let set = server::sources::read(&fixture("reorg")).unwrap();
+        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        let txn = writes::begin(&db).await.unwrap();
+        for (name, role, unit) in
+            [("ana", Role::Admin, None), ("olga", Role::Official, None), ("sam", Role::Staff, Some("N1")), ("tina", Role::Staff, Some("N2"))]
+        {
+            let new = users::NewUser {
+                username: name.into(),
+                display_name: format!("{name} (thử)"),
+                role,
+                unit_code: unit.map(str::to_string),
+                password: PASSWORD.into(),
+            };
+            users::add(&txn, &app::domain::access::Writer::Command("test".into()), new).await.unwrap();
+        }
+        txn.commit().await.unwrap();
+    })
+    .await
+}
+
+fn origin(app: &TestApp) -> String {
+    format!("http://{}", app.addr)
+}
+
+/// Signs in through the form; returns the `Cookie:` value.
+async fn login(app: &TestApp, name: &str) -> String {
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("origin", origin(app))
+        .form(&[("username", name), ("password", PASSWORD), ("next", "/survey")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in of {name}");
+    assert_eq!(r.headers()["location"], "/survey");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn post_form(app: &TestApp, cookie: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(app.url("/survey"))
+        .header("origin", origin(app))
+        .header("cookie", cookie)
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A new API token of the user, named `desk-N`.
+async fn token_of(app: &TestApp, name: &str) -> String {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let user = users::find(&app.db, name).await.unwrap().unwrap();
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    app::ssr::auth::token::create(&app.db, &user, &format!("desk-{n}")).await.unwrap()
+}
+
+/// The text of the element marked `data-testid`, up to the next closing tag of its kind.
+fn section<'a>(html: &'a str, testid: &str) -> &'a str {
+    let at = html.find(&format!("data-testid=\"{testid}\"")).unwrap_or_else(|| panic!("no {testid} in the page"));
+    let end = html[at..].find("</div>").or_else(|| html[at..].find("</p>")).map_or(html.len(), |e| at + e);
+    &html[at..end]
+}
+
+async fn post_api(app: &TestApp, token: Option<&str>, body: Value) -> (u16, Value) {
+    let mut r = app.client.post(app.url("/api/v1/surveys")).json(&body);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Every survey count, in key order: what "nothing changed" is checked against.
+async fn surveys(app: &TestApp) -> Vec<(String, Option<String>, String, i32, i32, i32)> {
+    let mut rows: Vec<_> = survey_count::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.unit_code, s.model_code, s.period, s.respondents, s.satisfied, s.version))
+        .collect();
+    rows.sort();
+    rows
+}
+
+async fn stored(app: &TestApp, unit: &str, period: &str) -> Option<survey_count::Model> {
+    app::ssr::writes::surveys::find(&app.db, unit, None, period).await.unwrap()
+}
+
+fn entry<'a>(unit: &'a str, period: &'a str, n: &'a str, s: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("unit_code", unit), ("model_code", ""), ("period", period), ("respondents", n), ("satisfied", s)]
+}
+
+on_both_engines!(staff_enter_counts_and_the_figures_change, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let cookie = login(&app, "sam").await;
+    let r = app.client.get(app.url("/survey")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "private, no-store", "a signed-in page is not kept");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("sam (thử)"), "the header names who is signed in");
+    assert!(html.contains(r#"name="unit_code" value="N1""#), "a commune's staff member enters for their commune only");
+    assert!(html.contains(r#"name="period" value="2026-"#), "the period defaults to the current month");
+
+    let trend = "/api/v1/figures/trend?unit=N1&from=2026-11&to=2026-11";
+    let before: Value = app.get(trend).await.json().await.unwrap();
+    assert_eq!(before[0]["respondents"], 0);
+
+    let r = post_form(&app, &cookie, &entry("N1", "2026-11", "120", "111")).await;
+    assert_eq!(r.status(), 303);
+    let saved = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(saved, "/survey?saved=1&unit_code=N1&model_code=&period=2026-11");
+    let html = app.client.get(app.url(&saved)).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    let saved = section(&html, "entry-saved");
+    assert!(saved.contains("N1") && saved.contains("120 / 111"), "the saved entry is confirmed: {saved}");
+
+    let after: Value = app.get(trend).await.json().await.unwrap();
+    assert_eq!((after[0]["respondents"].clone(), after[0]["satisfied"].clone()), (json!(120), json!(111)));
+    assert_eq!(after[0]["satisfaction_rate"], 92.5);
+
+    let row = stored(&app, "N1", "2026-11").await.unwrap();
+    assert_eq!((row.respondents, row.satisfied, row.version), (120, 111, 1));
+    let log = audit_log::Entity::find().filter(audit_log::Column::EntityKey.eq("N1//2026-11")).all(&app.db).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].actor.as_str(), log[0].action.as_str()), ("sam", "entry"));
+    let new: Value = serde_json::from_str(log[0].new_value.as_deref().unwrap()).unwrap();
+    assert_eq!((new["respondents"].clone(), new["satisfied"].clone()), (json!(120), json!(111)));
+    assert!(log[0].old_value.is_none());
+
+    // Editing shows the stored values and its version, and saving raises the version.
+    let html = app
+        .client
+        .get(app.url("/survey?unit_code=N1&model_code=&period=2026-11"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"name="version" value="1""#) && html.contains(r#"value="120""#), "{html}");
+    let mut edit = entry("N1", "2026-11", "130", "111");
+    edit.push(("version", "1"));
+    assert_eq!(post_form(&app, &cookie, &edit).await.status(), 303);
+    let row = stored(&app, "N1", "2026-11").await.unwrap();
+    assert_eq!((row.respondents, row.version), (130, 2));
+
+    // The commune page shows who changed what, from what to what.
+    let (status, html) = app.get_text("/communes/N1").await;
+    assert_eq!(status, 200);
+    let history = common::testid_text(&html, "change-who");
+    assert!(history.contains("sam"), "{history}");
+    assert!(html.contains("120 / 111 → 130 / 111"), "{html}");
+});
+
+/// (fields, field, the Vietnamese message on the form, the English one of the API)
+fn rule_cases() -> Vec<(Vec<(&'static str, &'static str)>, &'static str, &'static str, &'static str)> {
+    let with = |extra: &[(&'static str, &'static str)], base: Vec<(&'static str, &'static str)>| {
+        let mut v: Vec<_> = base.into_iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e == k)).collect();
+        v.extend_from_slice(extra);
+        v
+    };
+    let base = || entry("N1", "2026-10", "100", "90");
+    let levels = |l: [&'static str; 5]| -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("very_satisfied", l[0]),
+            ("fairly_satisfied", l[1]),
+            ("neutral", l[2]),
+            ("dissatisfied", l[3]),
+            ("very_dissatisfied", l[4]),
+        ]
+    };
+    vec![
+        (with(&[("respondents", "mười")], base()), "respondents", "«mười» không phải là một số nguyên.", "`mười` is not a whole number"),
+        (with(&[("respondents", "0")], base()), "respondents", "Số phiếu phải từ 1 trở lên (đang là 0).", "must be at least 1, got 0"),
+        (with(&[("satisfied", "-1")], base()), "satisfied", "Không được là số âm (đang là -1).", "must not be negative, got -1"),
+        (with(&[("satisfied", "101")], base()), "satisfied", "Số phiếu hài lòng (101) lớn hơn số phiếu thu về (100).", "101 is more than respondents (100)"),
+        (with(&levels(["50", "40", "5", "5", "1"]), base()), "very_dissatisfied", "Năm mức độ cộng lại được 101, khác số phiếu thu về (100).", "the five levels add up to 101, not to respondents (100)"),
+        (with(&levels(["50", "40", "5", "5", ""]), base()), "very_dissatisfied", "Nhập đủ cả năm mức độ, hoặc để trống cả năm.", "give all five satisfaction levels or none"),
+        (with(&levels(["50", "30", "10", "5", "5"]), base()), "fairly_satisfied", "Rất hài lòng + hài lòng = 80, khác số phiếu hài lòng (90).", "very_satisfied + fairly_satisfied = 80, not satisfied (90)"),
+        (with(&[("period", "2099-01")], base()), "period", "Kỳ 2099-01 chưa bắt đầu.", "2099-01 has not begun yet"),
+        (with(&[("period", "2026")], base()), "period", "Kỳ là một tháng (2026-11) hoặc một quý (2026-Q4).", "a survey period is a month (YYYY-MM) or a quarter (YYYY-Qn), got `2026`"),
+        (with(&[("period", "2025-05")], base()), "period", "Đơn vị «N1» không tồn tại trong kỳ 2025-05.", "unit `N1` is not valid during 2025-05"),
+        (with(&[("period", "2025-Q3")], base()), "period", "Kỳ 2025-Q3 trùng thời gian với kỳ", "2025-Q3 overlaps 2025-0"),
+        (with(&[("model_code", "ZZ")], base()), "model_code", "Không có mô hình «ZZ».", "unknown model `ZZ`"),
+        (with(&[("period", "2025-07"), ("respondents", "201")], base()), "period", "Đã có bản ghi cho đơn vị, mô hình và kỳ này với số liệu khác.", "survey (N1, , 2025-07) already exists"),
+    ]
+}
+
+on_both_engines!(every_rule_is_refused_with_its_message_and_nothing_is_written, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let cookie = login(&app, "sam").await;
+    let token = token_of(&app, "sam").await;
+    let before = surveys(&app).await;
+    for (fields, field, vi, en) in rule_cases() {
+        let r = post_form(&app, &cookie, &fields).await;
+        assert_eq!(r.status(), 422, "{fields:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(&format!("id=\"e-{field}\"")) || field == "model_code", "{field} marked: {fields:?}");
+        assert!(html.contains(vi), "{vi} in the form for {fields:?}");
+        // The values typed are kept.
+        let respondents = fields.iter().find(|(k, _)| *k == "respondents").unwrap().1;
+        assert!(html.contains(&format!("value=\"{respondents}\"")), "values kept for {fields:?}");
+
+        let body: serde_json::Map<String, Value> = fields.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+        let (status, answer) = post_api(&app, Some(&token), Value::Object(body)).await;
+        assert_eq!(status, 422, "{fields:?}: {answer}");
+        let p = &answer["problems"][0];
+        assert_eq!((p["row"].clone(), p["field"].clone()), (json!(1), json!(field)), "{answer}");
+        assert!(p["message"].as_str().unwrap().contains(en), "{en} in {answer}");
+        assert_eq!(surveys(&app).await, before, "nothing written for {fields:?}");
+    }
+    // A model the unit does not run: a warning, saved only when kept with a reason.
+    let q = {
+        let mut f = entry("N1", "2026-10", "100", "90");
+        f[1] = ("model_code", "Q");
+        f
+    };
+    let html = post_form(&app, &cookie, &q).await.text().await.unwrap();
+    assert!(html.contains("Đơn vị không áp dụng mô hình «Q» trong kỳ này."), "{html}");
+    assert_eq!(surveys(&app).await, before);
+    let mut keep = q.clone();
+    keep.push(("confirm", "yes"));
+    let r = post_form(&app, &cookie, &keep).await;
+    assert_eq!(r.status(), 422, "keeping a warned value needs a reason");
+    assert!(r.text().await.unwrap().contains("Vui lòng ghi lý do."));
+    keep.push(("reason", "Xã thử nghiệm mô hình Q trước khi đăng ký"));
+    assert_eq!(post_form(&app, &cookie, &keep).await.status(), 303);
+    let log = audit_log::Entity::find().filter(audit_log::Column::EntityKey.eq("N1/Q/2026-10")).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(log.reason.as_deref(), Some("Xã thử nghiệm mô hình Q trước khi đăng ký"));
+    assert!(log.warnings.as_deref().unwrap().contains("does not run model `Q`"), "{:?}", log.warnings);
+
+    // A batch is all or nothing: one bad row and the good one is not written either.
+    let (status, answer) = post_api(
+        &app,
+        Some(&token),
+        json!([
+            {"unit_code": "N1", "period": "2026-09", "respondents": 50, "satisfied": 45},
+            {"unit_code": "N1", "period": "2026-08", "respondents": 50, "satisfied": 51, "colour": "red"}
+        ]),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(answer["problems"][0], json!({"row": 2, "field": "colour", "message": "unknown field (expected some of: unit_code, model_code, period, respondents, satisfied, very_satisfied, fairly_satisfied, neutral, dissatisfied, very_dissatisfied, version)"}));
+    assert!(stored(&app, "N1", "2026-09").await.is_none());
+    let (status, answer) = post_api(
+        &app,
+        Some(&token),
+        json!([
+            {"unit_code": "N1", "period": "2026-09", "respondents": 50, "satisfied": 45},
+            {"unit_code": "N1", "period": "2026-08", "respondents": "50", "satisfied": "41",
+             "very_satisfied": 20, "fairly_satisfied": 21, "neutral": 5, "dissatisfied": 3, "very_dissatisfied": 1}
+        ]),
+    )
+    .await;
+    assert_eq!((status, answer["inserted"].clone()), (201, json!(2)), "{answer}");
+    let with_levels = stored(&app, "N1", "2026-08").await.unwrap();
+    assert_eq!((with_levels.very_satisfied, with_levels.very_dissatisfied), (Some(20), Some(1)));
+    // The same rows again change nothing.
+    let (status, answer) =
+        post_api(&app, Some(&token), json!({"unit_code": "N1", "period": "2026-09", "respondents": 50, "satisfied": 45})).await;
+    assert_eq!((status, answer["unchanged"].clone()), (200, json!(1)));
+});
+
+on_both_engines!(who_may_write_what, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    struct Case {
+        who: Option<&'static str>,
+        unit: &'static str,
+        reason: &'static str,
+        form: u16,
+        api: u16,
+    }
+    let cases = [
+        Case { who: None, unit: "N1", reason: "", form: 303, api: 401 },
+        Case { who: Some("sam"), unit: "N2", reason: "", form: 403, api: 403 },
+        Case { who: Some("tina"), unit: "N1", reason: "", form: 403, api: 403 },
+        Case { who: Some("olga"), unit: "N1", reason: "", form: 422, api: 422 },
+        Case { who: Some("sam"), unit: "N1", reason: "", form: 303, api: 201 },
+        Case { who: Some("olga"), unit: "N2", reason: "Sửa theo biên bản kiểm tra", form: 303, api: 201 },
+        Case { who: Some("ana"), unit: "N3", reason: "Nhập hộ xã mới", form: 303, api: 201 },
+    ];
+    for c in cases {
+        let unit = c.unit;
+        let mut fields = entry(c.unit, "2026-10", "80", "70");
+        if !c.reason.is_empty() {
+            fields.push(("reason", c.reason));
+        }
+        let before = surveys(&app).await;
+        let cookie = match c.who {
+            Some(who) => login(&app, who).await,
+            None => String::new(),
+        };
+        let r = post_form(&app, &cookie, &fields).await;
+        assert_eq!(r.status().as_u16(), c.form, "form: {:?} for {unit}", c.who);
+        if c.form == 303 && c.who.is_none() {
+            assert_eq!(r.headers()["location"], "/login?next=/survey", "no session: sign in first");
+        }
+        let written = c.form == 303 && c.who.is_some();
+        assert_eq!(stored(&app, c.unit, "2026-10").await.is_some(), written, "form by {:?} for {unit}", c.who);
+        if written {
+            survey_count::Entity::delete_many().filter(survey_count::Column::Period.eq("2026-10")).exec(&app.db).await.unwrap();
+        }
+        assert_eq!(surveys(&app).await, before, "only the allowed write changed anything");
+
+        let token = match c.who {
+            Some(who) => Some(token_of(&app, who).await),
+            None => None,
+        };
+        let mut body = json!({"unit_code": c.unit, "period": "2026-10", "respondents": 80, "satisfied": 70});
+        if !c.reason.is_empty() {
+            body = json!({"rows": [body], "reason": c.reason});
+        }
+        let (status, answer) = post_api(&app, token.as_deref(), body).await;
+        assert_eq!(status, c.api, "API: {:?} for {unit}: {answer}", c.who);
+        assert_eq!(stored(&app, c.unit, "2026-10").await.is_some(), c.api == 201, "API by {:?} for {unit}", c.who);
+        survey_count::Entity::delete_many().filter(survey_count::Column::Period.eq("2026-10")).exec(&app.db).await.unwrap();
+    }
+    // A revoked or made-up token is no token.
+    let (status, _) = post_api(&app, Some("rdt_madeup"), json!({"unit_code": "N1"})).await;
+    assert_eq!(status, 401);
+});
+
+on_both_engines!(two_editors_of_one_entry_exactly_one_wins, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let (sam, olga) = (login(&app, "sam").await, login(&app, "olga").await);
+    assert_eq!(post_form(&app, &sam, &entry("N1", "2026-11", "100", "90")).await.status(), 303);
+    // Both open version 1; sam saves first.
+    let mut sams = entry("N1", "2026-11", "100", "95");
+    sams.push(("version", "1"));
+    let mut olgas = entry("N1", "2026-11", "100", "80");
+    olgas.extend([("version", "1"), ("reason", "Theo biên bản")]);
+    assert_eq!(post_form(&app, &sam, &sams).await.status(), 303);
+    let r = post_form(&app, &olga, &olgas).await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    let conflict = section(&html, "entry-conflict");
+    assert!(conflict.contains("100 / 95") && conflict.contains("100 / 80"), "both values shown: {conflict}");
+    assert!(html.contains(r#"name="version" value="2""#), "a second save starts from the new version");
+    let row = stored(&app, "N1", "2026-11").await.unwrap();
+    assert_eq!((row.satisfied, row.version), (95, 2), "sam's save stands");
+    // The API refuses an old version the same way.
+    let token = token_of(&app, "olga").await;
+    let (status, answer) = post_api(
+        &app,
+        Some(&token),
+        json!({"rows": [{"unit_code": "N1", "period": "2026-11", "respondents": 100, "satisfied": 80, "version": 1}], "reason": "x"}),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(answer["stored"]["satisfied"], 95);
+    assert_eq!(stored(&app, "N1", "2026-11").await.unwrap().satisfied, 95);
+});
+
+on_both_engines!(sessions_sign_in_and_cross_site_requests, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let cookie = login(&app, "sam").await;
+    let fields = entry("N1", "2026-11", "100", "90");
+    // Another site's form, with the victim's cookie: refused, nothing written.
+    for (name, value) in [("origin", "http://evil.example"), ("sec-fetch-site", "cross-site")] {
+        let r = app.client.post(app.url("/survey")).header(name, value).header("cookie", &cookie).form(&fields).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{name}: {value}");
+    }
+    let r = app.client.post(app.url("/logout")).header("origin", "http://evil.example").header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 403, "not even a sign-out from elsewhere");
+    assert!(stored(&app, "N1", "2026-11").await.is_none());
+
+    // A forged cookie signs no one in.
+    let r = post_form(&app, "rd_session=forged", &fields).await;
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/login?next=/survey"));
+
+    // Wrong name and wrong password get the same answer; the name typed is kept.
+    for (name, password) in [("sam", "wrong password"), ("nobody", PASSWORD)] {
+        let r = app.client.post(app.url("/login")).header("origin", origin(&app)).form(&[("username", name), ("password", password)]).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        assert!(r.headers().get("set-cookie").is_none());
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Sai tên đăng nhập hoặc mật khẩu.") && html.contains(&format!("value=\"{name}\"")), "{html}");
+    }
+
+    // A new sign-in from the same browser replaces its session.
+    let r = app.client.post(app.url("/login")).header("origin", origin(&app)).header("cookie", &cookie)
+        .form(&[("username", "sam"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let rotated = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    assert_ne!(rotated, cookie);
+    assert_eq!(post_form(&app, &cookie, &fields).await.headers()["location"], "/login?next=/survey", "the old token is gone");
+
+    // Idle too long: signed out (and the session row removed).
+    let token = rotated.trim_start_matches("rd_session=");
+    let hash = app::ssr::auth::token_hash(token);
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::hours(3)))
+        .filter(session::Column::TokenHash.eq(hash.clone()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(post_form(&app, &rotated, &fields).await.headers()["location"], "/login?next=/survey");
+    assert_eq!(session::Entity::find_by_id(hash).count(&app.db).await.unwrap(), 0);
+
+    // Sign-out is a POST that ends the session.
+    let cookie = login(&app, "sam").await;
+    let r = app.client.post(app.url("/logout")).header("origin", origin(&app)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(post_form(&app, &cookie, &fields).await.headers()["location"], "/login?next=/survey");
+
+    // A new password and a disabled account end every session (and tokens stop working).
+    let cookie = login(&app, "sam").await;
+    let api = token_of(&app, "sam").await;
+    let txn = writes::begin(&app.db).await.unwrap();
+    users::set_password(&txn, &app::domain::access::Writer::Command("test".into()), "sam", "another long password".into()).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(post_form(&app, &cookie, &fields).await.headers()["location"], "/login?next=/survey");
+    let txn = writes::begin(&app.db).await.unwrap();
+    users::set_disabled(&txn, &app::domain::access::Writer::Command("test".into()), "sam", true).await.unwrap();
+    txn.commit().await.unwrap();
+    let (status, _) = post_api(&app, Some(&api), json!({"unit_code": "N1", "period": "2026-11", "respondents": 1, "satisfied": 1})).await;
+    assert_eq!(status, 401, "a disabled user's token is refused");
+    let r = app.client.post(app.url("/login")).header("origin", origin(&app)).form(&[("username", "sam"), ("password", "another long password")]).send().await.unwrap();
+    assert_eq!(r.status(), 401, "a disabled user cannot sign in");
+    assert!(stored(&app, "N1", "2026-11").await.is_none());
+
+    // Five failures for one account, and even the right password waits.
+    for _ in 0..4 {
+        let r = app.client.post(app.url("/login")).header("origin", origin(&app)).form(&[("username", "tina"), ("password", "nope nope nope")]).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let r = app.client.post(app.url("/login")).header("origin", origin(&app)).form(&[("username", "TINA"), ("password", "nope nope nope")]).send().await.unwrap();
+    assert_eq!(r.status(), 401, "the fifth failure (names are case-insensitive)");
+    let r = app.client.post(app.url("/login")).header("origin", origin(&app)).form(&[("username", "tina"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.text().await.unwrap().contains("Đăng nhập sai quá nhiều lần."));
+});
+
+on_both_engines!(accounts_and_tokens_from_the_command_line, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reformdash"))
+            .args(args)
+            .env("DATABASE_URL", &app.database.url)
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (ok, out, err) = run(&["user", "add", "Quang", "--role", "staff", "--unit", "N2", "--display-name", "Lê Quang"], "một mật khẩu dài\n");
+    assert!(ok, "{err}");
+    assert_eq!(out, "user quang added (staff)\n");
+    let (_, out, _) = run(&["user", "list"], "");
+    assert!(out.contains("quang\tstaff\tN2\tactive\tLê Quang\n"), "{out}");
+    for (args, message) in [
+        (vec!["user", "add", "x1", "--role", "staff"], "error: a staff member needs --unit"),
+        (vec!["user", "add", "x2", "--role", "staff", "--unit", "NOPE"], "error: unknown unit `NOPE`"),
+        (vec!["user", "add", "x3", "--role", "official", "--unit", "N1"], "error: only staff are bound to a unit"),
+        (vec!["user", "add", "quang", "--role", "official"], "error: a user named `quang` exists already"),
+        (vec!["user", "add", "x 4", "--role", "official"], "error: username: ` ` may not be in a code"),
+    ] {
+        let (ok, _, err) = run(&args, "một mật khẩu dài\n");
+        assert!(!ok && err.starts_with(message), "{args:?}: {err}");
+    }
+    let (ok, _, err) = run(&["user", "add", "x5", "--role", "official"], "short\n");
+    assert!(!ok && err.contains("at least 10 characters"), "{err}");
+
+    let (ok, token, err) = run(&["token", "create", "one-stop desk", "--user", "quang"], "");
+    assert!(ok, "{err}");
+    let token = token.trim().to_string();
+    assert!(token.starts_with("rdt_") && token.len() > 40);
+    let (status, _) = post_api(&app, Some(&token), json!({"unit_code": "N2", "period": "2026-11", "respondents": 10, "satisfied": 9})).await;
+    assert_eq!(status, 201);
+    let (ok, _, _) = run(&["token", "revoke", "one-stop desk", "--user", "quang"], "");
+    assert!(ok);
+    let (status, _) = post_api(&app, Some(&token), json!({"unit_code": "N2", "period": "2026-10", "respondents": 10, "satisfied": 9})).await;
+    assert_eq!(status, 401);
+
+    let (ok, _, _) = run(&["user", "disable", "quang"], "");
+    assert!(ok);
+    let (_, out, _) = run(&["user", "list"], "");
+    assert!(out.contains("quang\tstaff\tN2\tdisabled\t"), "{out}");
+    // Nothing of a password reaches the audit log.
+    let log = audit_log::Entity::find().filter(audit_log::Column::Entity.eq("users")).all(&app.db).await.unwrap();
+    assert!(!log.is_empty() && log.iter().all(|e| !format!("{e:?}").contains("argon2")), "{log:?}");
+});
