@@ -16,10 +16,13 @@ export async function startServer() {
     env: { ...process.env, DATABASE_URL: `sqlite://${dir}/e2e.db`, RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // The demo's accounts and their one-time passwords are printed before the serving line.
+  const accounts = {};
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
+      for (const m of out.matchAll(/^\s+(demo-\w+)\s+\w+\s+\S+\s+password: (\S+)$/gm)) accounts[m[1]] = m[2];
       const m = out.match(/serving (http:\/\/[0-9.:]+)/);
       if (m) resolve(m[1]);
     });
@@ -28,6 +31,7 @@ export async function startServer() {
   });
   return {
     url,
+    accounts,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -4,7 +4,7 @@
 //! follows the figures as they are typed.
 use crate::domain::survey::{SurveyField, LEVEL_FIELDS};
 use crate::i18n::{broken_rule, field_label, use_lang, warning_text};
-use crate::views::{RecentEntry, SurveyFormData, SurveySubmission};
+use crate::views::{RecentEntry, SurveyFormData};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -18,7 +18,7 @@ pub async fn survey_page(
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     let query = crate::ssr::views::SurveyQuery { unit_code, model_code, period, saved: saved.is_some() };
-    crate::ssr::views::survey_form(&db, account, query, use_context::<SurveySubmission>())
+    crate::ssr::views::survey_form(&db, account, query, use_context::<crate::views::SurveySubmission>())
         .await
         .map_err(super::db_failed)
 }
