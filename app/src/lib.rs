@@ -97,6 +97,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/districts/:code") view=pages::district::DistrictPage ssr=SsrMode::Async />
                     <Route path=path!("/survey") view=pages::survey::SurveyPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=pages::account::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/export") view=pages::export::ExportPage ssr=SsrMode::Async />
                 </Routes>
             </main>
@@ -133,7 +135,7 @@ fn AccountBox() -> impl IntoView {
                 match account.await {
                     Ok(Some(a)) => view! {
                         <form method="post" action="/logout" class="account-box">
-                            <span data-testid="signed-in">{move || t().signed_in_as}" "{a.display_name.clone()}</span>
+                            <span data-testid="signed-in">{move || t().signed_in_as}" "<a href="/account">{a.display_name.clone()}</a></span>
                             <button type="submit" data-testid="sign-out">{move || t().sign_out}</button>
                         </form>
                     }.into_any(),

@@ -240,3 +240,80 @@ pub enum LoginProblem {
     /// Minutes until sign-in is allowed again.
     Throttled(i64),
 }
+
+/// `/account`: the signed-in person's password and API tokens.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountData {
+    pub account: Option<Account>,
+    pub tokens: Vec<TokenLine>,
+    pub outcome: AccountOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenLine {
+    pub name: String,
+    /// `YYYY-MM-DD HH:MM` (UTC+7).
+    pub created: String,
+    pub last_used: Option<String>,
+}
+
+/// What a posted account form came back with.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOutcome {
+    /// A token just created: (its name, the token), shown this once.
+    pub new_token: Option<(String, String)>,
+    pub problem: Option<AccountProblem>,
+    pub revoked: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountProblem {
+    WrongPassword,
+    PasswordTooShort,
+    PasswordsDiffer,
+    TokenName,
+    TokenExists(String),
+}
+
+/// `/admin/users`: every account, and the form that adds one (admins only).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersData {
+    pub account: Option<Account>,
+    pub users: Vec<UserLine>,
+    pub outcome: UsersOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserLine {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_code: Option<String>,
+    pub disabled: bool,
+}
+
+/// The add-user form as posted (the password is never sent back) and what came of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersOutcome {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_code: String,
+    pub problem: Option<UserProblem>,
+    pub done: Option<String>,
+}
+
+/// Why an account could not be added or changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserProblem {
+    /// The username breaks the code rule (the English detail).
+    Username(String),
+    DisplayName(String),
+    Exists(String),
+    UnitRequired,
+    UnitNotAllowed,
+    UnknownUnit(String),
+    PasswordTooShort,
+    UnknownUser(String),
+    BadRole,
+}

@@ -511,3 +511,69 @@ on_both_engines!(accounts_and_tokens_from_the_command_line, |engine: Engine| asy
     let log = audit_log::Entity::find().filter(audit_log::Column::Entity.eq("users")).all(&app.db).await.unwrap();
     assert!(!log.is_empty() && log.iter().all(|e| !format!("{e:?}").contains("argon2")), "{log:?}");
 });
+
+async fn post_to(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.client.post(app.url(path)).header("origin", origin(app)).header("cookie", cookie).form(fields).send().await.unwrap()
+}
+
+on_both_engines!(own_tokens_and_password_and_the_admins_user_list, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let sam = login(&app, "sam").await;
+    // A token made on the page is shown once, works, and stops working when revoked.
+    let r = post_to(&app, "/account/tokens", &sam, &[("name", "một cửa")]).await;
+    assert_eq!(r.status(), 201);
+    let html = r.text().await.unwrap();
+    let at = html.find("data-testid=\"new-token\">").expect("the new token is shown") + "data-testid=\"new-token\">".len();
+    let token = html[at..at + html[at..].find('<').unwrap()].to_string();
+    assert!(token.starts_with("rdt_"), "{token}");
+    let row = json!({"unit_code": "N1", "period": "2026-11", "respondents": 10, "satisfied": 9});
+    assert_eq!(post_api(&app, Some(&token), row.clone()).await.0, 201);
+    let html = app.client.get(app.url("/account")).header("cookie", &sam).send().await.unwrap().text().await.unwrap();
+    assert!(section(&html, "tokens").contains("một cửa") && !html.contains(&token), "listed, never shown again");
+    let r = post_to(&app, "/account/tokens", &sam, &[("name", "=HYPERLINK(1)")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Tên mã từ 1 đến 64 ký tự"));
+    assert_eq!(post_to(&app, "/account/tokens/revoke", &sam, &[("name", "một cửa")]).await.status(), 200);
+    assert_eq!(post_api(&app, Some(&token), row).await.0, 401);
+
+    // A new password: the current one must be right; other sessions end, this one stays.
+    let other = login(&app, "sam").await;
+    for (current, new, again, message) in [
+        ("wrong wrong wrong", "a brand new password", "a brand new password", "Mật khẩu hiện tại không đúng."),
+        (PASSWORD, "a brand new password", "a different password", "Hai lần nhập mật khẩu mới không giống nhau."),
+        (PASSWORD, "short", "short", "Mật khẩu cần ít nhất 10 ký tự."),
+    ] {
+        let r = post_to(&app, "/account/password", &sam, &[("current", current), ("password", new), ("again", again)]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains(message), "{message}");
+    }
+    let r = post_to(&app, "/account/password", &sam, &[("current", PASSWORD), ("password", "a brand new password"), ("again", "a brand new password")]).await;
+    assert_eq!(r.status(), 303);
+    let fresh = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let page = |c: String| {
+        let app = &app;
+        async move { app.client.get(app.url("/account")).header("cookie", c).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(page(fresh.clone()).await.contains("data-testid=\"account-who\""), "this browser stays signed in");
+    assert!(!page(other).await.contains("data-testid=\"account-who\""), "the other session ended");
+
+    // Users: only an admin.
+    let sam = fresh;
+    let r = post_to(&app, "/admin/users", &sam, &[("username", "lan"), ("role", "admin"), ("password", "long enough password")]).await;
+    assert_eq!(r.status(), 403, "a staff member cannot make an admin");
+    assert!(users::find(&app.db, "lan").await.unwrap().is_none());
+    let ana = login(&app, "ana").await;
+    let r = post_to(&app, "/admin/users", &ana, &[("username", "lan"), ("display_name", "Trần Lan"), ("role", "staff"), ("unit_code", "ZZ"), ("password", "long enough password")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Không có đơn vị «ZZ».") && html.contains("value=\"Trần Lan\""), "message and values kept");
+    let r = post_to(&app, "/admin/users", &ana, &[("username", "lan"), ("display_name", "Trần Lan"), ("role", "staff"), ("unit_code", "N3"), ("password", "long enough password")]).await;
+    assert_eq!(r.status(), 201);
+    assert!(section(&r.text().await.unwrap(), "users").contains("Trần Lan"));
+    let r = post_to(&app, "/admin/users/disabled", &ana, &[("username", "lan"), ("disabled", "true")]).await;
+    assert_eq!(r.status(), 200);
+    assert!(users::find(&app.db, "lan").await.unwrap().unwrap().disabled);
+    let r = post_to(&app, "/admin/users/disabled", &sam, &[("username", "ana"), ("disabled", "true")]).await;
+    assert_eq!(r.status(), 403);
+    assert!(!users::find(&app.db, "ana").await.unwrap().unwrap().disabled, "nothing changed");
+});

@@ -50,6 +50,39 @@ pub struct EntryTexts {
     pub history_from: &'static str,
     pub history_to: &'static str,
     pub history_reason: &'static str,
+    pub account_heading: &'static str,
+    pub role: &'static str,
+    pub change_password: &'static str,
+    pub current_password: &'static str,
+    pub new_password: &'static str,
+    pub again: &'static str,
+    pub password_changed: &'static str,
+    pub wrong_password: &'static str,
+    pub password_short: &'static str,
+    pub passwords_differ: &'static str,
+    pub tokens_heading: &'static str,
+    pub tokens_intro: &'static str,
+    pub token_name: &'static str,
+    pub create_token: &'static str,
+    pub new_token_note: &'static str,
+    pub token_bad_name: &'static str,
+    pub token_exists: &'static str,
+    pub revoke: &'static str,
+    pub revoked: &'static str,
+    pub no_tokens: &'static str,
+    pub created: &'static str,
+    pub last_used: &'static str,
+    pub users_heading: &'static str,
+    pub users_forbidden: &'static str,
+    pub add_user: &'static str,
+    pub display_name: &'static str,
+    pub unit_code: &'static str,
+    pub disable: &'static str,
+    pub enable: &'static str,
+    pub disabled: &'static str,
+    pub active: &'static str,
+    pub user_added: &'static str,
+    pub user_changed: &'static str,
 }
 
 pub const VI: EntryTexts = EntryTexts {
@@ -99,6 +132,39 @@ pub const VI: EntryTexts = EntryTexts {
     history_from: "Trước",
     history_to: "Sau",
     history_reason: "Lý do",
+    account_heading: "Tài khoản",
+    role: "Vai trò",
+    change_password: "Đổi mật khẩu",
+    current_password: "Mật khẩu hiện tại",
+    new_password: "Mật khẩu mới (ít nhất 10 ký tự)",
+    again: "Nhập lại mật khẩu mới",
+    password_changed: "Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.",
+    wrong_password: "Mật khẩu hiện tại không đúng.",
+    password_short: "Mật khẩu cần ít nhất 10 ký tự.",
+    passwords_differ: "Hai lần nhập mật khẩu mới không giống nhau.",
+    tokens_heading: "Mã truy cập API",
+    tokens_intro: "Phần mềm một cửa gửi số liệu qua POST /api/v1/surveys với tiêu đề Authorization: Bearer và mã này.",
+    token_name: "Tên mã (ví dụ: phần mềm một cửa)",
+    create_token: "Tạo mã",
+    new_token_note: "Mã mới — chỉ hiển thị lần này, hãy sao chép ngay:",
+    token_bad_name: "Tên mã từ 1 đến 64 ký tự và không bắt đầu bằng = + - @.",
+    token_exists: "Đã có mã tên «{name}».",
+    revoke: "Thu hồi",
+    revoked: "Đã thu hồi mã",
+    no_tokens: "Chưa có mã nào.",
+    created: "Tạo lúc",
+    last_used: "Dùng lần cuối",
+    users_heading: "Người dùng",
+    users_forbidden: "Chỉ quản trị viên được quản lý người dùng.",
+    add_user: "Thêm người dùng",
+    display_name: "Tên hiển thị",
+    unit_code: "Mã đơn vị (với công chức)",
+    disable: "Khóa",
+    enable: "Mở khóa",
+    disabled: "Đã khóa",
+    active: "Đang hoạt động",
+    user_added: "Đã thêm người dùng",
+    user_changed: "Đã cập nhật người dùng",
 };
 
 pub const EN: EntryTexts = EntryTexts {
@@ -148,6 +214,39 @@ pub const EN: EntryTexts = EntryTexts {
     history_from: "Before",
     history_to: "After",
     history_reason: "Reason",
+    account_heading: "Account",
+    role: "Role",
+    change_password: "Change password",
+    current_password: "Current password",
+    new_password: "New password (at least 10 characters)",
+    again: "New password again",
+    password_changed: "Password changed. Your other sessions have ended.",
+    wrong_password: "The current password is wrong.",
+    password_short: "A password needs at least 10 characters.",
+    passwords_differ: "The two new passwords differ.",
+    tokens_heading: "API tokens",
+    tokens_intro: "One-stop-desk software sends figures to POST /api/v1/surveys with Authorization: Bearer and this token.",
+    token_name: "Token name (e.g. one-stop desk)",
+    create_token: "Create token",
+    new_token_note: "New token — shown only now, copy it:",
+    token_bad_name: "A token name is 1 to 64 characters and does not begin with = + - @.",
+    token_exists: "There is a token named «{name}» already.",
+    revoke: "Revoke",
+    revoked: "Revoked the token",
+    no_tokens: "No token yet.",
+    created: "Created",
+    last_used: "Last used",
+    users_heading: "Users",
+    users_forbidden: "Only admins manage users.",
+    add_user: "Add a user",
+    display_name: "Display name",
+    unit_code: "Unit code (for staff)",
+    disable: "Disable",
+    enable: "Enable",
+    disabled: "Disabled",
+    active: "Active",
+    user_added: "Added the user",
+    user_changed: "Updated the user",
 };
 
 /// A broken rule as a sentence for the person at the form.
@@ -253,5 +352,43 @@ mod tests {
         let w = Warning::UnusualRespondents { respondents: 1000, usual: 100 };
         assert!(warning_text(Lang::Vi, &w).starts_with("1000 phiếu"));
         assert!(warning_text(Lang::En, &w).starts_with("1000 respondents"));
+    }
+}
+
+/// What went wrong in an account form, for the person at it.
+pub fn account_problem(lang: Lang, p: &crate::views::AccountProblem) -> String {
+    use crate::views::AccountProblem as P;
+    let t = lang.entry();
+    match p {
+        P::WrongPassword => t.wrong_password.into(),
+        P::PasswordTooShort => t.password_short.into(),
+        P::PasswordsDiffer => t.passwords_differ.into(),
+        P::TokenName => t.token_bad_name.into(),
+        P::TokenExists(name) => t.token_exists.replace("{name}", name),
+    }
+}
+
+/// The form field at fault and the sentence for an account that could not be added or changed.
+pub fn user_problem(lang: Lang, p: &crate::views::UserProblem) -> (&'static str, String) {
+    use crate::views::UserProblem as P;
+    let vi = lang == Lang::Vi;
+    match p {
+        P::Username(why) if vi => ("username", format!("Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số, . _ - (tối đa 32 ký tự). ({why})")),
+        P::Username(why) => ("username", format!("Username: {why}.")),
+        P::DisplayName(why) if vi => ("display_name", format!("Tên hiển thị không hợp lệ ({why}).")),
+        P::DisplayName(why) => ("display_name", format!("Display name: {why}.")),
+        P::Exists(u) if vi => ("username", format!("Đã có người dùng «{u}».")),
+        P::Exists(u) => ("username", format!("A user named «{u}» exists already.")),
+        P::UnitRequired if vi => ("unit_code", "Công chức cần có mã đơn vị.".into()),
+        P::UnitRequired => ("unit_code", "A staff member needs a unit code.".into()),
+        P::UnitNotAllowed if vi => ("unit_code", "Chỉ công chức mới gắn với một đơn vị.".into()),
+        P::UnitNotAllowed => ("unit_code", "Only staff are bound to a unit.".into()),
+        P::UnknownUnit(c) if vi => ("unit_code", format!("Không có đơn vị «{c}».")),
+        P::UnknownUnit(c) => ("unit_code", format!("Unknown unit «{c}».")),
+        P::PasswordTooShort => ("password", lang.entry().password_short.into()),
+        P::UnknownUser(u) if vi => ("username", format!("Không có người dùng «{u}».")),
+        P::UnknownUser(u) => ("username", format!("No user named «{u}».")),
+        P::BadRole if vi => ("role", "Vai trò là admin, official hoặc staff.".into()),
+        P::BadRole => ("role", "The role is admin, official or staff.".into()),
     }
 }

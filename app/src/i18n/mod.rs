@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 mod entry;
-pub use entry::{broken_rule, field_label, warning_text, EntryTexts};
+pub use entry::{account_problem, broken_rule, field_label, user_problem, warning_text, EntryTexts};
 
 pub const LANG_COOKIE: &str = "lang";
 

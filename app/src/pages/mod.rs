@@ -1,4 +1,5 @@
 //! One module per route, each with the server functions it calls beside it.
+pub mod account;
 pub mod commune;
 pub mod communes;
 pub mod completeness;

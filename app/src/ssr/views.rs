@@ -588,3 +588,52 @@ fn recent_entry(s: &super::entities::survey_count::Model) -> crate::views::Recen
         satisfied: s.satisfied,
     }
 }
+
+fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(7)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `/account`: the person's live tokens, with what a posted form came back with.
+pub async fn account_page(
+    db: &Db,
+    account: Option<crate::domain::access::Account>,
+    outcome: Option<crate::views::AccountOutcome>,
+) -> Result<crate::views::AccountData, DbErr> {
+    let Some(account) = account else { return Ok(crate::views::AccountData::default()) };
+    let tokens = super::auth::token::list(db, account.id)
+        .await?
+        .into_iter()
+        .map(|t| crate::views::TokenLine {
+            name: t.name,
+            created: local_time(t.created_at),
+            last_used: t.last_used_at.map(local_time),
+        })
+        .collect();
+    Ok(crate::views::AccountData { account: Some(account), tokens, outcome: outcome.unwrap_or_default() })
+}
+
+/// `/admin/users`: every account for an admin; nothing for anyone else.
+pub async fn users_page(
+    db: &Db,
+    account: Option<crate::domain::access::Account>,
+    outcome: Option<crate::views::UsersOutcome>,
+) -> Result<crate::views::UsersData, DbErr> {
+    use crate::domain::access::Writer;
+    let allowed = account.clone().is_some_and(|a| Writer::Account(a).may_manage_users());
+    let users = if allowed {
+        super::writes::users::list(db)
+            .await?
+            .into_iter()
+            .map(|u| crate::views::UserLine {
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role,
+                unit_code: u.unit_code,
+                disabled: u.disabled,
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(crate::views::UsersData { account, users, outcome: outcome.unwrap_or_default() })
+}

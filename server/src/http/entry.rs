@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Renders the Leptos page at `path` for this request, with `outcome` in its context
 /// (what the form's page shows next to the fields), and answers with `status`.
-async fn page_with<T: Clone + Send + Sync + 'static>(
+pub(super) async fn page_with<T: Clone + Send + Sync + 'static>(
     state: AppState,
     headers: HeaderMap,
     path: &str,

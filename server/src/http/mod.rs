@@ -1,5 +1,6 @@
 //! The routes that are not Leptos pages: health, the language switch, exports and the
 //! read-only JSON API, plus the layers every response goes through.
+mod accounts;
 mod api;
 mod charts;
 mod entry;
@@ -51,6 +52,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .layer(tower::limit::GlobalConcurrencyLimitLayer::new(HEAVY_CONCURRENCY)),
         )
         .merge(entry::routes())
+        .merge(accounts::routes())
         .nest("/api/v1", api::routes().merge(surveys::routes()))
         .nest_service("/pkg", pkg)
 }
