@@ -188,8 +188,9 @@ pub fn adoptions_csv(rows: &[adoption::Model]) -> Result<Vec<u8>, FormatError> {
     finish(w)
 }
 
-pub fn surveys_csv(rows: &[survey_count::Model]) -> Result<Vec<u8>, FormatError> {
-    let mut w = csv_with_bom(&SURVEY_COLUMNS)?;
+/// Survey count rows as CSV lines (no header).
+fn survey_lines(rows: &[survey_count::Model]) -> Result<Vec<u8>, FormatError> {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     for s in rows {
         let level = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
         write_row(&mut w, [
@@ -208,18 +209,75 @@ pub fn surveys_csv(rows: &[survey_count::Model]) -> Result<Vec<u8>, FormatError>
     finish(w)
 }
 
+enum Cursor {
+    Header,
+    After(Option<app::ssr::tables::SurveyKey>),
+    Done,
+}
+
+/// `surveys.csv` as a stream of chunks, the header first, then one chunk per page of
+/// [`app::ssr::tables::SURVEY_PAGE`] rows read from the database: the memory an export
+/// takes is one page, whatever the table's size.
+pub fn surveys_csv_stream(
+    db: app::ssr::Db,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, TableExportError>> + Send + 'static {
+    use app::ssr::tables::{survey_key, surveys_after, SURVEY_PAGE};
+    futures_util::stream::try_unfold(Cursor::Header, move |cursor| {
+        let db = db.clone();
+        async move {
+            match cursor {
+                Cursor::Header => {
+                    let header = csv_with_bom(&SURVEY_COLUMNS).map_err(FormatError::from)?;
+                    Ok(Some((finish(header)?, Cursor::After(None))))
+                }
+                Cursor::After(after) => {
+                    let rows = surveys_after(&db, after.as_ref(), SURVEY_PAGE).await?;
+                    let next = match rows.last() {
+                        None => return Ok(None),
+                        Some(_) if (rows.len() as u64) < SURVEY_PAGE => Cursor::Done,
+                        Some(last) => Cursor::After(Some(survey_key(last))),
+                    };
+                    Ok(Some((survey_lines(&rows)?, next)))
+                }
+                Cursor::Done => Ok(None),
+            }
+        }
+    })
+}
+
 /// The four raw tables by their file names, for `export tables` and the HTTP downloads.
 pub const TABLE_NAMES: [&str; 4] = ["units", "models", "adoptions", "surveys"];
 
+/// One of the three small tables whole (units, models, adoptions); `surveys` streams
+/// ([`surveys_csv_stream`], or [`write_table_csv`] to a file).
 pub async fn table_csv(db: &app::ssr::Db, name: &str) -> Result<Option<Vec<u8>>, TableExportError> {
     use app::ssr::tables;
     Ok(Some(match name {
         "units" => units_csv(&tables::units(db, None, None).await?)?,
         "models" => models_csv(&tables::models(db).await?)?,
         "adoptions" => adoptions_csv(&tables::adoptions(db, None, None).await?)?,
-        "surveys" => surveys_csv(&tables::surveys(db).await?)?,
         _ => return Ok(None),
     }))
+}
+
+/// Any of the four tables into `out`, the survey counts page by page.
+pub async fn write_table_csv(
+    db: &app::ssr::Db,
+    name: &str,
+    out: &mut impl std::io::Write,
+) -> Result<bool, TableExportError> {
+    use futures_util::TryStreamExt;
+    if name == "surveys" {
+        let mut chunks = std::pin::pin!(surveys_csv_stream(db.clone()));
+        while let Some(chunk) = chunks.try_next().await? {
+            out.write_all(&chunk).map_err(TableExportError::Io)?;
+        }
+        return Ok(true);
+    }
+    match table_csv(db, name).await? {
+        Some(bytes) => out.write_all(&bytes).map(|_| true).map_err(TableExportError::Io),
+        None => Ok(false),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -228,4 +286,6 @@ pub enum TableExportError {
     Db(#[from] sea_orm::DbErr),
     #[error(transparent)]
     Format(#[from] FormatError),
+    #[error("{0}")]
+    Io(std::io::Error),
 }

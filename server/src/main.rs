@@ -61,6 +61,14 @@ enum Command {
     /// Personal API tokens for `POST /api/v1/surveys`.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// A consistent copy of a live SQLite database (while the server runs) into FILE.
+    ///
+    /// Restore by stopping the server and putting FILE in place of the database file (or
+    /// pointing DATABASE_URL at it). For PostgreSQL use `pg_dump` / `pg_restore`.
+    Backup {
+        /// The new file; it must not exist yet.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -270,6 +278,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
+        Command::Backup { file } => {
+            let db = open().await?;
+            server::backup::sqlite(&db, &file).await.map_err(|e| CliError::Io(e.to_string()))?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
         Command::Token(TokenCommand::Create { name, user }) => {
             let token = accounts::create_token(&open().await?, &user, &name).await?;
             println!("{token}");
@@ -314,22 +328,36 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Export(ExportCommand::Table { name, out }) => {
             let db = open().await?;
-            let bytes =
-                formats::table_csv(&db, &name).await?.ok_or_else(|| CliError::Io(format!("unknown table `{name}`")))?;
-            write_out(out.as_deref(), &bytes)
+            write_table(&db, &name, out.as_deref()).await
         }
         Command::Export(ExportCommand::Tables { out }) => {
             let db = open().await?;
             std::fs::create_dir_all(&out).map_err(|e| CliError::Io(format!("{}: {e}", out.display())))?;
             for name in formats::TABLE_NAMES {
-                let bytes = formats::table_csv(&db, name)
-                    .await?
-                    .ok_or_else(|| CliError::Io(format!("unknown table `{name}`")))?;
-                write_out(Some(&out.join(format!("{name}.csv"))), &bytes)?;
+                write_table(&db, name, Some(&out.join(format!("{name}.csv")))).await?;
             }
             Ok(())
         }
     }
+}
+
+/// One raw table into a file or standard output, written as it is read.
+async fn write_table(db: &app::ssr::Db, name: &str, out: Option<&std::path::Path>) -> Result<(), CliError> {
+    let shown = out.map_or("stdout".to_string(), |p| p.display().to_string());
+    let mut sink: Box<dyn Write> = match out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let known = formats::write_table_csv(db, name, &mut sink).await.map_err(|e| match e {
+        formats::TableExportError::Io(e) => CliError::Io(format!("{shown}: {e}")),
+        e => e.into(),
+    })?;
+    if !known {
+        return Err(CliError::Io(format!("unknown table `{name}`")));
+    }
+    sink.flush().map_err(|e| CliError::Io(format!("{shown}: {e}")))
 }
 
 fn write_out(out: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), CliError> {

@@ -26,7 +26,11 @@ pub async fn open_database(url: &str) -> Result<Db, StartupError> {
     crate::config::prepare_sqlite_dir(url)?;
     let db = db::connect(url).await?;
     Migrator::up(&db, None).await?;
-    Ok(db)
+    // A fresh pool for the app: on SQLite a pooled connection that began reading before a
+    // migration changed a table kept the old schema (a `SELECT *` came back with the old
+    // column count, and sqlx's row decoding panicked).
+    db.close().await?;
+    Ok(db::connect(url).await?)
 }
 
 pub fn router(state: AppState) -> Router {

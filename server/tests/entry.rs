@@ -577,3 +577,22 @@ on_both_engines!(own_tokens_and_password_and_the_admins_user_list, |engine: Engi
     assert_eq!(r.status(), 403);
     assert!(!users::find(&app.db, "ana").await.unwrap().unwrap().disabled, "nothing changed");
 });
+
+on_both_engines!(demo_accounts_get_fresh_random_passwords, |engine: Engine| async move {
+    let mut passwords = Vec::new();
+    for _ in 0..2 {
+        let database = common::TestDb::new(engine).await;
+        let db = database.open().await;
+        server::demo::load(&db).await.unwrap();
+        let accounts = server::accounts::create_demo_accounts(&db).await.unwrap();
+        let roles: Vec<Role> = accounts.iter().map(|a| a.role).collect();
+        assert_eq!(roles, [Role::Admin, Role::Official, Role::Staff]);
+        let staff = accounts.iter().find(|a| a.username == "demo-staff").unwrap();
+        let (account, _) = app::ssr::auth::login(&db, "demo-staff", &staff.password, "127.0.0.1").await.unwrap();
+        assert_eq!(account.unit_code.as_deref(), Some("38-001"));
+        assert!(server::accounts::create_demo_accounts(&db).await.unwrap().is_empty(), "created once, shown once");
+        passwords.push(staff.password.clone());
+    }
+    assert_ne!(passwords[0], passwords[1], "never a fixed password");
+    assert!(passwords.iter().all(|p| p.len() >= 20));
+});

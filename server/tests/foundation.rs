@@ -232,9 +232,21 @@ fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    // First the demo's accounts, each with its one-time password, then the address.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut before = Vec::new();
+    let line = loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "no serving line after {before:?}");
+        if line.starts_with("reformdash is serving") {
+            break line;
+        }
+        before.push(line);
+    };
     assert!(line.starts_with("reformdash is serving http://127.0.0.1:"), "{line}");
+    let passwords: Vec<&String> = before.iter().filter(|l| l.contains("password: ")).collect();
+    assert_eq!(passwords.len(), 3, "one account per role: {before:?}");
+    assert!(["demo-admin", "demo-official", "demo-staff"].iter().all(|u| before.iter().any(|l| l.contains(u))));
     // The SQLite file and its folder were created on first start.
     assert!(dir.path().join("nested/app.db").exists());
     let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();

@@ -27,7 +27,9 @@ impl axum::extract::FromRef<AppState> for Db {
     }
 }
 
-/// Opens a pool. SQLite gets WAL (readers never wait for the writer), a busy timeout
+/// Opens a pool. SQLite gets WAL (readers never wait for the writer), `synchronous=FULL`
+/// (each commit is synced to disk before it is acknowledged: with NORMAL, a power cut could
+/// lose the last commits, which the staff member already saw as saved), a busy timeout
 /// (writers queue instead of failing), foreign keys on, `mode=rwc` (create the file on
 /// first run), a 256 MiB memory map and several pooled connections: sea-orm's SQLite
 /// default is a single one.
@@ -50,7 +52,7 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
         opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .create_if_missing(true)

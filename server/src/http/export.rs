@@ -56,6 +56,11 @@ async fn file(
     if ext != "csv" {
         return Err(HttpError::NotFound);
     }
+    if stem == "surveys" {
+        // Streamed: the largest table never sits in memory whole.
+        let body = axum::body::Body::from_stream(formats::surveys_csv_stream(state.db.clone()));
+        return Ok(download(Format::Csv, "surveys.csv", body));
+    }
     let body = formats::table_csv(&state.db, stem).await?.ok_or(HttpError::NotFound)?;
     Ok(download(Format::Csv, &format!("{stem}.csv"), body))
 }
@@ -73,7 +78,7 @@ async fn district_summary(state: &AppState, q: &FigureQuery, format: Format) -> 
     Ok(download(format, &format!("district-summary-{}.{}", filter.period, format.extension()), body))
 }
 
-fn download(format: Format, filename: &str, body: Vec<u8>) -> Response {
+fn download(format: Format, filename: &str, body: impl IntoResponse) -> Response {
     (
         [
             (header::CONTENT_TYPE, format.content_type().to_string()),
