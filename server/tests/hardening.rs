@@ -64,3 +64,13 @@ async fn a_backup_of_the_live_database_restores_to_identical_exports() {
     let integrity = cli(&restored, &["export", "district-summary", "--period", "2024"]);
     assert!(integrity.status.success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_its_request_id() {
+    let app = TestApp::spawn_with(Engine::Sqlite, false, |_| async {}).await;
+    let a = app.get("/healthz").await.headers()["x-request-id"].to_str().unwrap().to_string();
+    let b = app.get("/healthz").await.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_ne!(a, b, "one id per request");
+    let r = app.client.get(app.url("/healthz")).header("x-request-id", "desk-42").send().await.unwrap();
+    assert_eq!(r.headers()["x-request-id"], "desk-42", "a proxy's id is kept");
+}

@@ -77,7 +77,44 @@ pub fn with_layers(router: Router) -> Router {
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        // One line per request when it is answered: id, method, path, status, time.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Millis),
+                ),
+        )
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(RequestIds::default()))
+}
+
+/// Request ids: this process's random prefix and a counter (`3f9c1a-17`), unless the
+/// client or a proxy in front sent an `x-request-id` already. The id is in the log line
+/// and in the response, so a report "it failed at 10:42" can be matched to the log.
+#[derive(Clone)]
+struct RequestIds {
+    prefix: std::sync::Arc<str>,
+    next: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        let prefix: String = app::ssr::auth::random_token().chars().filter(char::is_ascii_alphanumeric).take(6).collect();
+        RequestIds { prefix: prefix.into(), next: Default::default() }
+    }
+}
+
+impl tower_http::request_id::MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<tower_http::request_id::RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix)).ok().map(tower_http::request_id::RequestId::new)
+    }
 }
 
 /// Refuses a state-changing request that a browser says came from another site: its
