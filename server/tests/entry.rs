@@ -596,3 +596,28 @@ on_both_engines!(demo_accounts_get_fresh_random_passwords, |engine: Engine| asyn
     assert_ne!(passwords[0], passwords[1], "never a fixed password");
     assert!(passwords.iter().all(|p| p.len() >= 20));
 });
+
+on_both_engines!(officials_delete_an_entry_with_a_reason_staff_cannot, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let (sam, olga) = (login(&app, "sam").await, login(&app, "olga").await);
+    assert_eq!(post_form(&app, &sam, &entry("N1", "2026-11", "100", "90")).await.status(), 303);
+    let delete = |version: &'static str, reason: &'static str| {
+        vec![("unit_code", "N1"), ("model_code", ""), ("period", "2026-11"), ("version", version), ("reason", reason)]
+    };
+    assert_eq!(post_to(&app, "/survey/delete", &sam, &delete("1", "nhập nhầm")).await.status(), 403);
+    let r = post_to(&app, "/survey/delete", &olga, &delete("1", "")).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Vui lòng ghi lý do."));
+    assert_eq!(post_to(&app, "/survey/delete", &olga, &delete("2", "nhập nhầm")).await.status(), 409, "a stale version");
+    assert!(stored(&app, "N1", "2026-11").await.is_some(), "nothing deleted so far");
+    let r = post_to(&app, "/survey/delete", &olga, &delete("1", "Xã nhập nhầm kỳ")).await;
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/communes/N1"));
+    assert!(stored(&app, "N1", "2026-11").await.is_none());
+    let log = audit_log::Entity::find().filter(audit_log::Column::Action.eq("delete")).one(&app.db).await.unwrap().unwrap();
+    assert_eq!((log.actor.as_str(), log.reason.as_deref()), ("olga", Some("Xã nhập nhầm kỳ")));
+    assert!(log.new_value.is_none() && log.old_value.as_deref().unwrap().contains("\"respondents\":100"));
+    let (_, html) = app.get_text("/communes/N1").await;
+    assert!(html.contains("100 / 90 → —"), "the deletion is in the history");
+    let trend: Value = app.get("/api/v1/figures/trend?unit=N1&from=2026-11&to=2026-11").await.json().await.unwrap();
+    assert_eq!(trend[0]["respondents"], 0, "the figures no longer count it");
+});

@@ -99,6 +99,14 @@ impl Writer {
         matches!(self, Writer::Account(Account { role: Role::Admin | Role::Official, .. }))
     }
 
+    /// Deletes a survey count: a correction only officials (and admins) make, with a reason.
+    pub fn may_delete_survey(&self) -> bool {
+        match self {
+            Writer::Command(_) => true,
+            Writer::Account(a) => matches!(a.role, Role::Admin | Role::Official),
+        }
+    }
+
     /// Units, models, adoptions and whole-table imports.
     pub fn may_edit_reference(&self) -> bool {
         match self {
@@ -155,6 +163,8 @@ mod tests {
             assert!(writer(r, None).may_write_survey(other) && writer(r, None).corrects());
         }
         assert!(!staff.corrects());
+        assert!(!staff.may_delete_survey(), "staff correct by editing; deleting is an official's");
+        assert!(writer(Role::Official, None).may_delete_survey());
         assert!(Writer::Command("x".into()).may_write_survey(other));
     }
 

@@ -217,6 +217,19 @@ fn EntryForm(d: SurveyFormData) -> impl IntoView {
             })}
             <button type="submit" data-testid="entry-save">{move || t().save}</button>
         </form>
+        {(d.needs_reason && s.version.is_some()).then(|| view! {
+            <form method="post" action="/survey/delete" class="entry-form delete-form" data-testid="entry-delete">
+                <input type="hidden" name="unit_code" value=v.unit_code.clone() />
+                <input type="hidden" name="model_code" value=v.model_code.clone() />
+                <input type="hidden" name="period" value=v.period.clone() />
+                <input type="hidden" name="version" value=s.version.map(|n| n.to_string()).unwrap_or_default() />
+                <label for="f-delete-reason">
+                    <span>{move || t().reason}</span>
+                    <input id="f-delete-reason" name="reason" maxlength="500" />
+                </label>
+                <button type="submit">{move || t().delete_entry}</button>
+            </form>
+        })}
         {(!recent.is_empty()).then(|| view! {
             <h2>{move || t().recent}</h2>
             <div class="table-wrap">

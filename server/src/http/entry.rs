@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/survey", post(enter_survey))
+        .route("/survey/delete", post(delete_survey))
 }
 
 /// Renders the Leptos page at `path` for this request, with `outcome` in its context
@@ -196,6 +197,69 @@ async fn enter_survey(
             StatusCode::CONFLICT
         }
         Err(surveys::SurveyWriteError::Db(e)) => return Err(HttpError::from(e)),
+    };
+    drop(txn);
+    Ok(page_with(state, headers, "/survey", submission, status).await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeleteForm {
+    unit_code: String,
+    model_code: String,
+    period: String,
+    version: String,
+    reason: String,
+}
+
+/// An official deletes an entry, with a reason; the values stay in the audit log.
+async fn delete_survey(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, HttpError> {
+    let Some(account) = auth::signed_in(&state.db, &headers).await? else {
+        return Ok(Redirect::to("/login?next=/survey").into_response());
+    };
+    let writer = Writer::Account(account.clone());
+    let reason = form.reason.trim().chars().take(500).collect::<String>();
+    let model = Some(form.model_code.trim()).filter(|m| !m.is_empty());
+    let version = form.version.trim().parse::<i32>().map_err(|_| HttpError::bad("version", "a whole number"))?;
+    let audit = Audit::new(account.username.clone(), "delete", Some(reason.clone()).filter(|r| !r.is_empty()));
+    let txn = writes::begin(&state.db).await?;
+    let key = (form.unit_code.trim(), model, form.period.trim());
+    let mut submission = SurveySubmission {
+        values: SurveyDraft {
+            unit_code: form.unit_code.clone(),
+            model_code: form.model_code.clone(),
+            period: form.period.clone(),
+            ..Default::default()
+        },
+        version: Some(version),
+        reason: reason.clone(),
+        ..Default::default()
+    };
+    let status = match surveys::delete(&txn, &writer, key, version, &audit).await {
+        Ok(_) => {
+            txn.commit().await?;
+            return Ok(Redirect::to(&format!("/communes/{}", app::pages::encode(form.unit_code.trim()))).into_response());
+        }
+        Err(surveys::SurveyWriteError::Forbidden { unit, .. }) => {
+            tracing::warn!(user = %account.username, %unit, "survey deletion refused");
+            return Err(HttpError::Forbidden { row: None, message: "only officials delete survey counts".into() });
+        }
+        Err(surveys::SurveyWriteError::ReasonRequired) => {
+            submission.reason_missing = true;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(surveys::SurveyWriteError::Conflict { stored, .. }) => {
+            submission.version = Some(stored.version);
+            submission.conflict = Some(stored);
+            StatusCode::CONFLICT
+        }
+        Err(surveys::SurveyWriteError::NotFound(_)) => return Err(HttpError::NotFound),
+        Err(surveys::SurveyWriteError::Db(e)) => return Err(e.into()),
+        Err(e) => return Err(HttpError::Internal(e.to_string())),
     };
     drop(txn);
     Ok(page_with(state, headers, "/survey", submission, status).await)

@@ -307,26 +307,28 @@ fn active(s: &Survey, old: Option<&survey_count::Model>) -> survey_count::Active
     }
 }
 
-/// Deletes one survey count (an official's correction), keeping it in the audit log.
+/// Deletes one survey count (an official's correction, with a reason), keeping its values
+/// in the audit log. Refused when the stored version is not the one the official saw.
 pub async fn delete(
     txn: &DatabaseTransaction,
     writer: &Writer,
-    id: i64,
+    key: (&str, Option<&str>, &str),
     version: i32,
     audit: &Audit,
 ) -> Result<Written, SurveyWriteError> {
+    let (unit_code, model_code, period) = key;
+    if !writer.may_delete_survey() {
+        return Err(SurveyWriteError::Forbidden { line: 1, unit: unit_code.to_string() });
+    }
     if audit.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(SurveyWriteError::ReasonRequired);
     }
-    let old = survey_count::Entity::find_by_id(id).one(txn).await?.ok_or_else(|| SurveyWriteError::NotFound(id.to_string()))?;
-    let parent = unit::Entity::find_by_id(old.unit_code.clone()).one(txn).await?.and_then(|u| u.parent_code);
-    if !writer.may_write_survey(UnitPlace { code: &old.unit_code, parent_code: parent.as_deref() }) {
-        return Err(SurveyWriteError::Forbidden { line: 1, unit: old.unit_code });
-    }
+    let shown = format!("{unit_code}, {}, {period}", model_code.unwrap_or(""));
+    let old = find(txn, unit_code, model_code, period).await?.ok_or(SurveyWriteError::NotFound(shown))?;
     if old.version != version {
         return Err(SurveyWriteError::Conflict { line: 1, stored: stored_values(&old) });
     }
-    survey_count::Entity::delete_by_id(id).exec(txn).await?;
+    survey_count::Entity::delete_by_id(old.id).exec(txn).await?;
     let key = format!("{}/{}/{}", old.unit_code, old.model_code.as_deref().unwrap_or(""), old.period);
     audit.record(txn, "survey_counts", key, Some(&old), None, &[]).await?;
     Ok(Written { deleted: 1, ..Default::default() })
