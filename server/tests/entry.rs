@@ -621,3 +621,32 @@ on_both_engines!(officials_delete_an_entry_with_a_reason_staff_cannot, |engine: 
     let trend: Value = app.get("/api/v1/figures/trend?unit=N1&from=2026-11&to=2026-11").await.json().await.unwrap();
     assert_eq!(trend[0]["respondents"], 0, "the figures no longer count it");
 });
+
+on_both_engines!(hostile_input_gets_a_refusal_and_changes_nothing, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let before = surveys(&app).await;
+    let token = token_of(&app, "sam").await;
+    // A body over the 1 MiB limit.
+    let huge = format!("[{}]", vec![r#"{"unit_code":"N1","period":"2026-11","respondents":1,"satisfied":1}"#; 20_000].join(","));
+    let r = app.client.post(app.url("/api/v1/surveys")).bearer_auth(&token).header("content-type", "application/json").body(huge).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    // SQL and HTML in every field of the form and the API.
+    let sam = login(&app, "sam").await;
+    let evil = "N1'; DROP TABLE survey_counts;--";
+    let r = post_form(&app, &sam, &[("unit_code", evil), ("model_code", "<script>alert(1)</script>"), ("period", "2026-11' OR '1'='1"), ("respondents", "1; DELETE FROM users"), ("satisfied", "<b>1</b>")]).await;
+    assert!(matches!(r.status().as_u16(), 403 | 422), "{}", r.status());
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("<script>alert(1)</script>") && !html.contains("<b>1</b>"), "typed text is escaped");
+    let (status, _) = post_api(&app, Some(&token), json!({"unit_code": evil, "period": "2026-11", "respondents": "1 OR 1=1", "satisfied": 1})).await;
+    assert!(matches!(status, 403 | 422));
+    let (status, html) = app.get_text("/search?q=%27%20OR%201%3D1--%3Cscript%3Ealert(1)%3C/script%3E").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("<script>alert(1)</script>"));
+    let (status, _) = app.get_text("/api/v1/figures/trend?unit=N1%27%20OR%201%3D1--&from=2026-11&to=2026-11").await;
+    assert!(status < 500, "a bad parameter is the client's error, not ours: {status}");
+    // A cookie that is no session, however long.
+    let r = post_form(&app, &format!("rd_session={}", "A".repeat(5_000)), &entry("N1", "2026-11", "1", "1")).await;
+    assert_eq!(r.headers()["location"], "/login?next=/survey");
+    assert_eq!(surveys(&app).await, before, "nothing changed");
+    assert_eq!(users::list(&app.db).await.unwrap().len(), 4, "the users are all there");
+});
