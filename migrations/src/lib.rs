@@ -12,3 +12,18 @@ impl MigratorTrait for Migrator {
         vec![Box::new(m20261129_000001_schema::Migration), Box::new(m20261201_000002_entry::Migration)]
     }
 }
+
+/// Runs a migration's statements in order, with the few words that differ per engine
+/// filled in: `{SERIAL_PK}` (an auto-numbered primary key) and `{TIMESTAMP}`.
+pub(crate) async fn execute_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+    let db = manager.get_connection();
+    let (serial_pk, timestamp) = match db.get_database_backend() {
+        DbBackend::Postgres => ("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ"),
+        _ => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
+    };
+    for sql in statements {
+        db.execute_unprepared(&sql.replace("{SERIAL_PK}", serial_pk).replace("{TIMESTAMP}", timestamp)).await?;
+    }
+    Ok(())
+}

@@ -4,7 +4,7 @@
 //! Written as SQL that both engines accept; the few words that differ are filled in per
 //! backend so that the constraints read the same on SQLite and PostgreSQL.
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::sea_orm::ConnectionTrait;
 
 pub struct Migration;
 
@@ -98,14 +98,6 @@ const TABLES: &[&str] = &[
     "CREATE INDEX audit_log_entity ON audit_log (entity, entity_key)",
 ];
 
-fn dialect(sql: &str, backend: DbBackend) -> String {
-    let (serial_pk, timestamp) = match backend {
-        DbBackend::Postgres => ("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ"),
-        _ => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
-    };
-    sql.replace("{SERIAL_PK}", serial_pk).replace("{TIMESTAMP}", timestamp)
-}
-
 #[sea_orm_migration::async_trait::async_trait]
 impl MigrationTrait for Migration {
     /// One transaction on SQLite too (its DDL is transactional): all of the migration on
@@ -116,11 +108,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        for sql in TABLES {
-            db.execute_unprepared(&dialect(sql, db.get_database_backend())).await?;
-        }
-        Ok(())
+        crate::execute_all(manager, TABLES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

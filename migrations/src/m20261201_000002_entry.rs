@@ -5,7 +5,6 @@
 //! The first migration's `users` and `sessions` were never written to (no code created
 //! them); they are replaced here by the shapes sign-in needs.
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 pub struct Migration;
 
@@ -75,14 +74,6 @@ const STATEMENTS: &[&str] = &[
     "CREATE INDEX audit_log_at ON audit_log (at)",
 ];
 
-fn dialect(sql: &str, backend: DbBackend) -> String {
-    let (serial_pk, timestamp) = match backend {
-        DbBackend::Postgres => ("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "TIMESTAMPTZ"),
-        _ => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
-    };
-    sql.replace("{SERIAL_PK}", serial_pk).replace("{TIMESTAMP}", timestamp)
-}
-
 #[sea_orm_migration::async_trait::async_trait]
 impl MigrationTrait for Migration {
     /// One transaction on SQLite too (its DDL is transactional): all of the migration on
@@ -93,11 +84,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        for sql in STATEMENTS {
-            db.execute_unprepared(&dialect(sql, db.get_database_backend())).await?;
-        }
-        Ok(())
+        crate::execute_all(manager, STATEMENTS).await
     }
 
     async fn down(&self, _manager: &SchemaManager) -> Result<(), DbErr> {

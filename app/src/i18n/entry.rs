@@ -255,7 +255,7 @@ pub const EN: EntryTexts = EntryTexts {
 /// A broken rule as a sentence for the person at the form.
 pub fn broken_rule(lang: Lang, broken: &Broken) -> String {
     if lang == Lang::En {
-        return english(broken);
+        return sentence(broken.to_string());
     }
     match broken {
         Broken::Required => "Vui lòng nhập ô này.".into(),
@@ -288,8 +288,7 @@ pub fn broken_rule(lang: Lang, broken: &Broken) -> String {
 }
 
 /// The English sentence: the import's and the API's own, with a capital and a full stop.
-fn english(broken: &Broken) -> String {
-    let s = broken.to_string();
+fn sentence(s: String) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
@@ -299,7 +298,7 @@ fn english(broken: &Broken) -> String {
 
 pub fn warning_text(lang: Lang, w: &Warning) -> String {
     match (lang, w) {
-        (Lang::En, w) => english_warning(w),
+        (Lang::En, w) => sentence(w.to_string()),
         (Lang::Vi, Warning::ModelNotRun(m)) => format!("Đơn vị không áp dụng mô hình «{m}» trong kỳ này."),
         (Lang::Vi, Warning::UnusualRate { rate, mean, .. }) => format!(
             "Tỷ lệ hài lòng {} khác xa mức thường thấy của đơn vị ({}).",
@@ -309,15 +308,6 @@ pub fn warning_text(lang: Lang, w: &Warning) -> String {
         (Lang::Vi, Warning::UnusualRespondents { respondents, usual }) => {
             format!("{respondents} phiếu là gấp mười lần trở lên so với thường lệ của đơn vị ({usual} phiếu).")
         }
-    }
-}
-
-fn english_warning(w: &Warning) -> String {
-    let s = w.to_string();
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
-        None => s,
     }
 }
 

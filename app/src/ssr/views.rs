@@ -437,9 +437,8 @@ async fn changes(db: &Db, code: &str) -> Result<Vec<crate::views::Change>, DbErr
         .filter_map(|e| {
             let rest = e.entity_key.strip_prefix(&prefix)?;
             let (model_code, period) = rest.split_once('/')?;
-            let at = (e.at + chrono::Duration::hours(7)).format("%Y-%m-%d %H:%M").to_string();
             Some(crate::views::Change {
-                at,
+                at: local_time(e.at),
                 actor: e.actor.clone(),
                 action: e.action.clone(),
                 model_code: model_code.to_string(),
@@ -589,6 +588,7 @@ fn recent_entry(s: &super::entities::survey_count::Model) -> crate::views::Recen
     }
 }
 
+/// A moment as Vietnam reads it (UTC+7): `YYYY-MM-DD HH:MM`.
 fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
     (t + chrono::Duration::hours(7)).format("%Y-%m-%d %H:%M").to_string()
 }

@@ -2,11 +2,11 @@
 //! admin's user list (`/admin/users`). Each handler signs the request in, asks
 //! `domain::access` inside the write, and answers like the entry form: a redirect (303)
 //! after success, the page again with the problem after a refusal.
-use super::entry::page_with;
+use super::entry::{page_with, SignedIn};
 use super::HttpError;
-use app::domain::access::{Account, Role, Writer};
+use app::domain::access::{Role, Writer};
 use app::i18n::Lang;
-use app::ssr::auth::{self, password, session, token};
+use app::ssr::auth::{password, session, token};
 use app::ssr::writes::{self, users};
 use app::ssr::AppState;
 use app::views::{AccountOutcome, AccountProblem, UserProblem, UsersOutcome};
@@ -28,13 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/disabled", post(set_disabled))
 }
 
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Result<Account, Response>, HttpError> {
-    Ok(match auth::signed_in(&state.db, headers).await? {
-        Some(a) => Ok(a),
-        None => Err(Redirect::to("/login?next=/account").into_response()),
-    })
-}
-
 async fn account_page(state: AppState, headers: HeaderMap, outcome: AccountOutcome, status: StatusCode) -> Response {
     page_with(state, headers, "/account", outcome, status).await
 }
@@ -51,13 +44,10 @@ struct PasswordForm {
 /// gets a fresh one so that the person stays signed in here.
 async fn change_password(
     State(state): State<AppState>,
+    SignedIn(account): SignedIn,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, HttpError> {
-    let account = match signed_in(&state, &headers).await? {
-        Ok(a) => a,
-        Err(to_login) => return Ok(to_login),
-    };
     let stored = users::find(&state.db, &account.username).await?.map(|u| u.password_hash);
     let problem = if !password::verify(form.current.clone(), stored).await {
         Some(AccountProblem::WrongPassword)
@@ -92,13 +82,10 @@ struct TokenForm {
 
 async fn create_token(
     State(state): State<AppState>,
+    SignedIn(account): SignedIn,
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, HttpError> {
-    let account = match signed_in(&state, &headers).await? {
-        Ok(a) => a,
-        Err(to_login) => return Ok(to_login),
-    };
     let user = users::find(&state.db, &account.username).await?.ok_or(HttpError::NotFound)?;
     let (outcome, status) = match token::create(&state.db, &user, &form.name).await {
         // The token is shown in this one response and never again (not a redirect: it
@@ -119,13 +106,10 @@ async fn create_token(
 
 async fn revoke_token(
     State(state): State<AppState>,
+    SignedIn(account): SignedIn,
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, HttpError> {
-    let account = match signed_in(&state, &headers).await? {
-        Ok(a) => a,
-        Err(to_login) => return Ok(to_login),
-    };
     // Only the owner's own tokens: the name is looked up among theirs.
     match token::revoke(&state.db, account.id, form.name.trim()).await {
         Ok(()) | Err(token::TokenError::Unknown(_)) => {}
@@ -166,11 +150,12 @@ fn lang_of(headers: &HeaderMap) -> Lang {
     headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(Lang::from_cookie_header).unwrap_or_default()
 }
 
-async fn add_user(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<UserForm>) -> Result<Response, HttpError> {
-    let account = match signed_in(&state, &headers).await? {
-        Ok(a) => a,
-        Err(to_login) => return Ok(to_login),
-    };
+async fn add_user(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    headers: HeaderMap,
+    Form(form): Form<UserForm>,
+) -> Result<Response, HttpError> {
     let mut outcome = UsersOutcome {
         username: form.username.chars().take(64).collect(),
         display_name: form.display_name.chars().take(500).collect(),
@@ -213,13 +198,10 @@ struct DisabledForm {
 
 async fn set_disabled(
     State(state): State<AppState>,
+    SignedIn(account): SignedIn,
     headers: HeaderMap,
     Form(form): Form<DisabledForm>,
 ) -> Result<Response, HttpError> {
-    let account = match signed_in(&state, &headers).await? {
-        Ok(a) => a,
-        Err(to_login) => return Ok(to_login),
-    };
     let txn = writes::begin(&state.db).await?;
     let outcome = match users::set_disabled(&txn, &Writer::Account(account), &form.username, form.disabled == "true").await {
         Ok(()) => {

@@ -3,7 +3,7 @@
 //! the result; a refusal renders the form page again with the values kept and the
 //! messages, through the same Leptos page the GET shows.
 use super::HttpError;
-use app::domain::access::Writer;
+use app::domain::access::{Account, Writer};
 use app::domain::survey::{Broken, SurveyDraft, SurveyField};
 use app::ssr::auth::{self, session, LoginError};
 use app::ssr::writes::{self, surveys, Audit};
@@ -19,6 +19,26 @@ use axum::{
 };
 use serde::Deserialize;
 use std::net::SocketAddr;
+
+/// The signed-in account of a form post. Without a live session the browser is sent to
+/// sign in first (and back to the form's page afterwards); nothing is written.
+pub(super) struct SignedIn(pub Account);
+
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Response> {
+        match auth::signed_in(&state.db, &parts.headers).await {
+            Ok(Some(account)) => Ok(SignedIn(account)),
+            Ok(None) => {
+                let path = parts.uri.path();
+                let page = ["/admin/users", "/account"].into_iter().find(|p| path.starts_with(p)).unwrap_or("/survey");
+                Err(Redirect::to(&format!("/login?next={page}")).into_response())
+            }
+            Err(e) => Err(HttpError::from(e).into_response()),
+        }
+    }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -123,12 +143,10 @@ struct SurveyForm {
 
 async fn enter_survey(
     State(state): State<AppState>,
+    SignedIn(account): SignedIn,
     headers: HeaderMap,
     Form(form): Form<SurveyForm>,
 ) -> Result<Response, HttpError> {
-    let Some(account) = auth::signed_in(&state.db, &headers).await.map_err(HttpError::from)? else {
-        return Ok(Redirect::to("/login?next=/survey").into_response());
-    };
     let draft = SurveyDraft {
         unit_code: form.unit_code,
         model_code: form.model_code,
@@ -215,12 +233,10 @@ struct DeleteForm {
 /// An official deletes an entry, with a reason; the values stay in the audit log.
 async fn delete_survey(
     State(state): State<AppState>,
+    SignedIn(account): SignedIn,
     headers: HeaderMap,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, HttpError> {
-    let Some(account) = auth::signed_in(&state.db, &headers).await? else {
-        return Ok(Redirect::to("/login?next=/survey").into_response());
-    };
     let writer = Writer::Account(account.clone());
     let reason = form.reason.trim().chars().take(500).collect::<String>();
     let model = Some(form.model_code.trim()).filter(|m| !m.is_empty());
