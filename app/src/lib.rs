@@ -99,6 +99,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=pages::account::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/edit/model") view=pages::reference::ModelEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/edit/adoption") view=pages::reference::AdoptionEditPage ssr=SsrMode::Async />
+                    <Route path=path!("/edit/unit") view=pages::reference::UnitEditPage ssr=SsrMode::Async />
                     <Route path=path!("/export") view=pages::export::ExportPage ssr=SsrMode::Async />
                 </Routes>
             </main>

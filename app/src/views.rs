@@ -2,6 +2,7 @@
 //! (which shows it): types only, no I/O.
 use crate::domain::{AdoptionMatrix, Choice, Comparison, CompletenessRow, EffectivenessRow, Figures, HomeCounts, Percent, TrendRow};
 use crate::domain::access::Account;
+use crate::domain::reference::Faults;
 use crate::domain::survey::{Broken, Stored, SurveyDraft, SurveyField, Warning};
 use serde::{Deserialize, Serialize};
 
@@ -58,11 +59,17 @@ pub struct ModelData {
     /// Units running it at the end of each year: (year, pilot, scaled).
     pub adoption_curve: Vec<(i32, u64, u64)>,
     pub curve_svg: String,
+    /// The reader may edit the model and its adoptions (an official or an admin).
+    pub may_edit: bool,
+    /// The latest changes of the model and its adoptions, newest first.
+    pub changes: Vec<ReferenceChange>,
 }
 
 /// A unit running a model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Site {
+    /// The adoption's row, for its edit link.
+    pub adoption_id: i64,
     pub unit_code: String,
     pub unit_name: String,
     pub parent_name: Option<String>,
@@ -164,6 +171,8 @@ pub struct CommuneData {
     pub trend_svg: String,
     /// Who changed the unit's survey counts, newest first.
     pub changes: Vec<Change>,
+    /// The reader may edit the unit (an admin).
+    pub may_edit: bool,
 }
 
 /// One change to a survey count, from the audit log.
@@ -179,6 +188,53 @@ pub struct Change {
     /// `respondents / satisfied` before and after; `None` for a new or deleted entry.
     pub before: Option<String>,
     pub after: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// A form for a model or an adoption (`D` is its draft): what the page shows, and what a
+/// posted form came back with (the handler gives it to the page, which shows the values
+/// kept and each problem next to its field).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceForm<D> {
+    /// `None`: not signed in; the page offers the sign-in form.
+    pub account: Option<Account>,
+    pub values: D,
+    /// The stored adoption being edited.
+    pub id: Option<i64>,
+    /// The stored revision being edited; `None` for a new record.
+    pub revision: Option<String>,
+    pub reason: String,
+    /// (column, fault), the columns being the form's field names.
+    pub problems: Faults,
+    /// Someone changed the record in between: what is stored now.
+    pub conflict: Option<D>,
+    pub refusal: Option<Refusal>,
+    /// The models an adoption may name.
+    pub models: Vec<Choice>,
+    pub saved: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// The account may not edit reference data.
+    NotAllowed,
+    /// The account may not edit units (an official: only admins do).
+    UnitsNotAllowed,
+    /// The record to edit does not exist (any more).
+    NotFound,
+}
+
+/// One change of a model or an adoption, from the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceChange {
+    /// `YYYY-MM-DD HH:MM` (UTC+7).
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    /// The record: the model's code, or the adoption's `unit/model/started_on`.
+    pub key: String,
+    /// (field, before, after) of each field that changed; before is empty for a new record.
+    pub fields: Vec<(String, String, String)>,
     pub reason: Option<String>,
 }
 

@@ -85,3 +85,31 @@ test('with JavaScript on the rate follows the typing and an entry is edited', as
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an official records an adoption: an error next to the field, fixed, then in the model’s history', async () => {
+  assert.ok(app.server.accounts['demo-official'], 'the demo printed its official account');
+  const context = await app.chrome.browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(app.server.url + '/login?next=/edit/adoption%3Fmodel_code%3DTDHT');
+  await page.fill('input[name=username]', 'demo-official');
+  await page.fill('input[name=password]', app.server.accounts['demo-official']);
+  await Promise.all([page.waitForURL(/\/edit\/adoption/), page.click('form.login-form button[type=submit]')]);
+  await page.waitForSelector('body[data-hydrated=true]');
+  assert.equal(await page.inputValue('select[name=model_code]'), 'TDHT', 'the model the link named');
+  assert.deepEqual(await axe(page), [], 'the adoption form');
+  await page.fill('input[name=unit_code]', '38-001');
+  await page.fill('input[name=started_on]', '1/11/2026');
+  await page.selectOption('select[name=stage]', 'pilot');
+  await page.click('[data-testid=reference-save]');
+  await page.waitForSelector('#e-started_on');
+  assert.match(await page.textContent('#e-started_on'), /«1\/11\/2026» không phải ngày/);
+  assert.equal(await page.inputValue('input[name=unit_code]'), '38-001', 'the values are kept');
+  assert.deepEqual(await axe(page), [], 'the adoption form with its errors');
+  await page.fill('input[name=started_on]', '2026-11-01');
+  await Promise.all([page.waitForURL(/\/models\/TDHT$/), page.click('[data-testid=reference-save]')]);
+  assert.match(await page.textContent('[data-testid=model-changes]'), /demo-official · edit · 38-001\/TDHT\/2026-11-01/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -107,11 +107,19 @@ impl Writer {
         }
     }
 
-    /// Units, models, adoptions and whole-table imports.
+    /// Models and adoptions (an import also writes units: the command line may do both).
     pub fn may_edit_reference(&self) -> bool {
         match self {
             Writer::Command(_) => true,
             Writer::Account(a) => matches!(a.role, Role::Admin | Role::Official),
+        }
+    }
+
+    /// The administrative tree: units, their validity and successors.
+    pub fn may_edit_units(&self) -> bool {
+        match self {
+            Writer::Command(_) => true,
+            Writer::Account(a) => a.role == Role::Admin,
         }
     }
 
@@ -172,6 +180,7 @@ mod tests {
     fn reference_data_and_users() {
         assert!(writer(Role::Official, None).may_edit_reference());
         assert!(!writer(Role::Staff, Some("402")).may_edit_reference());
+        assert!(writer(Role::Admin, None).may_edit_units() && !writer(Role::Official, None).may_edit_units());
         assert!(writer(Role::Admin, None).may_manage_users());
         assert!(!writer(Role::Official, None).may_manage_users());
         assert_eq!(writer(Role::Staff, Some("402")).name(), "u");

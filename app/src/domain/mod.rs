@@ -5,6 +5,7 @@ pub mod effectiveness;
 pub mod figures;
 pub mod filter;
 pub mod period;
+pub mod reference;
 pub mod access;
 pub mod rules;
 pub mod summary;

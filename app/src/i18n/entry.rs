@@ -288,7 +288,7 @@ pub fn broken_rule(lang: Lang, broken: &Broken) -> String {
 }
 
 /// The English sentence: the import's and the API's own, with a capital and a full stop.
-fn sentence(s: String) -> String {
+pub(super) fn sentence(s: String) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),

@@ -3,7 +3,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 mod entry;
+mod reference;
 pub use entry::{account_problem, broken_rule, field_label, user_problem, warning_text, EntryTexts};
+pub use reference::{fault_text, ReferenceTexts};
 
 pub const LANG_COOKIE: &str = "lang";
 
@@ -52,6 +54,14 @@ impl Lang {
         match self {
             Lang::Vi => &entry::VI,
             Lang::En => &entry::EN,
+        }
+    }
+
+    /// The words of the forms for models and adoptions.
+    pub fn reference(self) -> &'static ReferenceTexts {
+        match self {
+            Lang::Vi => &reference::VI,
+            Lang::En => &reference::EN,
         }
     }
 

@@ -9,7 +9,14 @@ use leptos_router::hooks::use_params_map;
 #[server]
 pub async fn commune_page(code: String, lang: String) -> Result<Option<CommuneData>, ServerFnError> {
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
-    crate::ssr::views::commune(&super::db()?, &code, lang).await.map_err(super::view_failed)
+    let db = super::db()?;
+    let may_edit =
+        super::signed_in(&db).await?.is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_units());
+    let mut commune = crate::ssr::views::commune(&db, &code, lang).await.map_err(super::view_failed)?;
+    if let Some(c) = &mut commune {
+        c.may_edit = may_edit;
+    }
+    Ok(commune)
 }
 
 #[component]
@@ -41,8 +48,10 @@ fn Commune(c: CommuneData) -> impl IntoView {
     let predecessors = c.predecessors.clone();
     let missing = c.missing_months.clone();
     let (valid_from, valid_to) = (c.valid_from.clone(), c.valid_to.clone());
+    let edit = c.may_edit.then(|| format!("/edit/unit?code={}", super::encode(&c.code)));
     view! {
         <h1>{heading}</h1>
+        {edit.map(|href| view! { <p class="actions"><a href=href>{move || lang.get().reference().edit_unit}</a></p> })}
         <p class="meta">
             {parent.map(|p| {
                 let href = format!("/districts/{}", p.code);

@@ -11,6 +11,7 @@ pub mod login;
 pub mod model;
 pub mod models;
 pub mod not_found;
+pub mod reference;
 pub mod search;
 pub mod survey;
 

@@ -9,7 +9,15 @@ use leptos_router::hooks::use_params_map;
 #[server]
 pub async fn model_page(code: String, lang: String) -> Result<Option<ModelData>, ServerFnError> {
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
-    crate::ssr::views::model(&super::db()?, &code, lang).await.map_err(super::view_failed)
+    let db = super::db()?;
+    let may_edit = super::signed_in(&db)
+        .await?
+        .is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_reference());
+    let mut model = crate::ssr::views::model(&db, &code, lang).await.map_err(super::view_failed)?;
+    if let Some(m) = &mut model {
+        m.may_edit = may_edit;
+    }
+    Ok(model)
 }
 
 #[component]
@@ -33,16 +41,29 @@ fn Model(m: ModelData) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
     let e = m.effectiveness.clone();
-    let sites_header: Vec<HeaderCell> = vec![
+    let mut sites_header: Vec<HeaderCell> = vec![
         ("", |t| t.unit),
         ("", |t| t.district),
         ("", |t| t.stage),
         ("", |t| t.since),
         ("", |t| t.steered_by),
     ];
+    if m.may_edit {
+        sites_header.push(("", |_| ""));
+    }
     let launched = m.launched_on.clone();
+    let r = move || lang.get().reference();
+    let may_edit = m.may_edit;
+    let code = super::encode(&m.code);
+    let changes = m.changes.clone();
     view! {
         <h1>{m.name.clone()}</h1>
+        {may_edit.then(|| view! {
+            <p class="actions" data-testid="model-actions">
+                <a href=format!("/edit/model?code={code}")>{move || r().edit_model}</a>" · "
+                <a href=format!("/edit/adoption?model_code={code}")>{move || r().new_adoption}</a>
+            </p>
+        })}
         <p class="meta">
             {m.category.clone().map(|c| view! { <span>{move || t().category}": "{c.clone()}</span> })}
             {launched.map(|d| view! { " · "<span>{move || t().launched_on}": "{move || show_date(lang.get(), &d)}</span> })}
@@ -97,6 +118,7 @@ fn Model(m: ModelData) -> impl IntoView {
                 let started = s.started_on.clone();
                 let scaled = s.stage == "scaled";
                 let steered = s.steered_by.clone();
+                let edit = format!("/edit/adoption?id={}", s.adoption_id);
                 view! {
                     <tr>
                         <td><a href=format!("/communes/{}", s.unit_code)>{s.unit_name}</a></td>
@@ -104,9 +126,22 @@ fn Model(m: ModelData) -> impl IntoView {
                         <td>{move || if scaled { t().stage_scaled } else { t().stage_pilot }}</td>
                         <td>{move || show_date(lang.get(), &started)}</td>
                         <td>{move || match steered.as_deref() { Some("province") => t().steered_province, Some("district") => t().steered_district, _ => "—" }}</td>
+                        {may_edit.then(|| view! { <td><a href=edit.clone()>{move || r().edit}</a></td> })}
                     </tr>
                 }
             }).collect_view()}
         </FiguresTable>
+        {(!changes.is_empty()).then(|| view! {
+            <h2>{move || r().changes_heading}</h2>
+            <ul class="changes" data-testid="model-changes">
+                {changes.into_iter().map(|c| {
+                    let fields = c.fields.iter().map(|(f, old, new)| {
+                        if old.is_empty() { format!("{f}: {new}") } else { format!("{f}: {old} → {new}") }
+                    }).collect::<Vec<_>>().join("; ");
+                    let reason = c.reason.map(|r| format!(" — {r}")).unwrap_or_default();
+                    view! { <li>{format!("{} · {} · {} · {} · {fields}{reason}", c.at, c.actor, c.action, c.key)}</li> }
+                }).collect_view()}
+            </ul>
+        })}
     }
 }

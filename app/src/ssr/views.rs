@@ -2,10 +2,14 @@
 //! per page, whatever the number of districts or communes. Chart downloads call the same.
 use super::charts::{self, ChartError};
 use super::figures::{self, QueryError};
-use super::Db;
+use super::{writes, Db};
+use crate::domain::access::{Account, Writer};
+use crate::domain::reference::{AdoptionDraft, ModelDraft, UnitDraft};
 use crate::domain::{text, Choice, CompletenessRow, EffectivenessRow, FigureFilter, FilterError, Period, TrendRow};
 use crate::i18n::Lang;
-use crate::views::{CompletenessData, DashboardData, ModelData, Reporting, SearchHit, SearchKind, Site, SEARCH_LIMIT};
+use crate::views::{
+    CompletenessData, DashboardData, ModelData, ReferenceForm, Refusal, Reporting, SearchHit, SearchKind, Site, SEARCH_LIMIT,
+};
 use sea_orm::DbErr;
 
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +141,7 @@ pub async fn model(db: &Db, code: &str, lang: Lang) -> Result<Option<ModelData>,
     let mut sites: Vec<Site> = adoptions
         .iter()
         .map(|a| Site {
+            adoption_id: a.id,
             unit_name: name_of(&a.unit_code).unwrap_or_else(|| a.unit_code.clone()),
             parent_name: units
                 .iter()
@@ -172,7 +177,161 @@ pub async fn model(db: &Db, code: &str, lang: Lang) -> Result<Option<ModelData>,
         effectiveness,
         adoption_curve,
         curve_svg,
+        may_edit: false,
+        changes: reference_changes(db, code).await?,
     }))
+}
+
+/// Changes listed on a model's page.
+const REFERENCE_CHANGES_LIMIT: u64 = 30;
+
+/// The audit log's entries about a model and its adoptions, newest first, each as the
+/// fields that changed.
+async fn reference_changes(db: &Db, code: &str) -> Result<Vec<crate::views::ReferenceChange>, DbErr> {
+    use super::entities::audit_log;
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect};
+    // An adoption's key is `unit/model/started_on`; LIKE's `_` and `%` are checked exactly below.
+    let entries = audit_log::Entity::find()
+        .filter(
+            Condition::any()
+                .add(audit_log::Column::Entity.eq("reform_models").and(audit_log::Column::EntityKey.eq(code)))
+                .add(audit_log::Column::Entity.eq("adoptions").and(audit_log::Column::EntityKey.like(format!("%/{code}/%")))),
+        )
+        .order_by_desc(audit_log::Column::Id)
+        .limit(REFERENCE_CHANGES_LIMIT)
+        .all(db)
+        .await?;
+    let object = |json: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
+        json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
+    };
+    let shown = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    Ok(entries
+        .into_iter()
+        .filter(|e| e.entity == "reform_models" || e.entity_key.split('/').nth(1) == Some(code))
+        .map(|e| {
+            let (old, new) = (object(&e.old_value), object(&e.new_value));
+            let fields = new
+                .iter()
+                .filter(|(k, v)| k.as_str() != "id" && old.get(*k) != Some(*v))
+                .map(|(k, v)| (k.clone(), shown(old.get(k)), shown(Some(v))))
+                .collect();
+            crate::views::ReferenceChange {
+                at: local_time(e.at),
+                actor: e.actor,
+                action: e.action,
+                key: e.entity_key,
+                fields,
+                reason: e.reason,
+            }
+        })
+        .collect())
+}
+
+/// The model form: the submission that came back, the stored model being edited, or an
+/// empty one.
+pub async fn model_form(
+    db: &Db,
+    account: Option<Account>,
+    code: Option<String>,
+    saved: bool,
+    submission: Option<ReferenceForm<ModelDraft>>,
+) -> Result<ReferenceForm<ModelDraft>, DbErr> {
+    use super::entities::reform_model;
+    use sea_orm::EntityTrait;
+    let mut form = match (submission, code.filter(|c| !c.is_empty())) {
+        (Some(s), _) => s,
+        (None, Some(code)) => match reform_model::Entity::find_by_id(code).one(db).await? {
+            Some(m) => ReferenceForm {
+                values: writes::models::draft_of(&m),
+                revision: Some(writes::revision(&m)),
+                saved,
+                ..Default::default()
+            },
+            None => ReferenceForm { refusal: Some(Refusal::NotFound), ..Default::default() },
+        },
+        (None, None) => ReferenceForm::default(),
+    };
+    form.refusal = form.refusal.or_else(|| reference_refusal(&account));
+    form.account = account;
+    Ok(form)
+}
+
+/// The adoption form: the submission that came back, the stored adoption `id`, or a new
+/// one for the unit and model the link named.
+pub async fn adoption_form(
+    db: &Db,
+    account: Option<Account>,
+    id: Option<i64>,
+    preset: AdoptionDraft,
+    saved: bool,
+    submission: Option<ReferenceForm<AdoptionDraft>>,
+) -> Result<ReferenceForm<AdoptionDraft>, DbErr> {
+    use super::entities::{adoption, reform_model};
+    use sea_orm::{EntityTrait, QueryOrder};
+    let mut form = match (submission, id) {
+        (Some(s), _) => s,
+        (None, Some(id)) => match adoption::Entity::find_by_id(id).one(db).await? {
+            Some(a) => ReferenceForm {
+                values: writes::adoptions::draft_of(&a),
+                id: Some(id),
+                revision: Some(writes::revision(&a)),
+                saved,
+                ..Default::default()
+            },
+            None => ReferenceForm { refusal: Some(Refusal::NotFound), ..Default::default() },
+        },
+        (None, None) => ReferenceForm { values: preset, ..Default::default() },
+    };
+    form.models = reform_model::Entity::find()
+        .order_by_asc(reform_model::Column::Code)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| Choice { code: m.code, name: m.name })
+        .collect();
+    form.refusal = form.refusal.or_else(|| reference_refusal(&account));
+    form.account = account;
+    Ok(form)
+}
+
+/// The unit form: the submission that came back, the stored unit being edited, or an empty one.
+pub async fn unit_form(
+    db: &Db,
+    account: Option<Account>,
+    code: Option<String>,
+    saved: bool,
+    submission: Option<ReferenceForm<UnitDraft>>,
+) -> Result<ReferenceForm<UnitDraft>, DbErr> {
+    use super::entities::unit;
+    use sea_orm::EntityTrait;
+    let mut form = match (submission, code.filter(|c| !c.is_empty())) {
+        (Some(s), _) => s,
+        (None, Some(code)) => match unit::Entity::find_by_id(code).one(db).await? {
+            Some(u) => ReferenceForm {
+                values: writes::units::draft_of(&u),
+                revision: Some(writes::revision(&u)),
+                saved,
+                ..Default::default()
+            },
+            None => ReferenceForm { refusal: Some(Refusal::NotFound), ..Default::default() },
+        },
+        (None, None) => ReferenceForm::default(),
+    };
+    let may = |a: &Account| Writer::Account(a.clone()).may_edit_units();
+    let refused = account.as_ref().is_some_and(|a| !may(a)).then_some(Refusal::UnitsNotAllowed);
+    form.refusal = form.refusal.or(refused);
+    form.account = account;
+    Ok(form)
+}
+
+/// Signed in without the right to edit reference data.
+fn reference_refusal(account: &Option<Account>) -> Option<Refusal> {
+    let may = |a: &Account| Writer::Account(a.clone()).may_edit_reference();
+    account.as_ref().is_some_and(|a| !may(a)).then_some(Refusal::NotAllowed)
 }
 
 /// Units running a model at the end of each year from its first start to its latest
@@ -409,6 +568,7 @@ pub async fn commune(db: &Db, code: &str, lang: Lang) -> Result<Option<crate::vi
         trend,
         trend_svg,
         changes,
+        may_edit: false,
     }))
 }
 
@@ -474,7 +634,7 @@ pub async fn survey_form(
 ) -> Result<crate::views::SurveyFormData, DbErr> {
     use super::entities::{survey_count, unit};
     use super::writes::surveys;
-    use crate::domain::access::{Role, UnitPlace, Writer};
+    use crate::domain::access::{Role, UnitPlace};
     use crate::domain::survey::SurveyDraft;
     use crate::views::{SurveyFormData, SurveySubmission};
     use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -618,7 +778,6 @@ pub async fn users_page(
     account: Option<crate::domain::access::Account>,
     outcome: Option<crate::views::UsersOutcome>,
 ) -> Result<crate::views::UsersData, DbErr> {
-    use crate::domain::access::Writer;
     let allowed = account.clone().is_some_and(|a| Writer::Account(a).may_manage_users());
     let users = if allowed {
         super::writes::users::list(db)

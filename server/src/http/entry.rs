@@ -32,7 +32,10 @@ impl axum::extract::FromRequestParts<AppState> for SignedIn {
             Ok(Some(account)) => Ok(SignedIn(account)),
             Ok(None) => {
                 let path = parts.uri.path();
-                let page = ["/admin/users", "/account"].into_iter().find(|p| path.starts_with(p)).unwrap_or("/survey");
+                let page = ["/admin/users", "/account", "/edit/model", "/edit/adoption", "/edit/unit"]
+                    .into_iter()
+                    .find(|p| path.starts_with(p))
+                    .unwrap_or("/survey");
                 Err(Redirect::to(&format!("/login?next={page}")).into_response())
             }
             Err(e) => Err(HttpError::from(e).into_response()),

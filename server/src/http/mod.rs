@@ -6,6 +6,7 @@ mod charts;
 mod entry;
 mod error;
 mod export;
+mod reference;
 mod surveys;
 
 pub use error::HttpError;
@@ -53,6 +54,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .merge(entry::routes())
         .merge(accounts::routes())
+        .merge(reference::routes())
         .nest("/api/v1", api::routes().merge(surveys::routes()))
         .nest_service("/pkg", pkg)
 }

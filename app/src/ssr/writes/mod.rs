@@ -1,13 +1,18 @@
 //! The one write path, one module per written concept: each validates with the pure rules
 //! of `domain`, checks the version, writes and records the audit entry, all in the
 //! transaction that [`begin`] opens. The importer, the entry form and the write API call it.
+pub mod adoptions;
+pub mod models;
 pub mod surveys;
+pub mod units;
 pub mod users;
 
 use super::entities::audit_log;
 use super::Db;
+use crate::domain::reference::Faults;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, TransactionTrait};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Opens a write transaction and, as its first statement, raises the data version. On
 /// SQLite that takes the write lock before anything is read, so what a write validates
@@ -115,4 +120,74 @@ where
 /// that has not begun" mean for a commune's staff member, whatever the server's zone.
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
+/// Why a unit, model or adoption was not written. `S` is what is stored, shown beside the
+/// writer's values when someone else changed the row in between.
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceWriteError<S> {
+    #[error("{} problem(s); nothing was written", .0.len())]
+    Invalid(Faults),
+    #[error("only officials and admins edit reference data")]
+    Forbidden,
+    /// Someone changed it in between: what is stored now, and its revision to edit from.
+    #[error("someone changed it in the meantime")]
+    Conflict { stored: S, revision: String },
+    #[error("it no longer exists")]
+    NotFound,
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+/// A stored row's revision: the start of the SHA-256 of its JSON. A form carries the
+/// revision it was filled from; a save over any other is refused, never merged. Reference
+/// rows change rarely, so this needs no version column and changes no export.
+pub fn revision<T: Serialize>(row: &T) -> String {
+    use sha2::Digest as _;
+    let json = serde_json::to_vec(row).unwrap_or_default();
+    sha2::Sha256::digest(&json).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// How an import writes one table: rows new to the database are inserted in chunks, rows
+/// whose key exists with other values are updated one by one with their old values kept in
+/// the audit log, identical rows are left alone.
+pub(crate) struct TableWrite<'a, R, K, M, A> {
+    pub table: &'static str,
+    pub entity: &'static str,
+    pub existing: &'a HashMap<K, M>,
+    pub key: fn(&R) -> K,
+    pub same: fn(&M, &R) -> bool,
+    /// The audit log's key, e.g. `402-01/NKV/2024-03-01`.
+    pub audit_key: fn(&R) -> String,
+    /// The values to write; with the old row when it is an update.
+    pub values: fn(&R, Option<&M>) -> A,
+}
+
+impl<R, K, M, A> TableWrite<'_, R, K, M, A>
+where
+    K: std::hash::Hash + Eq,
+    M: Serialize + sea_orm::IntoActiveModel<A>,
+    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    A::Entity: EntityTrait<Model = M>,
+{
+    pub async fn run(&self, txn: &DatabaseTransaction, rows: &[R], audit: &Audit, progress: Progress<'_>) -> Result<Written, DbErr> {
+        let mut rep = Written::default();
+        let mut fresh = Vec::new();
+        let mut changed = Vec::new();
+        for r in rows {
+            match self.existing.get(&(self.key)(r)) {
+                None => fresh.push((self.values)(r, None)),
+                Some(old) if (self.same)(old, r) => rep.unchanged += 1,
+                Some(old) => changed.push((old, r)),
+            }
+        }
+        // New rows first (in the given order), so that a changed row may point at one.
+        rep.inserted = insert_chunked(txn, fresh, self.table, progress, |chunk| A::Entity::insert_many(chunk)).await?;
+        for (old, r) in changed {
+            let new = A::Entity::update((self.values)(r, Some(old))).exec(txn).await?;
+            audit.record(txn, self.entity, (self.audit_key)(r), Some(old), Some(&new), &[]).await?;
+            rep.updated += 1;
+        }
+        Ok(rep)
+    }
 }

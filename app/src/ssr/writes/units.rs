@@ -1,0 +1,157 @@
+//! Units of the administrative tree: an import's rows ([`import`]) and an admin's form
+//! ([`save`]) are checked by the same pure rules (`domain::reference::{parse_unit,
+//! check_unit}`) and audited alike.
+use super::{revision, Audit, Progress, ReferenceWriteError, TableWrite, Written};
+use crate::domain::access::Writer;
+use crate::domain::reference::{self, Fault, UnitDraft, UnitRecord};
+use crate::domain::UnitLevel;
+use crate::ssr::entities::unit;
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::HashMap;
+
+/// The audit log's name for the table.
+const ENTITY: &str = "units";
+
+fn values(r: &UnitRecord) -> unit::ActiveModel {
+    unit::ActiveModel {
+        code: Set(r.code.clone()),
+        name: Set(r.name.clone()),
+        level: Set(r.level.as_str().into()),
+        parent_code: Set(r.parent_code.clone()),
+        kind: Set(r.kind.clone()),
+        valid_from: Set(r.valid_from),
+        valid_to: Set(r.valid_to),
+        successor_code: Set(r.successor_code.clone()),
+    }
+}
+
+/// A stored unit as the form shows it.
+pub fn draft_of(u: &unit::Model) -> UnitDraft {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    UnitDraft {
+        code: u.code.clone(),
+        name: u.name.clone(),
+        level: u.level.clone(),
+        parent_code: text(&u.parent_code),
+        kind: text(&u.kind),
+        valid_from: date(u.valid_from),
+        valid_to: date(u.valid_to),
+        successor_code: text(&u.successor_code),
+    }
+}
+
+/// One unit from an admin's form: new when `edited_from` is `None`, otherwise an edit of
+/// the stored revision the form was filled from (the code is the key and stays).
+pub async fn save(
+    txn: &DatabaseTransaction,
+    writer: &Writer,
+    draft: &UnitDraft,
+    edited_from: Option<&str>,
+    audit: &Audit,
+) -> Result<Written, ReferenceWriteError<UnitDraft>> {
+    if !writer.may_edit_units() {
+        return Err(ReferenceWriteError::Forbidden);
+    }
+    let record = reference::parse_unit(draft).map_err(ReferenceWriteError::Invalid)?;
+    let mut named: Vec<String> = record.parent_code.iter().chain(&record.successor_code).cloned().collect();
+    named.push(record.code.clone());
+    let levels: HashMap<String, String> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Code)
+        .column(unit::Column::Level)
+        .filter(unit::Column::Code.is_in(named))
+        .into_tuple::<(String, String)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    // The unit itself is known: naming it as its own parent is that mistake, not an unknown unit.
+    let mut faults = reference::check_unit(&record, |c| {
+        if c == record.code { Some(record.level) } else { levels.get(c).and_then(|l| l.parse().ok()) }
+    });
+    let stored = unit::Entity::find_by_id(record.code.clone()).one(txn).await?;
+    // Its children were placed under it for its level: that stays.
+    if stored.as_ref().is_some_and(|old| old.level != record.level.as_str()) {
+        faults.push(("level".into(), Fault::Fixed));
+    }
+    if !faults.is_empty() {
+        return Err(ReferenceWriteError::Invalid(faults));
+    }
+    match (&stored, edited_from) {
+        (None, Some(_)) => return Err(ReferenceWriteError::NotFound),
+        (Some(old), Some(rev)) if revision(old) != rev => {
+            return Err(ReferenceWriteError::Conflict { stored: draft_of(old), revision: revision(old) })
+        }
+        (Some(old), _) if same(old, &record) => return Ok(Written { unchanged: 1, ..Default::default() }),
+        (Some(_), None) => {
+            let exists = Fault::Exists(format!("unit `{}`", record.code));
+            return Err(ReferenceWriteError::Invalid(vec![("code".into(), exists)]));
+        }
+        _ => {}
+    }
+    let new = match &stored {
+        None => unit::Entity::insert(values(&record)).exec_with_returning(txn).await?,
+        Some(_) => unit::Entity::update(values(&record)).exec(txn).await?,
+    };
+    audit.record(txn, ENTITY, record.code.clone(), stored.as_ref(), Some(&new), &[]).await?;
+    Ok(if stored.is_some() { Written { updated: 1, ..Default::default() } } else { Written { inserted: 1, ..Default::default() } })
+}
+
+pub fn same(old: &unit::Model, r: &UnitRecord) -> bool {
+    old.name == r.name
+        && old.level == r.level.as_str()
+        && old.parent_code == r.parent_code
+        && old.kind == r.kind
+        && old.valid_from == r.valid_from
+        && old.valid_to == r.valid_to
+        && old.successor_code == r.successor_code
+}
+
+/// Units in level order, so that a parent is always written before its child. Successors
+/// may point anywhere in the file, so they are set once every unit exists.
+pub async fn import(
+    txn: &DatabaseTransaction,
+    rows: &[UnitRecord],
+    existing: &HashMap<String, unit::Model>,
+    audit: &Audit,
+    progress: Progress<'_>,
+) -> Result<Written, DbErr> {
+    let mut ordered = rows.to_vec();
+    ordered.sort_by_key(|r| match r.level {
+        UnitLevel::Province => 0,
+        UnitLevel::District => 1,
+        UnitLevel::Commune => 2,
+    });
+    let write = TableWrite {
+        table: "units",
+        entity: ENTITY,
+        existing,
+        key: |r: &UnitRecord| r.code.clone(),
+        same,
+        audit_key: |r| r.code.clone(),
+        values: |r, old| unit::ActiveModel {
+            code: Set(r.code.clone()),
+            name: Set(r.name.clone()),
+            level: Set(r.level.as_str().into()),
+            parent_code: Set(r.parent_code.clone()),
+            kind: Set(r.kind.clone()),
+            valid_from: Set(r.valid_from),
+            valid_to: Set(r.valid_to),
+            successor_code: Set(old.and_then(|o| o.successor_code.clone())),
+        },
+    };
+    let rep = write.run(txn, &ordered, audit, progress).await?;
+    for r in rows {
+        // What the row holds now: nothing for a new unit, the old successor otherwise.
+        let now = existing.get(&r.code).and_then(|old| old.successor_code.clone());
+        if now != r.successor_code {
+            unit::Entity::update_many()
+                .col_expr(unit::Column::SuccessorCode, sea_orm::sea_query::Expr::value(r.successor_code.clone()))
+                .filter(unit::Column::Code.eq(r.code.clone()))
+                .exec(txn)
+                .await?;
+        }
+    }
+    Ok(rep)
+}
