@@ -25,12 +25,30 @@ pub enum StartupError {
 pub async fn open_database(url: &str) -> Result<Db, StartupError> {
     crate::config::prepare_sqlite_dir(url)?;
     let db = db::connect(url).await?;
-    Migrator::up(&db, None).await?;
+    migrate(&db).await?;
     // A fresh pool for the app: on SQLite a pooled connection that began reading before a
     // migration changed a table kept the old schema (a `SELECT *` came back with the old
     // column count, and sqlx's row decoding panicked).
     db.close().await?;
     Ok(db::connect(url).await?)
+}
+
+/// Brings the schema up to date. Two servers started at once on one empty database both
+/// try: one's migration commits, the other's fails on the tables it finds (or on the
+/// lock); that one looks again, finds the migrations applied, and goes on.
+async fn migrate(db: &Db) -> Result<(), DbErr> {
+    const ATTEMPTS: u32 = 5;
+    for attempt in 1.. {
+        match Migrator::up(db, None).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < ATTEMPTS => {
+                tracing::warn!(error = %e, attempt, "migration failed; another server may be migrating, trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(250 * u64::from(attempt))).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the loop returns")
 }
 
 pub fn router(state: AppState) -> Router {
@@ -48,23 +66,71 @@ pub fn router(state: AppState) -> Router {
     http::with_layers(http::routes(&state).merge(pages).with_state(state))
 }
 
+/// How long a client may take to send a request's headers (and how long a kept-alive
+/// connection may sit idle before its next request). A phone on a weak link sends its
+/// headers in one or two packets; a client that dribbles them byte by byte, or opens
+/// connections and sends nothing, only holds a socket this long.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long shutdown waits for open requests before it stops anyway.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Serves on an already-bound listener until `shutdown` resolves, finishing open requests.
+///
+/// The accept loop is hyper's own rather than `axum::serve`, which has no header-read
+/// timeout: a client that sent `GET / HTTP/1.1` and never finished held its connection
+/// open for good.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // axum leaves Nagle's algorithm on: a static file's two writes then wait ~40 ms for the
-    // client's delayed ACK on a keep-alive connection.
-    let listener = listener.tap_io(|tcp| {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::Service as _;
+    let app = router(state);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                // Out of file descriptors and the like: wait a moment rather than spin.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Nagle's algorithm would hold a response's second write for the client's delayed
+        // ACK: ~40 ms per static file on a keep-alive connection.
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::warn!(error = %e, "cannot set TCP_NODELAY");
         }
-    });
-    // The peer's address feeds the per-address count of failed sign-ins.
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        let app = app.clone();
+        // The peer's address feeds the per-address count of failed sign-ins
+        // (`ConnectInfo`, as axum's own loop would give it).
+        let service = hyper::service::service_fn(move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            app.clone().call(request)
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
+        tokio::spawn(async move {
+            // A client that went away or timed out: theirs to retry, nothing for us to log loudly.
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("shutdown: open requests did not finish in time"),
+    }
+    Ok(())
 }
 
 /// Everything `reformdash serve` does before it listens.

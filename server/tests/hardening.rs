@@ -74,3 +74,35 @@ async fn every_response_carries_its_request_id() {
     let r = app.client.get(app.url("/healthz")).header("x-request-id", "desk-42").send().await.unwrap();
     assert_eq!(r.headers()["x-request-id"], "desk-42", "a proxy's id is kept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Engine::Sqlite, false, |_| async {}).await;
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: reformdash\r\n").await.unwrap();
+    let idle = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    assert_eq!(app.get("/healthz").await.status(), 200, "others are served meanwhile");
+    // Bounded, so that a regression fails instead of hanging: the server closes well before.
+    let bound = server::startup::HEADER_READ_TIMEOUT * 3;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(bound, slow.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the half-sent request's connection is closed by the server");
+    assert!(!String::from_utf8_lossy(&answer).contains("200 OK"), "and never answered as a request");
+    let mut idle = idle;
+    let read = tokio::time::timeout(bound, idle.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "a connection that sends nothing is closed too");
+}
+
+on_both_engines!(two_servers_starting_on_one_empty_database_both_come_up, |engine: Engine| async move {
+    let database = common::TestDb::new(engine).await;
+    let (a, b) = tokio::join!(server::startup::open_database(&database.url), server::startup::open_database(&database.url));
+    let (a, b) = (a.expect("the first server"), b.expect("the second server"));
+    use migrations::MigratorTrait;
+    for db in [&a, &b] {
+        let pending = migrations::Migrator::get_pending_migrations(db).await.unwrap();
+        assert!(pending.is_empty(), "every migration applied once");
+    }
+    let applied = migrations::Migrator::get_applied_migrations(&a).await.unwrap();
+    assert_eq!(applied.len(), migrations::Migrator::migrations().len());
+});
