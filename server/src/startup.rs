@@ -63,7 +63,8 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
-    http::with_layers(http::routes(&state).merge(pages).with_state(state))
+    let metrics = http::Metrics::new(state.db.clone());
+    http::with_layers(http::routes(&state).merge(pages).with_state(state), metrics)
 }
 
 /// How long a client may take to send a request's headers (and how long a kept-alive

@@ -106,3 +106,33 @@ on_both_engines!(two_servers_starting_on_one_empty_database_both_come_up, |engin
     let applied = migrations::Migrator::get_applied_migrations(&a).await.unwrap();
     assert_eq!(applied.len(), migrations::Migrator::migrations().len());
 });
+
+on_both_engines!(metrics_count_requests_and_writes_for_a_local_scraper, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |_| async {}).await;
+    for _ in 0..2 {
+        assert_eq!(app.get("/healthz").await.status(), 200);
+    }
+    assert_eq!(app.get("/communes/X1").await.status(), 404);
+    let lang = app.client.post(app.url("/lang")).form(&[("lang", "en"), ("back", "/")]).send().await.unwrap();
+    assert_eq!(lang.status(), 303);
+    let unsigned = app.client.post(app.url("/survey")).form(&[("unit_code", "X1")]).send().await.unwrap();
+    assert_eq!(unsigned.headers()["location"], "/login?next=/survey", "not signed in: nothing written");
+    let r = app.get("/metrics").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let text = r.text().await.unwrap();
+    for line in [
+        r#"reformdash_http_requests_total{method="GET",route="/healthz",status="200"} 2"#,
+        r#"reformdash_http_requests_total{method="GET",route="/communes/{code}",status="404"} 1"#,
+        r#"reformdash_writes_total{route="/lang",outcome="accepted"} 1"#,
+        r#"reformdash_writes_total{route="/survey",outcome="refused"} 1"#,
+        r#"reformdash_http_request_duration_seconds_count{route="/healthz"} 2"#,
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
+    let pool = text.lines().find(|l| l.starts_with("reformdash_db_pool_connections ")).expect("the pool's size");
+    assert!(pool.split(' ').nth(1).unwrap().parse::<i64>().unwrap() >= 1, "{pool}");
+    // Only for this machine: a proxy's forwarded request sees no such page.
+    let r = app.client.get(app.url("/metrics")).header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
+    assert_eq!(r.status(), 404);
+});

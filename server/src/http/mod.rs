@@ -6,10 +6,12 @@ mod charts;
 mod entry;
 mod error;
 mod export;
+mod metrics;
 mod reference;
 mod surveys;
 
 pub use error::HttpError;
+pub use metrics::Metrics;
 
 use app::i18n::{Lang, LANG_COOKIE};
 use app::ssr::AppState;
@@ -45,6 +47,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .service(ServeDir::new(pkg_dir));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
         .route("/lang", post(switch_language))
         .route("/dashboard", get(dashboard_moved))
         .merge(
@@ -65,8 +68,8 @@ const DEFAULT_CSP: &str =
     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// What every response goes through: security headers, a trace span per request, gzip when
-/// asked for.
-pub fn with_layers(router: Router) -> Router {
+/// asked for, its count and time in `metrics`.
+pub fn with_layers(router: Router, metrics: std::sync::Arc<Metrics>) -> Router {
     let header = |name: header::HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
@@ -80,6 +83,8 @@ pub fn with_layers(router: Router) -> Router {
         .layer(header(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .layer(CompressionLayer::new())
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(axum::middleware::from_fn(metrics::observe))
+        .layer(axum::Extension(metrics))
         // One line per request when it is answered: id, method, path, status, time.
         .layer(
             TraceLayer::new_for_http()
