@@ -326,6 +326,18 @@ mod tests {
     }
 
     proptest! {
+        /// Any text, typed or fuzzed: a period that prints back as given (up to case), or a refusal.
+        #[test]
+        fn any_text_is_a_period_or_refused(s in "\\PC{0,12}|[0-9]{4}(-[0-9QqHh]{1,3})?") {
+            if let Ok(p) = s.parse::<Period>() {
+                prop_assert_eq!(p.to_string().parse::<Period>(), Ok(p));
+            }
+            if let Ok(p) = Period::parse_survey(&s) {
+                let survey_kind = matches!(p, Period::Month { .. } | Period::Quarter { .. });
+                prop_assert!(survey_kind, "a survey period is a month or a quarter");
+            }
+        }
+
         #[test]
         fn display_round_trips(p in any_period()) {
             prop_assert_eq!(p.to_string().parse::<Period>(), Ok(p));

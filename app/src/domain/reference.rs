@@ -446,6 +446,28 @@ mod tests {
         assert_eq!(parse_unit(&UnitDraft::default()).unwrap_err().len(), 3, "code, name and level are required");
     }
 
+    proptest::proptest! {
+        /// Any text in any field, typed or fuzzed: a record that keeps the rules, or faults.
+        #[test]
+        fn any_draft_is_a_record_that_keeps_the_rules_or_faults(
+            cells in proptest::collection::vec("\\PC{0,40}|[A-Za-z0-9.-]{1,8}|[0-9]{4}-[0-9]{2}-[0-9]{2}", 8)
+        ) {
+            let c = |i: usize| cells[i].clone();
+            let model = ModelDraft { code: c(0), name: c(1), category: c(2), description: c(3), launched_on: c(4) };
+            if let Ok(m) = parse_model(&model) {
+                proptest::prop_assert!(rules::check_code(&m.code).is_ok() && rules::check_text(&m.name, rules::TEXT_MAX).is_ok());
+            }
+            let adoption = AdoptionDraft { unit_code: c(0), model_code: c(1), started_on: c(2), ended_on: c(3), stage: c(4), steered_by: c(5) };
+            if let Ok(a) = parse_adoption(&adoption) {
+                proptest::prop_assert!(a.ended_on.is_none_or(|e| e >= a.started_on));
+            }
+            let unit = UnitDraft { code: c(0), name: c(1), level: c(2), parent_code: c(3), kind: c(4), valid_from: c(5), valid_to: c(6), successor_code: c(7) };
+            if let Ok(u) = parse_unit(&unit) {
+                proptest::prop_assert!(u.level == UnitLevel::Province || u.parent_code.is_some());
+            }
+        }
+    }
+
     #[test]
     fn units_sit_one_level_under_their_parent() {
         let tree = |code: &str| match code {
