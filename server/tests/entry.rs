@@ -841,3 +841,46 @@ on_both_engines!(admins_edit_the_units_officials_cannot, |engine: Engine| async 
     let entries: Vec<_> = log.iter().map(|e| (e.entity_key.as_str(), e.old_value.is_some())).collect();
     assert_eq!(entries, [("N4", false), ("N3", true)], "the new unit, then the merger with N3's old values");
 });
+
+on_both_engines!(the_reference_forms_authorization_matrix, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let snapshot = || async {
+        (
+            app::ssr::tables::units(&app.db, None, None).await.unwrap(),
+            models_table(&app).await,
+            app::ssr::tables::adoptions(&app.db, None, None).await.unwrap(),
+        )
+    };
+    let model = vec![("code", "MX"), ("name", "Mô hình thử"), ("category", ""), ("launched_on", ""), ("description", "")];
+    let adoption = vec![("unit_code", "N3"), ("model_code", "M"), ("started_on", "2026-01-01"), ("ended_on", ""), ("stage", "pilot"), ("steered_by", "")];
+    let unit = vec![("code", "N5"), ("name", "Xã Thử"), ("level", "commune"), ("parent_code", "P"), ("kind", "xã"), ("valid_from", "2025-07-01"), ("valid_to", ""), ("successor_code", "")];
+    let forms = [("/edit/model", &model), ("/edit/adoption", &adoption), ("/edit/unit", &unit)];
+    // Who may save which form: 303 to the result; the rest are refused with nothing written.
+    let cookies = [("public", String::new()), ("sam", login(&app, "sam").await), ("olga", login(&app, "olga").await)];
+    for (who, cookie) in &cookies {
+        for (path, fields) in &forms {
+            let before = snapshot().await;
+            let r = post_to(&app, path, cookie, fields).await;
+            let status = r.status().as_u16();
+            let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+            let allowed = *who == "olga" && *path != "/edit/unit";
+            match (*who, allowed) {
+                ("public", _) => assert_eq!((status, location.as_str()), (303, format!("/login?next={path}").as_str()), "{who} {path}"),
+                (_, false) => assert_eq!(status, 403, "{who} {path}"),
+                (_, true) => assert_eq!(status, 303, "{who} {path}"),
+            }
+            if !allowed {
+                assert_eq!(snapshot().await, before, "{who} {path}: nothing changed");
+            }
+        }
+    }
+    let ana = login(&app, "ana").await;
+    let mut adoption_n2 = adoption.clone();
+    adoption_n2[0] = ("unit_code", "N2");
+    for (path, fields) in [("/edit/unit", &unit), ("/edit/adoption", &adoption_n2)] {
+        assert_eq!(post_to(&app, path, &ana, fields).await.status(), 303, "an admin may do all an official may, and units");
+    }
+    let (units, models, adoptions) = snapshot().await;
+    assert!(units.iter().any(|u| u.code == "N5") && models.iter().any(|m| m.code == "MX"));
+    assert_eq!(adoptions.iter().filter(|a| a.started_on.to_string() == "2026-01-01").count(), 2);
+});
