@@ -36,8 +36,12 @@ DO \$\$ BEGIN
   END IF;
 END \$\$;
 SQL
-# Databases of earlier runs: each run starts from fresh ones.
+# Databases of earlier runs: each run starts from fresh ones. A test database is named
+# rdtest_<pid>_…  after the test process that made it; one whose process still runs belongs
+# to a run in progress on this machine and is left alone.
 for db in $(as_postgres psql -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'rdtest_%'"); do
+  pid=$(echo "$db" | cut -d_ -f2)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then continue; fi
   as_postgres psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
 done
 echo "postgres://$ROLE:$PASS@127.0.0.1:5432/postgres" >&3

@@ -74,6 +74,7 @@ on_both_engines!(killed_mid_write_the_server_keeps_every_acknowledged_write, |en
         }
         child.wait().unwrap();
     }
+    eprintln!("{engine:?}: {rounds} kills, {} writes acknowledged", acknowledged.len());
     assert!(acknowledged.len() as u64 > rounds, "writes went through in every round: {}", acknowledged.len());
     let db = server::startup::open_database(&database.url).await.unwrap();
     if engine == Engine::Sqlite {

@@ -29,6 +29,10 @@ pub enum HttpError {
     /// The request came from another site (a form or script elsewhere posting here).
     #[error("cross-site request refused")]
     CrossSite,
+    /// The database did not get to the request in time (overload); nothing was written and
+    /// the client may try again shortly.
+    #[error("busy")]
+    Busy,
     /// Our fault: logged with its cause, shown without it.
     #[error("internal error: {0}")]
     Internal(String),
@@ -50,14 +54,39 @@ impl From<QueryError> for HttpError {
     fn from(e: QueryError) -> Self {
         match e {
             QueryError::Filter(e) => e.into(),
-            QueryError::Db(e) => HttpError::Internal(e.to_string()),
+            QueryError::Db(e) => e.into(),
         }
     }
 }
 
 impl From<sea_orm::DbErr> for HttpError {
     fn from(e: sea_orm::DbErr) -> Self {
-        HttpError::Internal(e.to_string())
+        if overloaded(&e) {
+            tracing::warn!(cause = %e, "database busy: answered 503");
+            HttpError::Busy
+        } else {
+            HttpError::Internal(e.to_string())
+        }
+    }
+}
+
+/// The database did not get to this request in time: every pooled connection was busy for
+/// the pool's whole wait, PostgreSQL cancelled a statement at `statement_timeout` or broke a
+/// deadlock, or SQLite's lock stayed held past `busy_timeout`. The transaction rolled back,
+/// so a retry is safe; under a burst of writers this is load, not a fault.
+fn overloaded(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{sqlx, ConnAcquireErr, DbErr, RuntimeErr};
+    let cause = match e {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(c)) | DbErr::Exec(RuntimeErr::SqlxError(c)) | DbErr::Query(RuntimeErr::SqlxError(c)) => c,
+        _ => return false,
+    };
+    match cause.as_ref() {
+        sqlx::Error::PoolTimedOut => true,
+        // PostgreSQL: query_canceled, lock_not_available, deadlock_detected,
+        // serialization_failure; SQLite: BUSY, LOCKED, BUSY_SNAPSHOT.
+        sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("57014" | "55P03" | "40P01" | "40001" | "5" | "6" | "517")),
+        _ => false,
     }
 }
 
@@ -98,6 +127,10 @@ impl IntoResponse for HttpError {
             ),
             HttpError::CrossSite => {
                 (StatusCode::FORBIDDEN, serde_json::json!({ "error": "cross-site request refused" }))
+            }
+            HttpError::Busy => {
+                let body = serde_json::json!({ "error": "the server is busy; nothing was written, try again shortly" });
+                return (StatusCode::SERVICE_UNAVAILABLE, [(axum::http::header::RETRY_AFTER, "2")], Json(body)).into_response();
             }
             HttpError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");

@@ -95,7 +95,13 @@ impl TestApp {
         tokio::spawn(server::startup::serve(listener, state, async {
             let _ = rx.await;
         }));
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        // Idle connections are dropped before the server closes them (HEADER_READ_TIMEOUT),
+        // as a well-behaved client does, so no request races a closing connection.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(server::startup::HEADER_READ_TIMEOUT / 2)
+            .build()
+            .unwrap();
         TestApp { addr, db, database, client, site, shutdown: Some(tx) }
     }
 
