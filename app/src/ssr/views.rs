@@ -242,22 +242,12 @@ pub async fn model_form(
 ) -> Result<ReferenceForm<ModelDraft>, DbErr> {
     use super::entities::reform_model;
     use sea_orm::EntityTrait;
-    let mut form = match (submission, code.filter(|c| !c.is_empty())) {
+    let form = match (submission, code.filter(|c| !c.is_empty())) {
         (Some(s), _) => s,
-        (None, Some(code)) => match reform_model::Entity::find_by_id(code).one(db).await? {
-            Some(m) => ReferenceForm {
-                values: writes::models::draft_of(&m),
-                revision: Some(writes::revision(&m)),
-                saved,
-                ..Default::default()
-            },
-            None => ReferenceForm { refusal: Some(Refusal::NotFound), ..Default::default() },
-        },
+        (None, Some(code)) => stored_form(reform_model::Entity::find_by_id(code).one(db).await?, writes::models::draft_of, saved),
         (None, None) => ReferenceForm::default(),
     };
-    form.refusal = form.refusal.or_else(|| reference_refusal(&account));
-    form.account = account;
-    Ok(form)
+    Ok(for_reader(form, account, Writer::may_edit_reference, Refusal::NotAllowed))
 }
 
 /// The adoption form: the submission that came back, the stored adoption `id`, or a new
@@ -274,16 +264,10 @@ pub async fn adoption_form(
     use sea_orm::{EntityTrait, QueryOrder};
     let mut form = match (submission, id) {
         (Some(s), _) => s,
-        (None, Some(id)) => match adoption::Entity::find_by_id(id).one(db).await? {
-            Some(a) => ReferenceForm {
-                values: writes::adoptions::draft_of(&a),
-                id: Some(id),
-                revision: Some(writes::revision(&a)),
-                saved,
-                ..Default::default()
-            },
-            None => ReferenceForm { refusal: Some(Refusal::NotFound), ..Default::default() },
-        },
+        (None, Some(id)) => {
+            let form = stored_form(adoption::Entity::find_by_id(id).one(db).await?, writes::adoptions::draft_of, saved);
+            ReferenceForm { id: form.revision.is_some().then_some(id), ..form }
+        }
         (None, None) => ReferenceForm { values: preset, ..Default::default() },
     };
     form.models = reform_model::Entity::find()
@@ -293,9 +277,7 @@ pub async fn adoption_form(
         .into_iter()
         .map(|m| Choice { code: m.code, name: m.name })
         .collect();
-    form.refusal = form.refusal.or_else(|| reference_refusal(&account));
-    form.account = account;
-    Ok(form)
+    Ok(for_reader(form, account, Writer::may_edit_reference, Refusal::NotAllowed))
 }
 
 /// The unit form: the submission that came back, the stored unit being edited, or an empty one.
@@ -308,30 +290,33 @@ pub async fn unit_form(
 ) -> Result<ReferenceForm<UnitDraft>, DbErr> {
     use super::entities::unit;
     use sea_orm::EntityTrait;
-    let mut form = match (submission, code.filter(|c| !c.is_empty())) {
+    let form = match (submission, code.filter(|c| !c.is_empty())) {
         (Some(s), _) => s,
-        (None, Some(code)) => match unit::Entity::find_by_id(code).one(db).await? {
-            Some(u) => ReferenceForm {
-                values: writes::units::draft_of(&u),
-                revision: Some(writes::revision(&u)),
-                saved,
-                ..Default::default()
-            },
-            None => ReferenceForm { refusal: Some(Refusal::NotFound), ..Default::default() },
-        },
+        (None, Some(code)) => stored_form(unit::Entity::find_by_id(code).one(db).await?, writes::units::draft_of, saved),
         (None, None) => ReferenceForm::default(),
     };
-    let may = |a: &Account| Writer::Account(a.clone()).may_edit_units();
-    let refused = account.as_ref().is_some_and(|a| !may(a)).then_some(Refusal::UnitsNotAllowed);
-    form.refusal = form.refusal.or(refused);
-    form.account = account;
-    Ok(form)
+    Ok(for_reader(form, account, Writer::may_edit_units, Refusal::UnitsNotAllowed))
 }
 
-/// Signed in without the right to edit reference data.
-fn reference_refusal(account: &Option<Account>) -> Option<Refusal> {
-    let may = |a: &Account| Writer::Account(a.clone()).may_edit_reference();
-    account.as_ref().is_some_and(|a| !may(a)).then_some(Refusal::NotAllowed)
+/// A form filled from a stored row and its revision; "not found" when there is none.
+fn stored_form<M: serde::Serialize, D: Default>(found: Option<M>, draft_of: fn(&M) -> D, saved: bool) -> ReferenceForm<D> {
+    match found {
+        Some(row) => ReferenceForm { values: draft_of(&row), revision: Some(writes::revision(&row)), saved, ..Default::default() },
+        None => ReferenceForm { refusal: Some(Refusal::NotFound), ..Default::default() },
+    }
+}
+
+/// The form for the signed-in reader: refused (`refusal`) when they may not make the write.
+fn for_reader<D>(
+    mut form: ReferenceForm<D>,
+    account: Option<Account>,
+    may: fn(&Writer) -> bool,
+    refusal: Refusal,
+) -> ReferenceForm<D> {
+    let refused = account.as_ref().is_some_and(|a| !may(&Writer::Account(a.clone())));
+    form.refusal = form.refusal.or(refused.then_some(refusal));
+    form.account = account;
+    form
 }
 
 /// Units running a model at the end of each year from its first start to its latest

@@ -1,7 +1,7 @@
 //! Adoptions — which unit runs which model since when: an import's rows ([`import`]) and
 //! an official's form ([`save`]) are checked by the same pure rules
 //! (`domain::reference::{parse_adoption, check_adoption}`) and audited alike.
-use super::{revision, Audit, Progress, ReferenceWriteError, TableWrite, Written};
+use super::{revision, Audit, Edit, Progress, ReferenceWriteError, TableWrite, Written};
 use crate::domain::access::Writer;
 use crate::domain::reference::{self, AdoptionDraft, AdoptionFacts, AdoptionRecord, Fault};
 use crate::ssr::entities::{adoption, reform_model, unit};
@@ -126,12 +126,12 @@ pub async fn save(
         .await?
         .filter(|t| stored.as_ref().is_none_or(|s| s.id != t.id));
     match (&stored, twin) {
-        (None, Some(t)) if same(&t, &record) => return Ok((t.id, Written { unchanged: 1, ..Default::default() })),
+        (None, Some(t)) if same(&t, &record) => return Ok((t.id, Edit::Unchanged.written())),
         (_, Some(_)) => {
             let what = format!("adoption ({}, {}, {})", record.unit_code, record.model_code, record.started_on);
             return Err(ReferenceWriteError::Invalid(vec![("started_on".into(), Fault::Exists(what))]));
         }
-        (Some(old), None) if same(old, &record) => return Ok((old.id, Written { unchanged: 1, ..Default::default() })),
+        (Some(old), None) if same(old, &record) => return Ok((old.id, Edit::Unchanged.written())),
         _ => {}
     }
     let new = match &stored {
@@ -139,6 +139,5 @@ pub async fn save(
         Some(old) => adoption::Entity::update(values(&record, Some(old.id))).exec(txn).await?,
     };
     audit.record(txn, ENTITY, record.key(), stored.as_ref(), Some(&new), &[]).await?;
-    let written = if stored.is_some() { Written { updated: 1, ..Default::default() } } else { Written { inserted: 1, ..Default::default() } };
-    Ok((new.id, written))
+    Ok((new.id, if stored.is_some() { Edit::Update } else { Edit::Insert }.written()))
 }

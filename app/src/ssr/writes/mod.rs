@@ -139,6 +139,48 @@ pub enum ReferenceWriteError<S> {
     Db(#[from] DbErr),
 }
 
+/// What a form's save of a keyed record (a model, a unit) comes to against the stored row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Edit {
+    Insert,
+    Update,
+    /// The form holds what is stored: nothing to write.
+    Unchanged,
+}
+
+impl Edit {
+    /// Decides it, or refuses: an edit of a row that is gone, an edit made from an older
+    /// revision (with what is stored now), a new record whose key is taken (`exists`, at
+    /// the `code` field).
+    pub(crate) fn of<M: Serialize, S>(
+        stored: Option<&M>,
+        edited_from: Option<&str>,
+        same: impl Fn(&M) -> bool,
+        draft_of: impl Fn(&M) -> S,
+        exists: impl FnOnce() -> crate::domain::reference::Fault,
+    ) -> Result<Edit, ReferenceWriteError<S>> {
+        match (stored, edited_from) {
+            (None, Some(_)) => Err(ReferenceWriteError::NotFound),
+            (None, None) => Ok(Edit::Insert),
+            (Some(old), Some(rev)) if revision(old) != rev => {
+                Err(ReferenceWriteError::Conflict { stored: draft_of(old), revision: revision(old) })
+            }
+            (Some(old), _) if same(old) => Ok(Edit::Unchanged),
+            (Some(_), None) => Err(ReferenceWriteError::Invalid(vec![("code".into(), exists())])),
+            (Some(_), Some(_)) => Ok(Edit::Update),
+        }
+    }
+
+    /// What it did to the table.
+    pub(crate) fn written(self) -> Written {
+        match self {
+            Edit::Insert => Written { inserted: 1, ..Default::default() },
+            Edit::Update => Written { updated: 1, ..Default::default() },
+            Edit::Unchanged => Written { unchanged: 1, ..Default::default() },
+        }
+    }
+}
+
 /// A stored row's revision: the start of the SHA-256 of its JSON. A form carries the
 /// revision it was filled from; a save over any other is refused, never merged. Reference
 /// rows change rarely, so this needs no version column and changes no export.

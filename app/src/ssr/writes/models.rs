@@ -1,6 +1,6 @@
 //! Reform models: an import's rows ([`import`]) and an official's form ([`save`]) are
 //! checked by the same pure rules (`domain::reference::parse_model`) and audited alike.
-use super::{revision, Audit, Progress, ReferenceWriteError, TableWrite, Written};
+use super::{Audit, Edit, Progress, ReferenceWriteError, TableWrite, Written};
 use crate::domain::access::Writer;
 use crate::domain::reference::{self, Fault, ModelDraft, ModelRecord};
 use crate::ssr::entities::reform_model;
@@ -69,20 +69,13 @@ pub async fn save(
     }
     let record = reference::parse_model(draft).map_err(ReferenceWriteError::Invalid)?;
     let stored = reform_model::Entity::find_by_id(record.code.clone()).one(txn).await?;
-    match (&stored, edited_from) {
-        (None, Some(_)) => return Err(ReferenceWriteError::NotFound),
-        (Some(old), Some(rev)) if revision(old) != rev => return Err(ReferenceWriteError::Conflict { stored: draft_of(old), revision: revision(old) }),
-        (Some(old), _) if same(old, &record) => return Ok(Written { unchanged: 1, ..Default::default() }),
-        (Some(_), None) => {
-            let exists = Fault::Exists(format!("model `{}`", record.code));
-            return Err(ReferenceWriteError::Invalid(vec![("code".into(), exists)]));
-        }
-        _ => {}
-    }
-    let new = match &stored {
-        None => reform_model::Entity::insert(values(&record)).exec_with_returning(txn).await?,
-        Some(_) => reform_model::Entity::update(values(&record)).exec(txn).await?,
+    let exists = || Fault::Exists(format!("model `{}`", record.code));
+    let edit = Edit::of(stored.as_ref(), edited_from, |old| same(old, &record), draft_of, exists)?;
+    let new = match edit {
+        Edit::Unchanged => return Ok(edit.written()),
+        Edit::Insert => reform_model::Entity::insert(values(&record)).exec_with_returning(txn).await?,
+        Edit::Update => reform_model::Entity::update(values(&record)).exec(txn).await?,
     };
     audit.record(txn, ENTITY, record.code.clone(), stored.as_ref(), Some(&new), &[]).await?;
-    Ok(if stored.is_some() { Written { updated: 1, ..Default::default() } } else { Written { inserted: 1, ..Default::default() } })
+    Ok(edit.written())
 }

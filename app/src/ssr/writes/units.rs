@@ -1,7 +1,7 @@
 //! Units of the administrative tree: an import's rows ([`import`]) and an admin's form
 //! ([`save`]) are checked by the same pure rules (`domain::reference::{parse_unit,
 //! check_unit}`) and audited alike.
-use super::{revision, Audit, Progress, ReferenceWriteError, TableWrite, Written};
+use super::{Audit, Edit, Progress, ReferenceWriteError, TableWrite, Written};
 use crate::domain::access::Writer;
 use crate::domain::reference::{self, Fault, UnitDraft, UnitRecord};
 use crate::domain::UnitLevel;
@@ -54,8 +54,7 @@ pub async fn save(
         return Err(ReferenceWriteError::Forbidden);
     }
     let record = reference::parse_unit(draft).map_err(ReferenceWriteError::Invalid)?;
-    let mut named: Vec<String> = record.parent_code.iter().chain(&record.successor_code).cloned().collect();
-    named.push(record.code.clone());
+    let named: Vec<String> = record.parent_code.iter().chain(&record.successor_code).cloned().collect();
     let levels: HashMap<String, String> = unit::Entity::find()
         .select_only()
         .column(unit::Column::Code)
@@ -78,24 +77,15 @@ pub async fn save(
     if !faults.is_empty() {
         return Err(ReferenceWriteError::Invalid(faults));
     }
-    match (&stored, edited_from) {
-        (None, Some(_)) => return Err(ReferenceWriteError::NotFound),
-        (Some(old), Some(rev)) if revision(old) != rev => {
-            return Err(ReferenceWriteError::Conflict { stored: draft_of(old), revision: revision(old) })
-        }
-        (Some(old), _) if same(old, &record) => return Ok(Written { unchanged: 1, ..Default::default() }),
-        (Some(_), None) => {
-            let exists = Fault::Exists(format!("unit `{}`", record.code));
-            return Err(ReferenceWriteError::Invalid(vec![("code".into(), exists)]));
-        }
-        _ => {}
-    }
-    let new = match &stored {
-        None => unit::Entity::insert(values(&record)).exec_with_returning(txn).await?,
-        Some(_) => unit::Entity::update(values(&record)).exec(txn).await?,
+    let exists = || Fault::Exists(format!("unit `{}`", record.code));
+    let edit = Edit::of(stored.as_ref(), edited_from, |old| same(old, &record), draft_of, exists)?;
+    let new = match edit {
+        Edit::Unchanged => return Ok(edit.written()),
+        Edit::Insert => unit::Entity::insert(values(&record)).exec_with_returning(txn).await?,
+        Edit::Update => unit::Entity::update(values(&record)).exec(txn).await?,
     };
     audit.record(txn, ENTITY, record.code.clone(), stored.as_ref(), Some(&new), &[]).await?;
-    Ok(if stored.is_some() { Written { updated: 1, ..Default::default() } } else { Written { inserted: 1, ..Default::default() } })
+    Ok(edit.written())
 }
 
 pub fn same(old: &unit::Model, r: &UnitRecord) -> bool {
@@ -130,16 +120,8 @@ pub async fn import(
         key: |r: &UnitRecord| r.code.clone(),
         same,
         audit_key: |r| r.code.clone(),
-        values: |r, old| unit::ActiveModel {
-            code: Set(r.code.clone()),
-            name: Set(r.name.clone()),
-            level: Set(r.level.as_str().into()),
-            parent_code: Set(r.parent_code.clone()),
-            kind: Set(r.kind.clone()),
-            valid_from: Set(r.valid_from),
-            valid_to: Set(r.valid_to),
-            successor_code: Set(old.and_then(|o| o.successor_code.clone())),
-        },
+        // The successor as it stands: set below, once every unit of the file exists.
+        values: |r, old| unit::ActiveModel { successor_code: Set(old.and_then(|o| o.successor_code.clone())), ..values(r) },
     };
     let rep = write.run(txn, &ordered, audit, progress).await?;
     for r in rows {
