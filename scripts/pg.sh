@@ -42,6 +42,6 @@ SQL
 for db in $(as_postgres psql -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'rdtest_%'"); do
   pid=$(echo "$db" | cut -d_ -f2)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then continue; fi
-  as_postgres psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
+  as_postgres psql -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
 done
 echo "postgres://$ROLE:$PASS@127.0.0.1:5432/postgres" >&3

@@ -55,7 +55,13 @@ pub const PROVINCE_NAME: &str = "Thanh Hóa";
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let lang = RwSignal::new(initial_lang());
+    // leptos_meta reads the title after the page has rendered, outside the request's
+    // reactive arena, where an arena-stored signal is not reliably found: under load that
+    // read panicked now and then ("already disposed"; a dropped connection, later a 500).
+    // A reference-counted signal needs no arena; the arena handle the app shares wraps the
+    // same signal.
+    let title_lang = ArcRwSignal::new(initial_lang());
+    let lang = RwSignal::from(title_lang.clone());
     provide_context(lang);
     let t = move || lang.get().texts();
 
@@ -64,7 +70,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/reformdash.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="reformdash" />
-        <Title text=move || t().app_title />
+        <Title text=move || title_lang.get().texts().app_title />
         <Router>
             <header class="site-header">
                 <div class="brand">

@@ -1,6 +1,7 @@
 //! Configuration from flags and the environment, with defaults that work on a fresh machine.
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The embedded default: a SQLite file under `data/`, created on first run.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/reformdash.db";
@@ -14,6 +15,25 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// Where the built site lives: `pkg/` (wasm, js, css) and the public assets.
     pub site_root: PathBuf,
+    pub limits: Limits,
+}
+
+/// The limits an operator may want to change (`reformdash serve --help`); the others are
+/// constants next to what they bound (`http::BODY_LIMIT`, `startup::HEADER_READ_TIMEOUT`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A request still unanswered after this gets 408 (a stuck query, a client that stalls
+    /// its body).
+    pub request_timeout: Duration,
+    /// Downloads and charts (the heavy requests) served at once; more wait their turn,
+    /// within the request timeout.
+    pub heavy_concurrency: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { request_timeout: Duration::from_secs(30), heavy_concurrency: 4 }
+    }
 }
 
 impl Settings {

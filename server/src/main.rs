@@ -2,7 +2,7 @@
 //! and export. Every subcommand reads `DATABASE_URL`; only `serve` and `demo` add demo data.
 use app::ssr::import::{self, ImportError, ImportOptions};
 use clap::{Args, Parser, Subcommand};
-use server::config::{Settings, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+use server::config::{Limits, Settings, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
 use server::accounts;
 use server::formats::{self, Format};
 use server::startup;
@@ -126,6 +126,21 @@ struct ServeArgs {
     /// Folder of the built site (pkg/ with the wasm bundle and CSS, plus public assets).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     site_root: PathBuf,
+    /// Seconds a request may take before it gets 408.
+    #[arg(long, env = "REFORMDASH_REQUEST_TIMEOUT", default_value_t = Limits::default().request_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    request_timeout: u64,
+    /// Downloads and charts served at once (more wait their turn).
+    #[arg(long, env = "REFORMDASH_HEAVY_CONCURRENCY", default_value_t = Limits::default().heavy_concurrency,
+          value_parser = parse_concurrency)]
+    heavy_concurrency: usize,
+}
+
+fn parse_concurrency(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err(format!("'{s}' is not a number from 1 to 1024")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -231,7 +246,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     let open = || startup::open_database(&url);
     match command {
         Command::Serve(args) => {
-            let settings = Settings { database_url: url.clone(), addr: args.addr, site_root: args.site_root };
+            let limits = Limits {
+                request_timeout: std::time::Duration::from_secs(args.request_timeout),
+                heavy_concurrency: args.heavy_concurrency,
+            };
+            let settings = Settings { database_url: url.clone(), addr: args.addr, site_root: args.site_root, limits };
             let state = startup::prepare(&settings).await?;
             let listener = tokio::net::TcpListener::bind(settings.addr)
                 .await
@@ -239,7 +258,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let local = listener.local_addr().map_err(|e| CliError::Io(e.to_string()))?;
             let shutdown = startup::shutdown_signal();
             println!("reformdash is serving http://{local} (database: {})", redact(&url));
-            startup::serve(listener, state, shutdown).await.map_err(|e| CliError::Io(e.to_string()))
+            startup::serve(listener, startup::router(state, &settings.limits), shutdown).await.map_err(|e| CliError::Io(e.to_string()))
         }
         Command::Migrate => {
             open().await?;

@@ -1,5 +1,5 @@
 //! Start-up: connect, migrate, load the demo when empty, build the router, serve until told to stop.
-use crate::config::Settings;
+use crate::config::{Limits, Settings};
 use crate::http;
 use app::ssr::{db, AppState, Db};
 use app::{shell, App};
@@ -51,7 +51,7 @@ async fn migrate(db: &Db) -> Result<(), DbErr> {
     unreachable!("the loop returns")
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, limits: &Limits) -> Router {
     let leptos_options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let context_state = state.clone();
@@ -64,7 +64,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
     let metrics = http::Metrics::new(state.db.clone());
-    http::with_layers(http::routes(&state).merge(pages).with_state(state), metrics)
+    http::with_layers(http::routes(&state, limits).merge(pages).with_state(state), metrics, limits)
 }
 
 /// How long a client may take to send a request's headers (and how long a kept-alive
@@ -76,19 +76,19 @@ pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 /// How long shutdown waits for open requests before it stops anyway.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Serves on an already-bound listener until `shutdown` resolves, finishing open requests.
+/// Serves `app` (see [`router`]) on an already-bound listener until `shutdown` resolves,
+/// finishing open requests.
 ///
 /// The accept loop is hyper's own rather than `axum::serve`, which has no header-read
 /// timeout: a client that sent `GET / HTTP/1.1` and never finished held its connection
 /// open for good.
 pub async fn serve(
     listener: TcpListener,
-    state: AppState,
+    app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::Service as _;
-    let app = router(state);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

@@ -5,29 +5,9 @@
 //!
 //! `CRASH_ROUNDS` (default 4) makes it the long run (the hardening issue's 50).
 mod common;
-use common::{cli, stdout, Engine, TestDb};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use common::{cli, start_binary, stdout, Engine, TestDb};
+use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// `reformdash serve` on a port the OS picks; returns the process and its base URL.
-fn start(url: &str, site: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_reformdash"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--site-root", site.to_str().unwrap()])
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    loop {
-        let mut line = String::new();
-        assert!(out.read_line(&mut line).unwrap() > 0, "the server stopped before serving");
-        if let Some(rest) = line.strip_prefix("reformdash is serving ") {
-            return (child, rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string());
-        }
-    }
-}
 
 /// Communes that ended in 2025, valid in 2010–2019 where the demo has no counts.
 async fn old_communes(url: &str) -> Vec<String> {
@@ -48,14 +28,15 @@ on_both_engines!(killed_mid_write_the_server_keeps_every_acknowledged_write, |en
     let mut acknowledged = Vec::new();
     let mut n = 0usize;
     for round in 0..rounds {
-        let (mut child, base) = start(&database.url, site.path());
+        let mut server = start_binary(&database.url, site.path(), &[]);
+        let base = server.base.clone();
         // Writes stream until the kill cuts them off; the kill lands at a different moment each round.
         let kill_after = Duration::from_millis(300 + 137 * (round % 7));
         let started = std::time::Instant::now();
         let mut killed = false;
         loop {
             if !killed && started.elapsed() >= kill_after {
-                child.kill().unwrap();
+                server.child.kill().unwrap();
                 killed = true;
             }
             let (unit, period) = (&units[n % units.len()], format!("{}-{:02}", 2010 + (n / units.len()) / 12, (n / units.len()) % 12 + 1));
@@ -72,7 +53,7 @@ on_both_engines!(killed_mid_write_the_server_keeps_every_acknowledged_write, |en
                 Err(e) => panic!("round {round}: before the kill: {e}"),
             }
         }
-        child.wait().unwrap();
+        server.child.wait().unwrap();
     }
     eprintln!("{engine:?}: {rounds} kills, {} writes acknowledged", acknowledged.len());
     assert!(acknowledged.len() as u64 > rounds, "writes went through in every round: {}", acknowledged.len());

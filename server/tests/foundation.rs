@@ -28,6 +28,7 @@ on_both_engines!(a_second_start_does_not_load_the_demo_twice, |engine: Engine| a
         database_url: app.database.url.clone(),
         addr: app.addr,
         site_root: app.site.path().to_path_buf(),
+        limits: Default::default(),
     })
     .await
     .unwrap();

@@ -1,10 +1,16 @@
 //! The fuzzing slice that runs with the suite: random and mutated inputs for the CSV and
 //! XLSX readers, and for the write API's and the entry form's decoders. Nothing may panic
-//! or answer 5xx, and a refused write changes nothing. `PROPTEST_CASES` raises the count
-//! for a long run (the property tests of the domain's parsers live beside them in `app`).
+//! or answer 5xx, and a refused write changes nothing. For a long run `PROPTEST_CASES` sets
+//! the readers' case count and `FUZZ_BODIES` the mutated bodies per decoder (the property
+//! tests of the domain's parsers live beside them in `app`; `PROPTEST_CASES` there too).
 mod common;
 use common::{fixture, Engine, TestApp};
 use proptest::prelude::*;
+
+/// The suite's count, or the long run's from the environment.
+fn count(variable: &str, suite: u32) -> u32 {
+    std::env::var(variable).ok().and_then(|v| v.parse().ok()).unwrap_or(suite)
+}
 
 /// A valid surveys file to mutate.
 fn valid_csv() -> Vec<u8> {
@@ -35,7 +41,7 @@ fn edits() -> impl Strategy<Value = Vec<(usize, u8, u8)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: count("PROPTEST_CASES", 256), ..ProptestConfig::default() })]
 
     #[test]
     fn the_csv_reader_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
@@ -56,7 +62,7 @@ proptest! {
 
 proptest! {
     // Each case writes and opens a workbook: fewer cases, the same kind of damage.
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: count("PROPTEST_CASES", 48), ..ProptestConfig::default() })]
 
     #[test]
     fn the_xlsx_reader_takes_mutated_workbooks(edits in edits()) {
@@ -124,7 +130,7 @@ on_both_engines!(mutated_write_bodies_are_refused_or_written_whole, |engine: Eng
     let form = b"unit_code=N1&model_code=&period=2026-09&respondents=100&satisfied=90&version=&reason=".to_vec();
     let mut noise = Noise(0x5eed_2026_1201);
     let mut accepted = 0;
-    for _ in 0..100 {
+    for _ in 0..count("FUZZ_BODIES", 100) {
         let body = mutate(json.clone(), &noise.edits());
         let r = app.client.post(app.url("/api/v1/surveys")).bearer_auth(&token).header("content-type", "application/json").body(body).send().await.unwrap();
         assert!(r.status().is_success() || r.status().is_client_error(), "the API answered {}", r.status());

@@ -1,7 +1,7 @@
 //! What keeps the figures safe under size and accidents: the survey export streams page by
 //! page in key order, and a backup of a live SQLite database restores to identical exports.
 mod common;
-use common::{cli, stdout, Engine, TestApp};
+use common::{cli, start_binary, stdout, Engine, TestApp, TestDb};
 
 /// A province with 60 communes × 80 months = 4,800 survey counts (more than two export pages).
 async fn many_surveys(engine: Engine) -> TestApp {
@@ -136,3 +136,47 @@ on_both_engines!(metrics_count_requests_and_writes_for_a_local_scraper, |engine:
     let r = app.client.get(app.url("/metrics")).header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
     assert_eq!(r.status(), 404);
 });
+
+/// Requests stuck behind a lock get 408 after the request timeout, and so does a download
+/// waiting for the only heavy slot (held by a streaming export until its last byte); the
+/// server answers others meanwhile, nothing panics when the stuck work finally ends, and all
+/// is served once the lock goes. PostgreSQL only: there a table lock holds readers back, SQLite's readers
+/// never wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stuck_requests_get_408_and_the_server_goes_on() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let database = TestDb::new(Engine::Postgres).await;
+    assert!(cli(&database.url, &["demo"]).status.success());
+    let site = tempfile::tempdir().unwrap();
+    let limits = [("REFORMDASH_REQUEST_TIMEOUT", "1"), ("REFORMDASH_HEAVY_CONCURRENCY", "1")];
+    let mut server = start_binary(&database.url, site.path(), &limits);
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{}{path}", server.base)).send();
+    let db = server::startup::open_database(&database.url).await.unwrap();
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let surveys = app::ssr::entities::survey_count::Entity::find().count(&db).await.unwrap() as usize;
+
+    let lock = db.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE reform_models, survey_counts IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let export = get("/export/surveys.csv").await.unwrap();
+    assert_eq!(export.status(), 200, "the export's head comes at once; its rows wait for the lock");
+    let export = tokio::spawn(export.text());
+    let started = std::time::Instant::now();
+    assert_eq!(get("/export/units.csv").await.unwrap().status(), 408, "no heavy slot free within the timeout");
+    assert_eq!(get("/models").await.unwrap().status(), 408, "a page stuck behind the lock");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "each cut off after about a second");
+    assert_eq!(get("/healthz").await.unwrap().status(), 200, "others are served meanwhile");
+
+    lock.rollback().await.unwrap();
+    let csv = export.await.unwrap().unwrap();
+    assert_eq!(csv.lines().count(), surveys + 1, "the stuck export finished whole");
+    assert_eq!(get("/export/units.csv").await.unwrap().status(), 200, "its slot was given back");
+    let page = get("/models").await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("CQTT"));
+    // The cut-off page's work has finished by now (it only waited for the lock).
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(server.child.try_wait().unwrap().is_none(), "the server is still running");
+    let log = server.stderr.lock().unwrap().clone();
+    assert!(!log.contains("panicked"), "no panic in the server:\n{log}");
+}

@@ -14,6 +14,7 @@ pub use error::HttpError;
 pub use metrics::Metrics;
 
 use app::i18n::{Lang, LANG_COOKIE};
+use crate::config::Limits;
 use app::ssr::AppState;
 use axum::{
     extract::State,
@@ -29,15 +30,10 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-/// A request still unanswered after this gets 408 (a stuck query, a client that stalls
-/// its body).
-pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-/// The largest request body any route accepts (forms and, later, the write API).
+/// The largest request body any route accepts (forms and the write API).
 pub const BODY_LIMIT: usize = 1024 * 1024;
-/// Downloads and charts (the heavy requests) served at once; more wait their turn.
-pub const HEAVY_CONCURRENCY: usize = 4;
 
-pub fn routes(state: &AppState) -> Router<AppState> {
+pub fn routes(state: &AppState, limits: &Limits) -> Router<AppState> {
     let pkg_dir =
         std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
     // The bundle's names carry no hash, so browsers revalidate (a cheap 304) instead of
@@ -53,7 +49,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(
             export::routes()
                 .merge(charts::routes())
-                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(HEAVY_CONCURRENCY)),
+                .layer(axum::middleware::from_fn_with_state(
+                    std::sync::Arc::new(tokio::sync::Semaphore::new(limits.heavy_concurrency)),
+                    heavy_slot,
+                )),
         )
         .merge(entry::routes())
         .merge(accounts::routes())
@@ -68,15 +67,20 @@ const DEFAULT_CSP: &str =
     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// What every response goes through: security headers, a trace span per request, gzip when
-/// asked for, its count and time in `metrics`.
-pub fn with_layers(router: Router, metrics: std::sync::Arc<Metrics>) -> Router {
+/// asked for, its count and time in `metrics`, the request timeout.
+pub fn with_layers(router: Router, metrics: std::sync::Arc<Metrics>, limits: &Limits) -> Router {
     let header = |name: header::HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
     router
         .layer(axum::middleware::from_fn(same_origin_writes))
+        // A handler that panics gets a 500 (the panic is on stderr with its backtrace)
+        // rather than its connection closed with no answer, and says nothing of the cause.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            HttpError::Internal("a handler panicked".into()).into_response()
+        }))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
         .layer(header(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
@@ -122,6 +126,28 @@ impl tower_http::request_id::MakeRequestId for RequestIds {
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         HeaderValue::from_str(&format!("{}-{n}", self.prefix)).ok().map(tower_http::request_id::RequestId::new)
     }
+}
+
+/// Serves a download or chart only while it holds one of the heavy slots, and holds it
+/// until the body's last byte is sent: the survey export streams for minutes after its
+/// handler returned, and counting only the handler (as tower's concurrency limit does)
+/// would let any number of them run at once. Waiting for a slot counts toward the request
+/// timeout.
+async fn heavy_slot(
+    State(slots): State<std::sync::Arc<tokio::sync::Semaphore>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use futures_util::StreamExt as _;
+    let Ok(slot) = slots.acquire_owned().await else {
+        return HttpError::Busy.into_response();
+    };
+    next.run(request).await.map(|body| {
+        axum::body::Body::from_stream(body.into_data_stream().map(move |chunk| {
+            let _held = &slot;
+            chunk
+        }))
+    })
 }
 
 /// Refuses a state-changing request that a browser says came from another site: its

@@ -55,6 +55,68 @@ impl TestDb {
     }
 }
 
+/// `reformdash serve` as its own process on a port the OS picks.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base: String,
+    /// Everything it printed to stderr so far (echoed to the test's stderr too).
+    pub stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl ServerProcess {
+    /// A line of the process's `/proc/PID/status`, in kB (`VmHWM` is the peak resident set).
+    pub fn memory_kb(&self, field: &str) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with(field))?;
+        line[field.len()..].trim_start_matches(':').split_whitespace().next()?.parse().ok()
+    }
+}
+
+/// A failed assertion must not leave the server running (it would hold its database).
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `reformdash serve` with `env` added to its environment and waits until it serves.
+pub fn start_binary(url: &str, site: &Path, env: &[(&str, &str)]) -> ServerProcess {
+    start_binary_at(Path::new(env!("CARGO_BIN_EXE_reformdash")), url, site, env)
+}
+
+/// [`start_binary`] with another build of the binary (the release one, for measured runs).
+pub fn start_binary_at(binary: &Path, url: &str, site: &Path, env: &[(&str, &str)]) -> ServerProcess {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(binary)
+        .args(["serve", "--addr", "127.0.0.1:0", "--site-root", site.to_str().unwrap()])
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let (pipe, log) = (child.stderr.take().unwrap(), stderr.clone());
+    // Read as it comes, so a chatty server never blocks on a full pipe.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            eprintln!("server: {line}");
+            log.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "the server stopped before serving");
+        if let Some(rest) = line.strip_prefix("reformdash is serving ") {
+            let base = rest.split_whitespace().next().unwrap().trim_end_matches('/').to_string();
+            return ServerProcess { child, base, stderr };
+        }
+    }
+}
+
 /// The real server, serving on 127.0.0.1 at a port the OS picked.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
@@ -83,7 +145,15 @@ impl TestApp {
         std::fs::write(site.path().join("pkg/reformdash.css"), "body{}").unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let settings = Settings { database_url: database.url.clone(), addr, site_root: site.path().to_path_buf() };
+        let settings = Settings {
+            database_url: database.url.clone(),
+            addr,
+            site_root: site.path().to_path_buf(),
+            // A test binary runs its tests' servers side by side on two cores, a debug build
+            // at that: a request may wait longer than production's 30 s without anything
+            // being wrong. The timeout itself is tested with its own setting (hardening.rs).
+            limits: server::config::Limits { request_timeout: std::time::Duration::from_secs(300), ..Default::default() },
+        };
         let db = database.open().await;
         load(db.clone()).await;
         let state = if with_demo {
@@ -92,7 +162,7 @@ impl TestApp {
             AppState { db: db.clone(), leptos_options: settings.leptos_options() }
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(server::startup::serve(listener, state, async {
+        tokio::spawn(server::startup::serve(listener, server::startup::router(state, &settings.limits), async {
             let _ = rx.await;
         }));
         // Idle connections are dropped before the server closes them (HEADER_READ_TIMEOUT),
