@@ -1,7 +1,8 @@
 //! The fuzzing slice that runs with the suite: random and mutated inputs for the CSV and
 //! XLSX readers, and for the write API's and the entry form's decoders. Nothing may panic
 //! or answer 5xx, and a refused write changes nothing. For a long run `PROPTEST_CASES` sets
-//! the readers' case count and `FUZZ_BODIES` the mutated bodies per decoder (the property
+//! the readers' case count, `FUZZ_BODIES` the mutated bodies per decoder and `FUZZ_SEED`
+//! their sequence (`scripts/fuzz-long.sh` runs them all for minutes; the property
 //! tests of the domain's parsers live beside them in `app`; `PROPTEST_CASES` there too).
 mod common;
 use common::{fixture, Engine, TestApp};
@@ -128,7 +129,9 @@ on_both_engines!(mutated_write_bodies_are_refused_or_written_whole, |engine: Eng
     let before = surveys().await;
     let json = br#"[{"unit_code":"N1","period":"2026-10","respondents":100,"satisfied":90}]"#.to_vec();
     let form = b"unit_code=N1&model_code=&period=2026-09&respondents=100&satisfied=90&version=&reason=".to_vec();
-    let mut noise = Noise(0x5eed_2026_1201);
+    // The suite's sequence is fixed; a long run draws a new one per round (`FUZZ_SEED`).
+    let seed = std::env::var("FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed_2026_1201);
+    let mut noise = Noise(seed);
     let mut accepted = 0;
     for _ in 0..count("FUZZ_BODIES", 100) {
         let body = mutate(json.clone(), &noise.edits());
