@@ -127,7 +127,13 @@ impl<'a> LineCounter<'a> {
         let bytes = self.bytes;
         let start = (start as usize).clamp(self.pos, bytes.len());
         let first = bytes[start..].iter().position(|b| *b != b'\n' && *b != b'\r').map_or(bytes.len(), |i| start + i);
-        self.line += bytes[self.pos..first].iter().filter(|b| **b == b'\n').count() as u64;
+        // A line ends at LF, CRLF or a lone CR (the "CSV (Macintosh)" of old spreadsheets).
+        let breaks = (self.pos..first).filter(|&i| match bytes[i] {
+            b'\n' => true,
+            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        });
+        self.line += breaks.count() as u64;
         self.pos = first;
         self.line
     }
@@ -221,6 +227,15 @@ mod tests {
         assert_eq!(t.rows[2].0, 7, "a quoted line break moves the next row's line");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].to_string(), "units.csv:4: -: has 1 fields, the header has 2");
+    }
+
+    #[test]
+    fn lines_end_at_a_lone_cr_too() {
+        let mut problems = Vec::new();
+        let table = parse_csv("units.csv", b"code,name\rA,x\r\nB,y\rC\r", &mut problems);
+        let lines: Vec<u64> = table.rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, vec![2, 3]);
+        assert_eq!((problems.len(), problems[0].line), (1, 4), "the ragged row C on line 4: {problems:?}");
     }
 
     #[test]

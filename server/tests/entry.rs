@@ -393,6 +393,17 @@ on_both_engines!(sessions_sign_in_and_cross_site_requests, |engine: Engine| asyn
     let r = post_form(&app, "rd_session=forged", &fields).await;
     assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/login?next=/survey"));
 
+    // An expired one neither: idle for longer than the idle limit.
+    {
+        use app::ssr::entities::session;
+        use sea_orm::{sea_query::Expr, EntityTrait};
+        let idle_since = chrono::Utc::now() - app::ssr::auth::session::IDLE - chrono::Duration::minutes(1);
+        session::Entity::update_many().col_expr(session::Column::LastSeenAt, Expr::value(idle_since)).exec(&app.db).await.unwrap();
+    }
+    let r = post_form(&app, &cookie, &fields).await;
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/login?next=/survey"), "expired");
+    assert!(stored(&app, "N1", "2026-11").await.is_none());
+
     // Wrong name and wrong password get the same answer; the name typed is kept.
     for (name, password) in [("sam", "wrong password"), ("nobody", PASSWORD)] {
         let r = app.client.post(app.url("/login")).header("origin", origin(&app)).form(&[("username", name), ("password", password)]).send().await.unwrap();

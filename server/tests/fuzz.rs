@@ -48,7 +48,10 @@ proptest! {
     fn the_csv_reader_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
         let mut problems = Vec::new();
         let table = server::sources::parse_csv("surveys.csv", &bytes, &mut problems);
-        let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        // A line ends at LF, CRLF or a lone CR (old Mac spreadsheets). The 10-minute run
+        // found `\x0e\r\x0e`: the reader gave its second line the number 1.
+        let lone_crs = bytes.iter().enumerate().filter(|(i, b)| **b == b'\r' && bytes.get(i + 1) != Some(&b'\n')).count();
+        let lines = (bytes.iter().filter(|b| **b == b'\n').count() + lone_crs) as u64 + 1;
         prop_assert!(table.rows.iter().all(|(line, _)| *line >= 2 && *line <= lines), "line numbers within the file");
     }
 
