@@ -20,8 +20,7 @@ on_both_engines!(killed_mid_write_the_server_keeps_every_acknowledged_write, |en
     let database = TestDb::new(engine).await;
     let site = tempfile::tempdir().unwrap();
     assert!(cli(&database.url, &["demo"]).status.success());
-    let created = cli(&database.url, &["token", "create", "crash-desk", "--user", "demo-official"]);
-    let token = stdout(&created).split_whitespace().find(|w| w.starts_with("rdt_")).expect("a token").to_string();
+    let token = common::demo_official_token(&database.url, "crash-desk");
     let units = old_communes(&database.url).await;
     let rounds: u64 = std::env::var("CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
     let client = reqwest::Client::new();

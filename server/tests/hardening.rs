@@ -1,5 +1,7 @@
-//! What keeps the figures safe under size and accidents: the survey export streams page by
-//! page in key order, and a backup of a live SQLite database restores to identical exports.
+//! What keeps the figures safe under size, accidents and stuck work: the survey export
+//! streams page by page in key order, a backup of a live SQLite database restores to
+//! identical exports, slow clients and stuck requests are cut off while others are served,
+//! two servers can migrate one database, metrics count what happened.
 mod common;
 use common::{cli, start_binary, stdout, Engine, TestApp, TestDb};
 
@@ -140,11 +142,11 @@ on_both_engines!(metrics_count_requests_and_writes_for_a_local_scraper, |engine:
 /// Requests stuck behind a lock get 408 after the request timeout, and so does a download
 /// waiting for the only heavy slot (held by a streaming export until its last byte); the
 /// server answers others meanwhile, nothing panics when the stuck work finally ends, and all
-/// is served once the lock goes. PostgreSQL only: there a table lock holds readers back, SQLite's readers
-/// never wait.
+/// is served once the lock goes. PostgreSQL only: there a table lock holds readers back;
+/// SQLite's readers never wait.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stuck_requests_get_408_and_the_server_goes_on() {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait};
     let database = TestDb::new(Engine::Postgres).await;
     assert!(cli(&database.url, &["demo"]).status.success());
     let site = tempfile::tempdir().unwrap();
@@ -153,7 +155,6 @@ async fn stuck_requests_get_408_and_the_server_goes_on() {
     let client = reqwest::Client::new();
     let get = |path: &str| client.get(format!("{}{path}", server.base)).send();
     let db = server::startup::open_database(&database.url).await.unwrap();
-    use sea_orm::{EntityTrait, PaginatorTrait};
     let surveys = app::ssr::entities::survey_count::Entity::find().count(&db).await.unwrap() as usize;
 
     let lock = db.begin().await.unwrap();

@@ -7,7 +7,7 @@
 //! `LOAD_CONNECTIONS` and `LOAD_SECONDS` (default 20 × 5) make it the long run;
 //! `LOAD_SERVER_BIN` serves with another build (`target/release/reformdash`).
 mod common;
-use common::{cli, stdout, Engine, TestDb};
+use common::{cli, Engine, TestDb};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,8 +39,7 @@ fn quantile_ms(sorted: &[Duration], q: f64) -> f64 {
 on_both_engines!(mixed_traffic_loses_no_acknowledged_write_and_never_fails, |engine: Engine| async move {
     let database = TestDb::new(engine).await;
     assert!(cli(&database.url, &["demo"]).status.success());
-    let created = cli(&database.url, &["token", "create", "load", "--user", "demo-official"]);
-    let token = stdout(&created).split_whitespace().find(|w| w.starts_with("rdt_")).expect("a token").to_string();
+    let token = common::demo_official_token(&database.url, "load");
     let token = Arc::new(token);
     let db = server::startup::open_database(&database.url).await.unwrap();
     // Communes that ended in the 2025 reorganisation: valid in 2015–2019, where the demo has

@@ -216,6 +216,13 @@ pub fn cli(url: &str, args: &[&str]) -> std::process::Output {
         .expect("run reformdash")
 }
 
+/// A new API token of the demo's official (loaded with `reformdash demo`), by the CLI.
+pub fn demo_official_token(url: &str, name: &str) -> String {
+    let created = cli(url, &["token", "create", name, "--user", "demo-official"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    stdout(&created).split_whitespace().find(|w| w.starts_with("rdt_")).expect("a token").to_string()
+}
+
 pub fn stdout(o: &std::process::Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
