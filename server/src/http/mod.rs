@@ -74,7 +74,7 @@ pub fn with_layers(router: Router, metrics: std::sync::Arc<Metrics>, limits: &Li
     };
     router
         .layer(axum::middleware::from_fn(same_origin_writes))
-        // A handler that panics gets a 500 (the panic is on stderr with its backtrace)
+        // A handler that panics gets a 500 (the panic hook has printed where, on stderr)
         // rather than its connection closed with no answer, and says nothing of the cause.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             HttpError::Internal("a handler panicked".into()).into_response()
