@@ -56,10 +56,11 @@ pub const PROVINCE_NAME: &str = "Thanh Hóa";
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // leptos_meta reads the title after the page has rendered, outside the request's
-    // reactive arena, where an arena-stored signal is not reliably found: under load that
-    // read panicked now and then ("already disposed"; a dropped connection, later a 500).
-    // A reference-counted signal needs no arena; the arena handle the app shares wraps the
-    // same signal.
+    // reactive arena and with whatever observer the thread last set: an arena signal read
+    // there panicked now and then under load ("already disposed"), and a tracked read could
+    // subscribe another task's observer (a suspected cause of one page hanging). So the
+    // server reads a reference-counted signal, untracked (nothing re-renders there); the
+    // browser tracks it, so the title follows the language switch.
     let title_lang = ArcRwSignal::new(initial_lang());
     let lang = RwSignal::from(title_lang.clone());
     provide_context(lang);
@@ -70,7 +71,10 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/reformdash.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="reformdash" />
-        <Title text=move || title_lang.get().texts().app_title />
+        <Title text=move || {
+            let lang = if cfg!(feature = "ssr") { title_lang.get_untracked() } else { title_lang.get() };
+            lang.texts().app_title
+        } />
         <Router>
             <header class="site-header">
                 <div class="brand">
