@@ -24,13 +24,30 @@ pub enum StartupError {
 /// Connects and brings the schema up to date.
 pub async fn open_database(url: &str) -> Result<Db, StartupError> {
     crate::config::prepare_sqlite_dir(url)?;
-    let db = db::connect(url).await?;
+    let db = connect(url).await?;
     migrate(&db).await?;
     // A fresh pool for the app: on SQLite a pooled connection that began reading before a
     // migration changed a table kept the old schema (a `SELECT *` came back with the old
     // column count, and sqlx's row decoding panicked).
     db.close().await?;
-    Ok(db::connect(url).await?)
+    Ok(connect(url).await?)
+}
+
+/// Opens the pool. A second server opening a new SQLite file while the first switches it to
+/// WAL can get "database is locked" at once (the journal-mode change takes an exclusive
+/// lock that the busy timeout does not wait for): it tries again shortly.
+async fn connect(url: &str) -> Result<Db, DbErr> {
+    const ATTEMPTS: u32 = 10;
+    for attempt in 1.. {
+        match db::connect(url).await {
+            Err(e) if attempt < ATTEMPTS && url.starts_with("sqlite:") && e.to_string().contains("database is locked") => {
+                tracing::warn!(error = %e, attempt, "the database file is busy; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(100 * u64::from(attempt))).await;
+            }
+            result => return result,
+        }
+    }
+    unreachable!("the loop returns")
 }
 
 /// Brings the schema up to date. Two servers started at once on one empty database both
@@ -51,15 +68,30 @@ async fn migrate(db: &Db) -> Result<(), DbErr> {
     unreachable!("the loop returns")
 }
 
+/// The app's routes, walked once per process. While Leptos walks them it sets a
+/// process-global flag that leaves any resource first polled meanwhile pending for ever
+/// (leptos_server's `SuppressResourceLoad`, leptos issue #4773): with a second router built
+/// while a first one serves — as the test suite does, dozens of servers in one process —
+/// a page now and then hung until the request timeout.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::Mutex<Option<Vec<leptos_axum::AxumRouteListing>>> = std::sync::Mutex::new(None);
+    let mut routes = ROUTES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    routes.get_or_insert_with(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState, limits: &Limits) -> Router {
     let leptos_options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context_state = state.clone();
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
-            move || leptos::prelude::provide_context(context_state.clone()),
+            move || {
+                leptos::prelude::provide_context(context_state.clone());
+                // The header and the page both ask who is signed in: one lookup per request.
+                leptos::prelude::provide_context(app::ssr::auth::RequestAccount::default());
+            },
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
@@ -143,7 +175,7 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartupError> {
         let accounts = crate::accounts::create_demo_accounts(&db).await?;
         print!("{}", crate::accounts::describe(&accounts));
     }
-    Ok(AppState { db, leptos_options: settings.leptos_options() })
+    Ok(AppState::new(db, settings.leptos_options()))
 }
 
 /// Resolves on ctrl-c or SIGTERM. The handlers are installed when this is called, not when

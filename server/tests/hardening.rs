@@ -181,3 +181,39 @@ async fn stuck_requests_get_408_and_the_server_goes_on() {
     let log = server.stderr.lock().unwrap().clone();
     assert!(!log.contains("panicked"), "no panic in the server:\n{log}");
 }
+
+// A router built while another server of the same process serves (the suite runs dozens)
+// once walked the app's routes again, and Leptos parks any resource first polled during
+// that walk for ever: a page now and then hung until the request timeout. Routes are
+// walked once per process now; every page here is answered while routers are being built.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn building_routers_while_serving_never_parks_a_page() {
+    let app = TestApp::spawn_with(Engine::Sqlite, false, |_| async {}).await;
+    let builder = {
+        let (db, site) = (app.db.clone(), app.site.path().to_path_buf());
+        tokio::task::spawn_blocking(move || {
+            let settings = server::config::Settings {
+                database_url: String::new(),
+                addr: "127.0.0.1:0".parse().unwrap(),
+                site_root: site,
+                limits: Default::default(),
+            };
+            for _ in 0..40 {
+                let state = app::ssr::AppState::new(db.clone(), settings.leptos_options());
+                drop(server::startup::router(state, &settings.limits));
+            }
+        })
+    };
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(20)).build().unwrap();
+    let mut answered = 0;
+    while !builder.is_finished() {
+        let pages = ["/no-such-page", "/login", "/no-such-page", "/login"].map(|path| client.get(app.url(path)).send());
+        for page in futures_util::future::join_all(pages).await {
+            let status = page.expect("answered, not left hanging").status().as_u16();
+            assert!(status == 404 || status == 200, "{status}");
+            answered += 1;
+        }
+    }
+    builder.await.unwrap();
+    assert!(answered >= 4);
+}

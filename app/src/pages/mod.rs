@@ -146,12 +146,16 @@ pub fn RunningRow(r: crate::views::RunningModel) -> impl IntoView {
     }
 }
 
+/// The server's state (database, figure cache) for a server function.
+#[cfg(feature = "ssr")]
+pub fn state() -> Result<crate::ssr::AppState, ServerFnError> {
+    use_context::<crate::ssr::AppState>().ok_or_else(|| ServerFnError::new("application state is missing"))
+}
+
 /// The server-side database handle for a server function.
 #[cfg(feature = "ssr")]
 pub fn db() -> Result<crate::ssr::Db, ServerFnError> {
-    use_context::<crate::ssr::AppState>()
-        .map(|s| s.db)
-        .ok_or_else(|| ServerFnError::new("application state is missing"))
+    state().map(|s| s.db)
 }
 
 /// What every figure page starts from: the model list for its form, and the filter in force.
@@ -270,7 +274,11 @@ mod tests {
 #[cfg(feature = "ssr")]
 pub async fn signed_in(db: &crate::ssr::Db) -> Result<Option<crate::domain::access::Account>, ServerFnError> {
     let Some(parts) = use_context::<axum::http::request::Parts>() else { return Ok(None) };
-    let account = crate::ssr::auth::signed_in(db, &parts.headers).await.map_err(db_failed)?;
+    let lookup = || crate::ssr::auth::signed_in(db, &parts.headers);
+    let account = match use_context::<crate::ssr::auth::RequestAccount>() {
+        Some(once) => once.get_or_try_init(lookup).await.map_err(db_failed)?.clone(),
+        None => lookup().await.map_err(db_failed)?,
+    };
     if account.is_some() {
         if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
             resp.insert_header(

@@ -118,6 +118,11 @@ pub fn start_binary_at(binary: &Path, url: &str, site: &Path, env: &[(&str, &str
 }
 
 /// The real server, serving on 127.0.0.1 at a port the OS picked.
+fn test_request_timeout() -> std::time::Duration {
+    let secs = std::env::var("TEST_REQUEST_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    std::time::Duration::from_secs(secs)
+}
+
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub db: Db,
@@ -152,14 +157,15 @@ impl TestApp {
             // A test binary runs its tests' servers side by side on two cores, a debug build
             // at that: a request may wait longer than production's 30 s without anything
             // being wrong. The timeout itself is tested with its own setting (hardening.rs).
-            limits: server::config::Limits { request_timeout: std::time::Duration::from_secs(300), ..Default::default() },
+            // `TEST_REQUEST_TIMEOUT` (seconds) shortens it when hunting a request that hangs.
+            limits: server::config::Limits { request_timeout: test_request_timeout(), ..Default::default() },
         };
         let db = database.open().await;
         load(db.clone()).await;
         let state = if with_demo {
             server::startup::prepare(&settings).await.expect("prepare")
         } else {
-            AppState { db: db.clone(), leptos_options: settings.leptos_options() }
+            AppState::new(db.clone(), settings.leptos_options())
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(server::startup::serve(listener, server::startup::router(state, &settings.limits), async {

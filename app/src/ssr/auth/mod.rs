@@ -11,6 +11,18 @@ use crate::domain::access::{Account, Role};
 use base64::Engine as _;
 use sha2::Digest as _;
 
+/// Who the request is signed in as, looked up once per request (the page's header and its
+/// body both ask); the server provides one to each page it renders.
+#[derive(Clone, Default)]
+pub struct RequestAccount(std::sync::Arc<tokio::sync::OnceCell<Option<Account>>>);
+
+impl std::ops::Deref for RequestAccount {
+    type Target = tokio::sync::OnceCell<Option<Account>>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 /// 32 random bytes from the OS, base64url: the secret half of a session or an API token.
 pub fn random_token() -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
