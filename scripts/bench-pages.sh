@@ -44,11 +44,11 @@ urls=(); for _ in $(seq 1 200); do urls+=("http://127.0.0.1:3901/favicon.svg"); 
 start=$(date +%s.%N); curl -s "${urls[@]}" > /dev/null; end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN { printf "\nKeep-alive: 200 × /favicon.svg on one connection in %.2f s (%.0f requests/s)\n", e - s, 200 / (e - s) }'
 
-python3 scripts/bench-data.py "$WORK/gen" --districts "$DISTRICTS" --communes "$COMMUNES" >/dev/null
+"$BIN" generate --out "$WORK/gen" --districts "$DISTRICTS" --communes $((DISTRICTS * COMMUNES)) >/dev/null
 DATABASE_URL="sqlite://$WORK/gen.db" "$BIN" migrate >/dev/null
 DATABASE_URL="sqlite://$WORK/gen.db" "$BIN" import "$WORK/gen" >/dev/null
 serve "sqlite://$WORK/gen.db" 3902
 rows=$(($(wc -l < "$WORK/gen/surveys.csv") - 1))
-measure "Generated province ($DISTRICTS districts × $COMMUNES communes, $rows surveys)" http://127.0.0.1:3902 \
-  "/?period=2024" "/?period=2024&model=M3" "/?period=2024-Q2" "/districts/D003?period=2024" "/communes/D003C004" \
-  "/models/M3" "/completeness?period=2024-05" "/search?q=xa+3"
+measure "Generated province ($DISTRICTS districts, $((DISTRICTS * COMMUNES)) communes, $rows surveys)" http://127.0.0.1:3902 \
+  "/?period=2024" "/?period=2024&model=M03" "/?period=2024-Q2" "/districts/T01-H003?period=2024" \
+  "/communes/T01-H003-X004" "/models/M03" "/completeness?period=2024-05" "/search?q=xa+3"

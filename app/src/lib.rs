@@ -12,7 +12,7 @@ pub mod views;
 
 use i18n::{initial_lang, use_lang, Lang};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     hooks::use_location,
@@ -32,12 +32,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             resp.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
+    // The bundle's folder carries its digest (`server::config::bundle_dir`), so the CSS,
+    // JS and wasm may be kept for a year: a new build is a new URL.
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang="vi">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -68,7 +72,6 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Html {..} lang=move || lang.get().code() />
-        <Stylesheet id="leptos" href="/pkg/reformdash.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="reformdash" />
         <Title text=move || {

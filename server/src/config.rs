@@ -8,6 +8,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/reformdash.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 /// The wasm bundle's base name (`pkg/reformdash.js`, `pkg/reformdash_bg.wasm`).
 pub const OUTPUT_NAME: &str = "reformdash";
+/// The bundle's folder in the site.
+pub const PKG_DIR: &str = "pkg";
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -41,11 +43,29 @@ impl Settings {
         leptos::config::LeptosOptions::builder()
             .output_name(OUTPUT_NAME)
             .site_root(self.site_root.to_string_lossy().to_string())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(bundle_dir(&self.site_root))
             .site_addr(self.addr)
             .env(leptos::config::Env::PROD)
             .build()
     }
+}
+
+/// The URL folder of the bundle: `pkg/` and a digest of the JS, wasm and CSS. Pages name
+/// their assets under it, and the server answers it with a year-long, immutable cache
+/// lifetime: a returning phone downloads nothing, and a new build has new URLs.
+pub fn bundle_dir(site_root: &std::path::Path) -> String {
+    use sha2::Digest as _;
+    let pkg = site_root.join(PKG_DIR);
+    let mut digest = sha2::Sha256::new();
+    for file in [format!("{OUTPUT_NAME}.js"), format!("{OUTPUT_NAME}_bg.wasm"), format!("{OUTPUT_NAME}.css")] {
+        if let Ok(bytes) = std::fs::read(pkg.join(&file)) {
+            digest.update(file.as_bytes());
+            digest.update((bytes.len() as u64).to_le_bytes());
+            digest.update(&bytes);
+        }
+    }
+    let hex: String = digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{PKG_DIR}/{hex}")
 }
 
 /// Makes sure the folder of a `sqlite://` file exists, so that first start just works.

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod formats;
+pub mod generate;
 pub mod http;
 pub mod sources;
 pub mod startup;

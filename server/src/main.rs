@@ -61,6 +61,10 @@ enum Command {
     /// Personal API tokens for `POST /api/v1/surveys`.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a realistic random dataset in the import format into a folder (then `reformdash
+    /// import` it): varied district sizes, adoption spreading over time, 20–400 ballots per
+    /// report, satisfaction mostly 80–99%, missing reports, the 2025 merger of communes.
+    Generate(GenerateArgs),
     /// A consistent copy of a live SQLite database (while the server runs) into FILE.
     ///
     /// Restore by stopping the server and putting FILE in place of the database file (or
@@ -69,6 +73,28 @@ enum Command {
         /// The new file; it must not exist yet.
         file: PathBuf,
     },
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// The folder to write units.csv, models.csv, adoptions.csv and surveys.csv into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Communes before the 2025 reorganisation, over all districts.
+    #[arg(long, default_value_t = 540, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    communes: u32,
+    #[arg(long, default_value_t = 27, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    districts: u32,
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    provinces: u32,
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    models: u32,
+    /// Years of monthly counts, ending with December 2025.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
+    years: u32,
+    /// The same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Subcommand)]
@@ -224,6 +250,8 @@ enum CliError {
     Tables(#[from] formats::TableExportError),
     #[error(transparent)]
     Demo(#[from] server::demo::DemoError),
+    #[error(transparent)]
+    Generate(#[from] server::generate::GenerateError),
     /// A file or folder that cannot be read or written, with its path.
     #[error("{0}")]
     Io(String),
@@ -295,6 +323,34 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 UserCommand::List => print!("{}", accounts::list(&db).await?),
             }
+            Ok(())
+        }
+        Command::Generate(a) => {
+            let shape = server::generate::Shape {
+                provinces: a.provinces,
+                districts: a.districts,
+                communes: a.communes,
+                models: a.models,
+                years: a.years,
+                seed: a.seed,
+            };
+            let bar = indicatif::ProgressBar::new(u64::from(a.communes));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("communes [{bar:30}] {pos}/{len}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            let made = server::generate::generate(&shape, &a.out, &|done, _| bar.set_position(done));
+            bar.finish_and_clear();
+            let made = made?;
+            println!(
+                "{} units, {} models, {} adoptions, {} surveys written to {}",
+                made.units,
+                a.models,
+                made.adoptions,
+                made.surveys,
+                a.out.display()
+            );
             Ok(())
         }
         Command::Backup { file } => {

@@ -17,9 +17,11 @@ on_both_engines!(first_start_loads_the_demo_and_the_home_page_counts_it, |engine
     assert_eq!(testid_text(&html, "count-communes"), "725");
     assert_eq!(testid_text(&html, "count-models"), "8");
     assert_eq!(testid_text(&html, "count-adoptions"), "281");
-    // Hydration needs the bundle's script tags on every page.
-    assert!(html.contains("/pkg/reformdash.js"));
-    assert!(html.contains("reformdash_bg.wasm"));
+    // Hydration needs the bundle's script tags on every page, under the bundle's digest.
+    let dir = server::config::bundle_dir(app.site.path());
+    assert!(html.contains(&format!("/{dir}/reformdash.js")), "{dir}");
+    assert!(html.contains(&format!("/{dir}/reformdash_bg.wasm")));
+    assert!(html.contains(&format!("href=\"/{dir}/reformdash.css\"")));
 });
 
 on_both_engines!(a_second_start_does_not_load_the_demo_twice, |engine: Engine| async move {
@@ -189,6 +191,19 @@ on_both_engines!(responses_are_compressed_and_assets_revalidated, |engine: Engin
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-cache");
     assert!(r.headers().contains_key("last-modified"));
+    // What pages link: the same file under the bundle's digest, kept for a year.
+    let (_, html) = app.get_text("/").await;
+    let at = html.find("/pkg/").unwrap();
+    let css = &html[at..at + html[at..].find('"').unwrap()];
+    assert!(css.ends_with("/reformdash.css") && css.len() == "/pkg/0123456789abcdef/reformdash.css".len(), "{css}");
+    let r = app.get(css).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(r.text().await.unwrap(), "body{}");
+    // Another build is another name; an unknown digest is not found.
+    std::fs::write(app.site.path().join("pkg/reformdash.css"), "body{color:red}").unwrap();
+    assert_ne!(server::config::bundle_dir(app.site.path()), css["/".len()..css.len() - "/reformdash.css".len()]);
+    assert_eq!(app.get("/pkg/ffffffffffffffff/reformdash.css").await.status(), 404);
 });
 
 #[test]
@@ -212,6 +227,66 @@ on_both_engines!(cli_migrate_creates_the_schema_and_adds_no_demo, |engine: Engin
     let out = common::cli(&database.url, &["demo"]);
     assert!(out.status.success(), "{}", common::stderr(&out));
     assert_eq!(app::ssr::figures::home_counts(&db).await.unwrap().districts, 27);
+});
+
+on_both_engines!(generate_writes_a_set_that_imports_whole_and_is_the_same_for_a_seed, |engine: Engine| async move {
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        let shape = ["--provinces", "2", "--districts", "5", "--communes", "31", "--models", "3", "--years", "2"];
+        let mut args = vec!["generate", "--out", out.to_str().unwrap(), "--seed", seed];
+        args.extend(shape);
+        let run = common::cli("sqlite::memory:", &args);
+        assert!(run.status.success(), "{}", common::stderr(&run));
+        (out, common::stdout(&run))
+    };
+    let (a, said) = generate("a", "9");
+    let (b, _) = generate("b", "9");
+    let (c, _) = generate("c", "10");
+    for file in ["units.csv", "models.csv", "adoptions.csv", "surveys.csv"] {
+        assert_eq!(std::fs::read(a.join(file)).unwrap(), std::fs::read(b.join(file)).unwrap(), "{file} for one seed");
+    }
+    assert_ne!(std::fs::read(a.join("surveys.csv")).unwrap(), std::fs::read(c.join("surveys.csv")).unwrap());
+    // "N units, 3 models, A adoptions, S surveys written to …"
+    let n: Vec<u64> = said.split(|ch: char| !ch.is_ascii_digit()).filter_map(|w| w.parse().ok()).collect();
+    let (units, adoptions, surveys) = (n[0], n[2], n[3]);
+    assert_eq!(n[1], 3, "{said}");
+
+    // The contract's rules hold for every row: the import takes it all.
+    let database = common::TestDb::new(engine).await;
+    let run = common::cli(&database.url, &["import", a.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let db = database.open().await;
+    let counts = app::ssr::figures::home_counts(&db).await.unwrap();
+    assert_eq!((counts.districts, counts.adoptions), (5, adoptions));
+    assert_eq!(2 + counts.districts + counts.communes, units);
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(app::ssr::entities::survey_count::Entity::find().count(&db).await.unwrap(), surveys);
+    let filter = |p: &str| app::domain::FigureFilter { period: p.parse().unwrap(), model: None, province: None };
+    let rows = app::ssr::figures::district_summary(&db, &filter("2024")).await.unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows.iter().map(|r| r.figures.communes).sum::<u64>(), 31, "every old commune valid in 2024");
+    for r in &rows {
+        assert!(r.figures.respondents > 0, "every district reported in 2024");
+        let rate = r.figures.satisfied as f64 / r.figures.respondents as f64;
+        assert!((0.5..=1.0).contains(&rate), "{}: {rate}", r.district_code);
+    }
+    // After the merger the new communes carry their predecessors' history.
+    let merged = app::ssr::tables::units(&db, Some("commune"), None).await.unwrap();
+    let new = merged.iter().find(|u| u.valid_from.is_some()).expect("merged communes");
+    assert_eq!(new.parent_code.as_deref(), Some("T01"));
+    assert!(merged.iter().any(|u| u.successor_code.as_ref() == Some(&new.code)));
+    let span = app::domain::Period::span("2024-Q1".parse().unwrap(), "2025-Q4".parse().unwrap()).unwrap();
+    let trend = app::ssr::figures::trend(&db, &new.code, &span, None).await.unwrap();
+    assert!(trend[..4].iter().any(|r| r.respondents > 0), "2024 from the predecessors: {trend:?}");
+    assert!(trend[6..].iter().any(|r| r.respondents > 0), "2025-H2 of the new commune: {trend:?}");
+
+    // A shape that cannot be is said precisely, and nothing is written.
+    let out = dir.path().join("bad");
+    let run = common::cli("sqlite::memory:", &["generate", "--out", out.to_str().unwrap(), "--districts", "5", "--communes", "3"]);
+    assert!(!run.status.success());
+    assert!(common::stderr(&run).contains("a commune per district"), "{}", common::stderr(&run));
+    assert!(!out.exists());
 });
 
 #[test]

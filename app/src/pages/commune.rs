@@ -9,10 +9,16 @@ use leptos_router::hooks::use_params_map;
 #[server]
 pub async fn commune_page(code: String, lang: String) -> Result<Option<CommuneData>, ServerFnError> {
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
-    let db = super::db()?;
+    let state = super::state()?;
+    let db = &state.db;
     let may_edit =
-        super::signed_in(&db).await?.is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_units());
-    let mut commune = crate::ssr::views::commune(&db, &code, lang).await.map_err(super::view_failed)?;
+        super::signed_in(db).await?.is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_units());
+    let key = format!("commune {code:?} {lang:?}");
+    let mut commune = state
+        .figures
+        .get(db, key, || crate::ssr::views::commune(db, &code, lang))
+        .await
+        .map_err(super::view_failed)?;
     if let Some(c) = &mut commune {
         c.may_edit = may_edit;
     }

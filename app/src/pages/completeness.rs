@@ -10,9 +10,11 @@ use leptos_router::components::Form;
 
 #[server]
 pub async fn completeness_page(period: Option<String>) -> Result<CompletenessData, ServerFnError> {
-    let db = super::db()?;
-    let (_, filter) = super::page_filter(&db, period.as_deref(), None).await?;
-    crate::ssr::views::completeness(&db, &filter).await.map_err(super::view_failed)
+    let state = super::state()?;
+    let db = &state.db;
+    let (_, filter) = super::page_filter(db, period.as_deref(), None).await?;
+    let key = format!("completeness {filter:?}");
+    state.figures.get(db, key, || crate::ssr::views::completeness(db, &filter)).await.map_err(super::view_failed)
 }
 
 #[component]

@@ -15,11 +15,17 @@ pub async fn dashboard_page(
     district: Option<String>,
     lang: String,
 ) -> Result<DashboardData, ServerFnError> {
-    let db = super::db()?;
-    let (_, filter) = super::page_filter(&db, period.as_deref(), model).await?;
+    let state = super::state()?;
+    let db = &state.db;
+    let (_, filter) = super::page_filter(db, period.as_deref(), model).await?;
     let district = district.filter(|d| !d.is_empty());
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
-    crate::ssr::views::dashboard(&db, &filter, district.as_deref(), lang).await.map_err(super::view_failed)
+    let key = format!("dashboard {filter:?} {district:?} {lang:?}");
+    state
+        .figures
+        .get(db, key, || crate::ssr::views::dashboard(db, &filter, district.as_deref(), lang))
+        .await
+        .map_err(super::view_failed)
 }
 
 #[component]

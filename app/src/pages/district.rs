@@ -15,10 +15,16 @@ pub async fn district_page(
     model: Option<String>,
     lang: String,
 ) -> Result<Option<DistrictData>, ServerFnError> {
-    let db = super::db()?;
-    let (_, filter) = super::page_filter(&db, period.as_deref(), model).await?;
+    let state = super::state()?;
+    let db = &state.db;
+    let (_, filter) = super::page_filter(db, period.as_deref(), model).await?;
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
-    crate::ssr::views::district(&db, &code, &filter, lang).await.map_err(super::view_failed)
+    let key = format!("district {code:?} {filter:?} {lang:?}");
+    state
+        .figures
+        .get(db, key, || crate::ssr::views::district(db, &code, &filter, lang))
+        .await
+        .map_err(super::view_failed)
 }
 
 #[component]

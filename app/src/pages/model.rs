@@ -9,11 +9,13 @@ use leptos_router::hooks::use_params_map;
 #[server]
 pub async fn model_page(code: String, lang: String) -> Result<Option<ModelData>, ServerFnError> {
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
-    let db = super::db()?;
-    let may_edit = super::signed_in(&db)
-        .await?
-        .is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_reference());
-    let mut model = crate::ssr::views::model(&db, &code, lang).await.map_err(super::view_failed)?;
+    let state = super::state()?;
+    let db = &state.db;
+    let may_edit =
+        super::signed_in(db).await?.is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_reference());
+    let key = format!("model {code:?} {lang:?}");
+    let mut model =
+        state.figures.get(db, key, || crate::ssr::views::model(db, &code, lang)).await.map_err(super::view_failed)?;
     if let Some(m) = &mut model {
         m.may_edit = may_edit;
     }

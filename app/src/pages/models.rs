@@ -16,9 +16,11 @@ pub struct ModelsPageData {
 #[server]
 pub async fn models_page(period: Option<String>, model: Option<String>) -> Result<ModelsPageData, ServerFnError> {
     use crate::ssr::figures;
-    let db = super::db()?;
-    let (models, filter) = super::page_filter(&db, period.as_deref(), model).await?;
-    let rows = figures::model_figures(&db, &filter).await.map_err(super::db_failed)?;
+    let state = super::state()?;
+    let db = &state.db;
+    let (models, filter) = super::page_filter(db, period.as_deref(), model).await?;
+    let key = format!("model figures {filter:?}");
+    let rows = state.figures.get(db, key, || figures::model_figures(db, &filter)).await.map_err(super::db_failed)?;
     Ok(ModelsPageData { period: filter.period.to_string(), models, rows })
 }
 

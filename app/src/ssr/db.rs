@@ -13,6 +13,14 @@ pub const STATEMENT_TIMEOUT: &str = "30s";
 pub struct AppState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
+    /// Figures already computed for the data's current version.
+    pub figures: super::figures::FigureCache,
+}
+
+impl AppState {
+    pub fn new(db: Db, leptos_options: LeptosOptions) -> Self {
+        AppState { db, leptos_options, figures: Default::default() }
+    }
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

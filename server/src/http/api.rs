@@ -134,7 +134,8 @@ async fn district_summary(
     Query(q): Query<FigureQuery>,
 ) -> Result<Json<Vec<app::domain::DistrictSummaryRow>>, HttpError> {
     let filter = figure_filter(&s, &q).await?;
-    Ok(Json(figures::district_summary(&s.db, &filter).await?))
+    let key = format!("district summary {filter:?}");
+    Ok(Json(s.figures.get(&s.db, key, || figures::district_summary(&s.db, &filter)).await?))
 }
 
 async fn communes(
@@ -148,7 +149,8 @@ async fn communes(
     if found.is_none_or(|u| u.level != "district") {
         return Err(HttpError::bad("district", format!("unknown district `{district}`")));
     }
-    Ok(Json(figures::commune_figures(&s.db, &district, &filter).await?))
+    let key = format!("commune figures {district:?} {filter:?}");
+    Ok(Json(s.figures.get(&s.db, key, || figures::commune_figures(&s.db, &district, &filter)).await?))
 }
 
 async fn model_figures(
@@ -156,7 +158,8 @@ async fn model_figures(
     Query(q): Query<FigureQuery>,
 ) -> Result<Json<Vec<app::domain::ModelFiguresRow>>, HttpError> {
     let filter = figure_filter(&s, &q).await?;
-    Ok(Json(figures::model_figures(&s.db, &filter).await?))
+    let key = format!("model figures {filter:?}");
+    Ok(Json(s.figures.get(&s.db, key, || figures::model_figures(&s.db, &filter)).await?))
 }
 
 async fn effectiveness(
@@ -176,7 +179,8 @@ async fn effectiveness(
             return Err(app::domain::FilterError::UnknownProvince(p.clone()).into());
         }
     }
-    Ok(Json(figures::effectiveness(&s.db, &models, province.as_deref()).await?))
+    let key = format!("effectiveness {models:?} {province:?}");
+    Ok(Json(s.figures.get(&s.db, key, || figures::effectiveness(&s.db, &models, province.as_deref())).await?))
 }
 
 async fn completeness(
@@ -184,7 +188,8 @@ async fn completeness(
     Query(q): Query<FigureQuery>,
 ) -> Result<Json<Vec<app::domain::CompletenessRow>>, HttpError> {
     let filter = figure_filter(&s, &q).await?;
-    Ok(Json(figures::completeness(&s.db, &filter).await?))
+    let key = format!("completeness {filter:?}");
+    Ok(Json(s.figures.get(&s.db, key, || figures::completeness(&s.db, &filter)).await?))
 }
 
 #[derive(Deserialize)]
@@ -217,5 +222,6 @@ async fn trend(
             return Err(FilterError::UnknownModel(m.clone()).into());
         }
     }
-    Ok(Json(figures::trend(&s.db, &unit, &span, model.as_deref()).await?))
+    let key = format!("trend {unit:?} {from} {to} {model:?}");
+    Ok(Json(s.figures.get(&s.db, key, || figures::trend(&s.db, &unit, &span, model.as_deref())).await?))
 }

@@ -39,6 +39,24 @@ async fn chart(
         return Err(HttpError::NotFound);
     }
     let lang = language(&headers, &q);
+    let key = format!("chart {file} {q:?} {lang:?}");
+    let (content_type, filename, body) =
+        state.figures.get(&state.db, key, || draw(&state, name, ext, &q, lang)).await?;
+    Ok((
+        [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, filename)],
+        body,
+    )
+        .into_response())
+}
+
+/// The chart as its content type, its `Content-Disposition` and its bytes.
+async fn draw(
+    state: &AppState,
+    name: ChartName,
+    ext: &str,
+    q: &FigureQuery,
+    lang: Lang,
+) -> Result<(&'static str, String, axum::body::Bytes), HttpError> {
     let db = &state.db;
     // The unit and model charts show their whole history: no period.
     let (spec, csv, label) = match name {
@@ -61,8 +79,8 @@ async fn chart(
             (specs::adoption_curve(&curve, lang), csv, code)
         }
         _ => {
-            let filter = figure_filter(&state, &q).await?;
-            let (spec, csv) = period_chart(&state, name, &filter, &q, lang).await?;
+            let filter = figure_filter(state, q).await?;
+            let (spec, csv) = period_chart(state, name, &filter, q, lang).await?;
             (spec, csv, filter.period.to_string())
         }
     };
@@ -72,14 +90,7 @@ async fn chart(
         "png" => ("image/png", charts::png(&spec).map_err(|e| HttpError::Internal(e.to_string()))?),
         _ => ("text/csv; charset=utf-8", csv),
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\"")),
-        ],
-        body,
-    )
-        .into_response())
+    Ok((content_type, format!("inline; filename=\"{filename}\""), body.into()))
 }
 
 /// The charts of a period: the dashboard's and the district page's.

@@ -73,8 +73,14 @@ pub async fn figure_filter(state: &AppState, q: &FigureQuery) -> Result<FigureFi
 
 async fn district_summary(state: &AppState, q: &FigureQuery, format: Format) -> Result<Response, HttpError> {
     let filter = figure_filter(state, q).await?;
-    let rows = figures::district_summary(&state.db, &filter).await?;
-    let body = formats::district_summary(&rows, format)?;
+    let key = format!("district summary {filter:?} {format:?}");
+    let body = state
+        .figures
+        .get(&state.db, key, || async {
+            let rows = figures::district_summary(&state.db, &filter).await?;
+            Ok::<_, HttpError>(axum::body::Bytes::from(formats::district_summary(&rows, format)?))
+        })
+        .await?;
     Ok(download(format, &format!("district-summary-{}.{}", filter.period, format.extension()), body))
 }
 

@@ -34,10 +34,16 @@ use tower_http::{
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn routes(state: &AppState, limits: &Limits) -> Router<AppState> {
-    let pkg_dir =
-        std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
-    // The bundle's names carry no hash, so browsers revalidate (a cheap 304) instead of
-    // running an old wasm against a new server.
+    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(crate::config::PKG_DIR);
+    // Pages name the bundle under its digest (`config::bundle_dir`): kept for a year.
+    let hashed = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(ServeDir::new(&pkg_dir));
+    // The plain names stay for anything that links them directly; they are revalidated (a
+    // cheap 304) so nothing runs an old wasm against a new server.
     let pkg = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .service(ServeDir::new(pkg_dir));
@@ -58,6 +64,7 @@ pub fn routes(state: &AppState, limits: &Limits) -> Router<AppState> {
         .merge(accounts::routes())
         .merge(reference::routes())
         .nest("/api/v1", api::routes().merge(surveys::routes()))
+        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), hashed)
         .nest_service("/pkg", pkg)
 }
 

@@ -1,9 +1,11 @@
 //! The figure queries: aggregates computed in the database, turned into rows by the one
 //! definition in `domain::figures`. Identical on SQLite and PostgreSQL.
+mod cache;
 mod completeness;
 mod effectiveness;
 mod trend;
 
+pub use cache::{data_version, FigureCache};
 pub use completeness::completeness;
 pub use effectiveness::effectiveness;
 pub use trend::trend;

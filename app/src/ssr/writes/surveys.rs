@@ -201,8 +201,16 @@ pub async fn save(
 
     let mut warnings_of: HashMap<u64, Vec<Warning>> = HashMap::new();
     if batch.warn {
+        // Two reads for the whole batch, not one per row: the batch's units' adoptions, and
+        // their stored counts by (unit, model).
+        let runs = adoptions_of(txn, &codes).await?;
+        let mut history: HashMap<(&str, Option<&str>), Vec<&survey_count::Model>> = HashMap::new();
+        for o in stored.values() {
+            history.entry((o.unit_code.as_str(), o.model_code.as_deref())).or_default().push(o);
+        }
         for (line, s, _) in &changes {
-            let w = warnings(txn, s, &stored).await?;
+            let earlier = history.get(&(s.unit_code.as_str(), s.model_code.as_deref())).map_or(&[][..], Vec::as_slice);
+            let w = warnings(s, earlier, &runs);
             if !w.is_empty() {
                 warnings_of.insert(*line, w);
             }
@@ -359,37 +367,42 @@ async fn stored_of(txn: &DatabaseTransaction, codes: &[String]) -> Result<HashMa
     Ok(out)
 }
 
-/// The warnings of one entry: a model the unit does not run then, a rate or a size unlike
-/// its own earlier reports of the same model.
-async fn warnings(
+/// The adoptions of the units, by unit: (model, started, ended).
+async fn adoptions_of(
     txn: &DatabaseTransaction,
-    s: &Survey,
-    stored: &HashMap<Key, survey_count::Model>,
-) -> Result<Vec<Warning>, DbErr> {
-    let history: Vec<(i32, i32)> = stored
-        .values()
-        .filter(|o| o.unit_code == s.unit_code && o.model_code == s.model_code && o.period != s.period.to_string())
-        .map(|o| (o.respondents, o.satisfied))
-        .collect();
-    let mut out = survey::unusual(s, &history);
-    if let Some(m) = &s.model_code {
-        let runs = adoption::Entity::find()
-            .filter(adoption::Column::UnitCode.eq(s.unit_code.clone()))
-            .filter(adoption::Column::ModelCode.eq(m.clone()))
-            .filter(adoption::Column::StartedOn.lte(s.period.last_day()))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(adoption::Column::EndedOn.is_null())
-                    .add(adoption::Column::EndedOn.gte(s.period.first_day())),
-            )
-            .one(txn)
-            .await?
-            .is_some();
-        if !runs {
-            out.insert(0, Warning::ModelNotRun(m.clone()));
+    codes: &[String],
+) -> Result<HashMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>>, DbErr> {
+    let mut out: HashMap<String, Vec<_>> = HashMap::new();
+    for chunk in codes.chunks(500) {
+        let found = adoption::Entity::find().filter(adoption::Column::UnitCode.is_in(chunk.to_vec())).all(txn).await?;
+        for a in found {
+            out.entry(a.unit_code).or_default().push((a.model_code, a.started_on, a.ended_on));
         }
     }
     Ok(out)
+}
+
+/// The warnings of one entry: a model the unit does not run then, a rate or a size unlike
+/// its own earlier reports of the same model (`earlier`: the stored counts of its unit and model).
+fn warnings(
+    s: &Survey,
+    earlier: &[&survey_count::Model],
+    runs: &HashMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>>,
+) -> Vec<Warning> {
+    let period = s.period.to_string();
+    let history: Vec<(i32, i32)> =
+        earlier.iter().filter(|o| o.period != period).map(|o| (o.respondents, o.satisfied)).collect();
+    let mut out = survey::unusual(s, &history);
+    if let Some(m) = &s.model_code {
+        let (first, last) = (s.period.first_day(), s.period.last_day());
+        let running = runs.get(&s.unit_code).is_some_and(|list| {
+            list.iter().any(|(model, started, ended)| model == m && *started <= last && ended.is_none_or(|e| e >= first))
+        });
+        if !running {
+            out.insert(0, Warning::ModelNotRun(m.clone()));
+        }
+    }
+    out
 }
 
 /// The stored count of one key, for an edit form.

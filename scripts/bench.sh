@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# The benchmark suite (issue #9): one run, both engines, several data sizes, every measure
+# beside its references. `make bench`; results in target/bench/results.md (and .tsv), copied
+# into docs/benchmarks.md by hand with the machine's description.
+#
+#   BENCH_SIZES="10k 100k 1m national"   which generated sets (see `shape` below)
+#   BENCH_ENGINES="sqlite postgres"
+#   BENCH_SECONDS=5                      each wrk run
+#   BENCH_CONNECTIONS="16 200"
+#
+# Per size and engine: `reformdash generate` (kept in target/bench/data), a fresh database,
+# `reformdash import` (time, peak RSS), the release server, then wrk (Debian's) on loopback
+# against: the same bytes as a static file from the same server (the ceiling), the district
+# summary as CSV and JSON for a year, a quarter and a year + model, the dashboard and a
+# district page; survey writes through `POST /api/v1/surveys` (authenticated, one row each);
+# the streaming export of every survey row; the bare aggregate in sqlite3 / psql; and on
+# SQLite, Datasette (PyPI) with the same aggregate as a canned query. The server's peak RSS
+# (VmHWM) is read after the runs.
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+SIZES="${BENCH_SIZES:-10k 100k 1m national}"
+ENGINES="${BENCH_ENGINES:-sqlite postgres}"
+SECONDS_EACH="${BENCH_SECONDS:-5}"
+CONNECTIONS="${BENCH_CONNECTIONS:-16 200}"
+OUT="$CARGO_TARGET_DIR/bench"
+mkdir -p "$OUT/data"
+
+# Tools: wrk from Debian, Datasette from PyPI in its own virtualenv.
+command -v wrk >/dev/null || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo; $SUDO apt-get install -y -qq wrk >/dev/null; }
+VENV="$REFORMDASH_CACHE/datasette-venv"
+[ -x "$VENV/bin/datasette" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q "datasette==0.65.5"; }
+if [[ " $ENGINES " == *" postgres "* ]]; then ADMIN_URL="$(scripts/pg.sh)"; fi
+[ -x "$CARGO_TARGET_DIR/site-release/pkg/reformdash_bg.wasm" ] || scripts/build.sh release
+cargo build --release -p server --bin reformdash >&2
+BIN="$CARGO_TARGET_DIR/release/reformdash"
+SITE="$OUT/site"; rm -rf "$SITE"; cp -r "$CARGO_TARGET_DIR/site-release" "$SITE"
+
+shape() { # size -> generate flags
+  case "$1" in
+    10k) echo "--provinces 1 --districts 4 --communes 30 --models 4" ;;
+    100k) echo "--provinces 1 --districts 27 --communes 300 --models 5" ;;
+    1m) echo "--provinces 8 --districts 120 --communes 2000 --models 8" ;;
+    national) echo "--provinces 63 --districts 700 --communes 10000 --models 10" ;;
+    *) echo "unknown size $1" >&2; exit 2 ;;
+  esac
+}
+
+RESULTS="$OUT/results.tsv"
+printf 'size\tengine\tmeasure\tconnections\treq_s\tp50_ms\tp99_ms\tnote\n' > "$RESULTS"
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"; }
+
+# wrk URL connections [script] -> "req/s p50_ms p99_ms failures" (non-2xx, socket errors, timeouts)
+load() {
+  local url="$1" c="$2" script="${3:-}" args=(-t2 -c"$2" -d"${SECONDS_EACH}s" --latency --timeout 10s)
+  [ -n "$script" ] && args+=(-s "$script")
+  wrk "${args[@]}" "$url" 2>&1 | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; return v * 1000 }
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
+    /Non-2xx/ { bad += $5 }
+    /Socket errors/ { for (i = 3; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) bad += $i + 0 }
+    END { printf "%.1f %.2f %.2f %d\n", rps, p50, p99, bad }'
+}
+
+# The district summary for 2024, all models, as a bare aggregate (what the database alone costs).
+SUMMARY_SQL="WITH d AS (SELECT code, name FROM units WHERE level = 'district'
+  AND (valid_from IS NULL OR valid_from <= '2024-12-31') AND (valid_to IS NULL OR valid_to >= '2024-01-01')),
+c AS (SELECT u.code, u.parent_code FROM units u JOIN d ON u.parent_code = d.code WHERE u.level = 'commune'
+  AND (u.valid_from IS NULL OR u.valid_from <= '2024-12-31') AND (u.valid_to IS NULL OR u.valid_to >= '2024-01-01')),
+ca AS (SELECT c.parent_code AS district_code, COUNT(*) AS communes, SUM(CASE WHEN EXISTS (SELECT 1 FROM adoptions a
+  WHERE a.unit_code = c.code AND a.started_on <= '2024-12-31' AND (a.ended_on IS NULL OR a.ended_on >= '2024-01-01'))
+  THEN 1 ELSE 0 END) AS adopting FROM c GROUP BY c.parent_code),
+sv AS (SELECT COALESCE(c.parent_code, s.unit_code) AS district_code, SUM(s.respondents) AS respondents,
+  SUM(s.satisfied) AS satisfied FROM survey_counts s LEFT JOIN c ON c.code = s.unit_code
+  WHERE (c.code IS NOT NULL OR s.unit_code IN (SELECT code FROM d))
+  AND s.period_start >= '2024-01-01' AND s.period_end <= '2024-12-31' GROUP BY COALESCE(c.parent_code, s.unit_code))
+SELECT d.code, d.name, COALESCE(ca.communes, 0) AS communes, COALESCE(ca.adopting, 0) AS adopting,
+  COALESCE(sv.respondents, 0) AS respondents, COALESCE(sv.satisfied, 0) AS satisfied
+FROM d LEFT JOIN ca ON ca.district_code = d.code LEFT JOIN sv ON sv.district_code = d.code ORDER BY d.code"
+
+PORT=3917
+for size in $SIZES; do
+  data="$OUT/data/$size"
+  if [ ! -s "$data/surveys.csv" ]; then
+    log "generate $size"
+    # shellcheck disable=SC2046
+    "$BIN" generate --out "$data" $(shape "$size") --years 5 --seed 1 | tee "$data.txt"
+  fi
+  rows=$(( $(wc -l < "$data/surveys.csv") - 1 ))
+  for engine in $ENGINES; do
+    log "$size ($rows survey rows) on $engine"
+    case "$engine" in
+      sqlite) rm -f "$OUT/$size.db"*; url="sqlite://$OUT/$size.db" ;;
+      postgres)
+        name="rdbench_$size"; psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name"
+        url="${ADMIN_URL%/*}/$name" ;;
+    esac
+    "$BIN" --database-url "$url" migrate >/dev/null
+    /usr/bin/time -f "%e %M" -o "$OUT/import.time" "$BIN" --database-url "$url" import "$data" >/dev/null
+    read -r secs kb < "$OUT/import.time"
+    record "$size" "$engine" "import" "-" "-" "-" "-" "${secs} s, peak RSS $((kb / 1024)) MB, $rows rows"
+    token=$("$BIN" --database-url "$url" user add bench-official --role official --display-name Bench <<<"bench-password-1" >/dev/null 2>&1;
+            "$BIN" --database-url "$url" token create bench --user bench-official 2>/dev/null)
+
+    DATABASE_URL="$url" LEPTOS_SITE_ROOT="$SITE" RUST_LOG=warn REFORMDASH_REQUEST_TIMEOUT=60 \
+      "$BIN" serve --addr "127.0.0.1:$PORT" >"$OUT/server.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+    base="http://127.0.0.1:$PORT"
+    district=$(curl -s "$base/api/v1/figures/district-summary?period=2024" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["district_code"])')
+    # The ceiling: the same bytes as the CSV download, as a static file from the same server.
+    curl -s "$base/export/district-summary.csv?period=2024" > "$SITE/summary-2024.csv"
+    paths=(
+      "static file (same bytes)|/summary-2024.csv"
+      "summary CSV, year|/export/district-summary.csv?period=2024"
+      "summary API, year|/api/v1/figures/district-summary?period=2024"
+      "summary API, quarter|/api/v1/figures/district-summary?period=2024-Q2"
+      "summary API, year + model|/api/v1/figures/district-summary?period=2024&model=M01"
+      "dashboard (HTML)|/?period=2024"
+      "district page (HTML)|/districts/$district?period=2024"
+    )
+    for c in $CONNECTIONS; do
+      for entry in "${paths[@]}"; do
+        read -r rps p50 p99 bad < <(load "$base${entry#*|}" "$c")
+        record "$size" "$engine" "${entry%%|*}" "$c" "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
+      done
+    done
+
+    # Writes: one row per request, each a new key (whole-service counts of the old communes
+    # for months before the generated years), with the official's token.
+    curl -s "$base/api/v1/units?level=commune" | python3 -c '
+import json, sys
+for u in json.load(sys.stdin):
+    if u.get("valid_to"): print(u["code"])' > "$OUT/units.txt"
+    cat > "$OUT/write.lua" <<LUA
+local units, counter, tid = {}, 0, 0
+local next_tid = 0
+function setup(thread) thread:set("tid", next_tid); next_tid = next_tid + 1 end
+function init(args) for line in io.lines("$OUT/units.txt") do units[#units + 1] = line end end
+function request()
+  local i = counter * 2 + tid; counter = counter + 1
+  local m = math.floor(i / #units)
+  local body = string.format('{"rows":[{"unit_code":"%s","period":"%04d-%02d","respondents":120,"satisfied":100}],"reason":"benchmark"}',
+    units[(i % #units) + 1], 1990 + math.floor(m / 12), m % 12 + 1)
+  return wrk.format("POST", "/api/v1/surveys", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer $token"}, body)
+end
+LUA
+    read -r rps p50 p99 bad < <(load "$base/api/v1/surveys" 16 "$OUT/write.lua")
+    record "$size" "$engine" "survey writes (API, 1 row each)" 16 "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
+
+    # The streaming export of every survey row.
+    read -r t bytes < <(curl -s -o /dev/null -w '%{time_total} %{size_download}\n' "$base/export/surveys.csv")
+    record "$size" "$engine" "export surveys.csv (streamed)" 1 "-" "$(awk -v t="$t" 'BEGIN{printf "%.0f", t*1000}')" "-" \
+      "$(awk -v t="$t" -v b="$bytes" 'BEGIN{printf "%.1f MB in %.2f s: %.1f MB/s", b/1e6, t, b/1e6/t}')"
+    rss=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$server/status")
+    record "$size" "$engine" "server peak RSS" "-" "-" "-" "-" "$rss MB"
+    kill "$server"; wait "$server" 2>/dev/null || true
+    grep -q panicked "$OUT/server.log" && { echo "server panicked: $OUT/server.log" >&2; exit 1; }
+
+    # The database alone: the bare aggregate, best of 5.
+    best=999999
+    for _ in 1 2 3 4 5; do
+      start=$(date +%s%N)
+      case "$engine" in
+        sqlite) sqlite3 "$OUT/$size.db" "$SUMMARY_SQL" >/dev/null ;;
+        postgres) psql -q "$url" -c "$SUMMARY_SQL" >/dev/null ;;
+      esac
+      ms=$(( ($(date +%s%N) - start) / 1000000 )); [ "$ms" -lt "$best" ] && best=$ms
+    done
+    record "$size" "$engine" "bare aggregate ($( [ "$engine" = sqlite ] && echo sqlite3 || echo psql ), best of 5)" 1 "-" "$best" "-" "whole process"
+
+    if [ "$engine" = sqlite ]; then
+      python3 - "$OUT/datasette.json" "$SUMMARY_SQL" <<'PY'
+import json, sys
+json.dump({"databases": {"db": {"queries": {"summary": {"sql": sys.argv[2]}}}}}, open(sys.argv[1], "w"))
+PY
+      cp "$OUT/$size.db" "$OUT/db.db"
+      "$VENV/bin/datasette" serve --immutable "$OUT/db.db" -m "$OUT/datasette.json" -p $((PORT + 1)) \
+        --setting sql_time_limit_ms 60000 --setting num_sql_threads 2 >/dev/null 2>&1 &
+      ds=$!
+      for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((PORT + 1))/db.json" >/dev/null && break; sleep 0.2; done
+      for c in $CONNECTIONS; do
+        read -r rps p50 p99 bad < <(load "http://127.0.0.1:$((PORT + 1))/db/summary.csv" "$c")
+        record "$size" "$engine" "Datasette 0.65.5, canned summary" "$c" "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
+      done
+      kill "$ds"; wait "$ds" 2>/dev/null || true
+      rm -f "$OUT/db.db"
+    fi
+    [ "$engine" = postgres ] && psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)"
+    [ "$engine" = sqlite ] && rm -f "$OUT/$size.db"*
+  done
+done
+
+python3 - "$RESULTS" > "$OUT/results.md" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+print("| size | engine | measure | conns | req/s | p50 ms | p99 ms | note |")
+print("|---|---|---|---|---|---|---|---|")
+for r in rows:
+    print("| " + " | ".join(r[k] for k in ["size", "engine", "measure", "connections", "req_s", "p50_ms", "p99_ms", "note"]) + " |")
+PY
+cat "$OUT/results.md"
+log "results: $OUT/results.md and $RESULTS"
+cargo run -q --release -p server --example bench_chart -- "$RESULTS" "$OUT/latency.svg"
+log "chart: $OUT/latency.svg"

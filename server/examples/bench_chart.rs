@@ -1,0 +1,45 @@
+//! The benchmark suite's chart: p99 latency against data size, per engine and measure,
+//! drawn by the app's own chart code (plotters). `scripts/bench.sh` runs it:
+//!     cargo run --release -p server --example bench_chart -- results.tsv out.svg
+use app::charts::{ChartBody, ChartSpec, Series};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, tsv, svg] = args.as_slice() else {
+        eprintln!("usage: bench_chart RESULTS.tsv OUT.svg");
+        std::process::exit(2);
+    };
+    let text = std::fs::read_to_string(tsv).unwrap_or_else(|e| panic!("{tsv}: {e}"));
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    let mut sizes: Vec<&str> = Vec::new();
+    for r in &rows {
+        if !sizes.contains(&r[0]) {
+            sizes.push(r[0]);
+        }
+    }
+    let wanted = ["dashboard (HTML)", "summary API, year", "district page (HTML)"];
+    let mut series = Vec::new();
+    for engine in ["sqlite", "postgres"] {
+        for measure in wanted {
+            let values: Vec<Option<f64>> = sizes
+                .iter()
+                .map(|size| {
+                    rows.iter()
+                        .find(|r| r[0] == *size && r[1] == engine && r[2] == measure && r[3] == "16")
+                        .and_then(|r| r[6].parse().ok())
+                })
+                .collect();
+            if values.iter().any(Option::is_some) {
+                series.push(Series { name: format!("{engine}: {measure}"), values });
+            }
+        }
+    }
+    let spec = ChartSpec {
+        title: "p99 latency (ms) under 16 connections, by survey rows".into(),
+        no_data: "no results".into(),
+        hollow_note: String::new(),
+        body: ChartBody::Lines { x_labels: sizes.iter().map(|s| s.to_string()).collect(), series, counts: true },
+    };
+    let drawn = app::ssr::charts::svg(&spec).unwrap_or_else(|e| panic!("drawing: {e}"));
+    std::fs::write(svg, drawn).unwrap_or_else(|e| panic!("{svg}: {e}"));
+}

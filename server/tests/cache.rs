@@ -1,0 +1,175 @@
+//! The figure cache never serves a stale figure: random sequences of writes — survey counts
+//! through the write API, deletions and adoptions through the write path the forms use —
+//! and after each one, every figure the server answers (from its cache when it has one)
+//! equals the direct computation on the database, on both engines.
+//!
+//! `PROPTEST_CASES` (default 3 sequences of up to 8 writes) makes it longer.
+mod common;
+use app::domain::access::Writer;
+use app::domain::reference::AdoptionDraft;
+use app::domain::{FigureFilter, Period};
+use app::ssr::{figures, writes};
+use common::{Engine, TestApp};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+
+#[derive(Clone, Debug)]
+enum Step {
+    /// A month's count of (unit, model) in 2016–2017, through `POST /api/v1/surveys`.
+    Survey { unit: usize, model: Option<usize>, month: u32, respondents: i32, satisfied_per_mille: i32 },
+    /// Deletes the n-th survey written so far (if any is left).
+    Delete { nth: usize },
+    /// An adoption of (unit, model) from a month of 2016–2017.
+    Adopt { unit: usize, model: usize, month: u32 },
+}
+
+fn step(units: usize, models: usize) -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0..units, proptest::option::of(0..models), 0u32..24, 20i32..400, 0i32..=1000).prop_map(
+            |(unit, model, month, respondents, satisfied_per_mille)| Step::Survey {
+                unit,
+                model,
+                month,
+                respondents,
+                satisfied_per_mille
+            }
+        ),
+        1 => (0usize..8).prop_map(|nth| Step::Delete { nth }),
+        2 => (0..units, 0..models, 0u32..24).prop_map(|(unit, model, month)| Step::Adopt { unit, model, month }),
+    ]
+}
+
+fn month_text(month: u32) -> String {
+    format!("{}-{:02}", 2016 + month / 12, month % 12 + 1)
+}
+
+/// Each figure the API answers, with the direct computation it must equal.
+async fn check_every_figure(app: &TestApp, district: &str, model: &str, after: &[Step]) {
+    let filter = |p: &str, m: Option<&str>| FigureFilter {
+        period: p.parse::<Period>().unwrap(),
+        model: m.map(str::to_string),
+        province: None,
+    };
+    let db = &app.db;
+    let mut cases: Vec<(String, serde_json::Value)> = Vec::new();
+    for (period, m) in [("2016", None), ("2016-Q2", None), ("2017", Some(model)), ("2016-03", Some(model))] {
+        let f = filter(period, m);
+        let query = format!("period={period}{}", m.map(|m| format!("&model={m}")).unwrap_or_default());
+        let direct = figures::district_summary(db, &f).await.unwrap();
+        cases.push((format!("/api/v1/figures/district-summary?{query}"), serde_json::to_value(direct).unwrap()));
+        let direct = figures::model_figures(db, &f).await.unwrap();
+        cases.push((format!("/api/v1/figures/models?{query}"), serde_json::to_value(direct).unwrap()));
+        let direct = figures::commune_figures(db, district, &f).await.unwrap();
+        cases.push((
+            format!("/api/v1/figures/communes?{query}&district={district}"),
+            serde_json::to_value(direct).unwrap(),
+        ));
+        let direct = figures::completeness(db, &f).await.unwrap();
+        cases.push((format!("/api/v1/figures/completeness?{query}"), serde_json::to_value(direct).unwrap()));
+    }
+    let span = Period::span("2016-01".parse().unwrap(), "2017-12".parse().unwrap()).unwrap();
+    let direct = figures::trend(db, district, &span, None).await.unwrap();
+    cases.push((
+        format!("/api/v1/figures/trend?unit={district}&from=2016-01&to=2017-12"),
+        serde_json::to_value(direct).unwrap(),
+    ));
+    let csv = app.get("/export/district-summary.csv?period=2016").await.bytes().await.unwrap();
+    let rows = figures::district_summary(db, &filter("2016", None)).await.unwrap();
+    let direct = server::formats::district_summary(&rows, server::formats::Format::Csv).unwrap();
+    assert_eq!(csv.as_ref(), direct.as_slice(), "district summary CSV after {after:?}");
+    for (path, direct) in cases {
+        let served: serde_json::Value = app.get(&path).await.json().await.unwrap();
+        assert_eq!(served, direct, "{path} after {after:?}");
+    }
+}
+
+async fn apply(
+    app: &TestApp,
+    token: &str,
+    writer: &Writer,
+    units: &[String],
+    models: &[String],
+    written: &mut Vec<(String, Option<String>, String)>,
+    s: &Step,
+) {
+    match s {
+        Step::Survey { unit, model, month, respondents, satisfied_per_mille } => {
+            let period = month_text(*month);
+            let model = model.map(|m| models[m].clone());
+            let body = serde_json::json!({
+                "rows": [{"unit_code": units[*unit], "model_code": model.clone().unwrap_or_default(), "period": period,
+                          "respondents": respondents, "satisfied": respondents * satisfied_per_mille / 1000}],
+                "reason": "cache test",
+            });
+            let r = app.client.post(app.url("/api/v1/surveys")).bearer_auth(token).json(&body).send().await.unwrap();
+            assert!([200, 201].contains(&r.status().as_u16()), "{s:?}: {}", r.text().await.unwrap());
+            written.push((units[*unit].clone(), model, period));
+        }
+        Step::Delete { nth } => {
+            if written.is_empty() {
+                return;
+            }
+            let (unit, model, period) = written.remove(nth % written.len());
+            let txn = writes::begin(&app.db).await.unwrap();
+            let Some(stored) = writes::surveys::find(&txn, &unit, model.as_deref(), &period).await.unwrap() else {
+                return; // the same key written twice: already deleted
+            };
+            let audit = writes::Audit::new("demo-official".into(), "delete", Some("cache test".into()));
+            writes::surveys::delete(&txn, writer, (&unit, model.as_deref(), &period), stored.version, &audit)
+                .await
+                .unwrap();
+            txn.commit().await.unwrap();
+        }
+        Step::Adopt { unit, model, month } => {
+            let draft = AdoptionDraft {
+                unit_code: units[*unit].clone(),
+                model_code: models[*model].clone(),
+                started_on: format!("{}-01", month_text(*month)),
+                ..Default::default()
+            };
+            let txn = writes::begin(&app.db).await.unwrap();
+            let audit = writes::Audit::new("demo-official".into(), "entry", None);
+            // A second adoption of the same start is refused, and nothing is written.
+            if writes::adoptions::save(&txn, writer, &draft, None, &audit).await.is_ok() {
+                txn.commit().await.unwrap();
+            }
+        }
+    }
+}
+
+on_both_engines!(every_figure_equals_the_direct_computation_after_each_write, |engine: Engine| async move {
+    let app = TestApp::spawn_serve(engine).await;
+    let token = common::demo_official_token(&app.database.url, "cache");
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert(axum::http::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+    let account = app::ssr::auth::bearer(&app.db, &headers).await.unwrap().expect("the demo official");
+    let writer = Writer::Account(account);
+    // Communes of one district that ended in the 2025 reorganisation: valid in 2016–2017,
+    // when the demo has no counts yet, so every write moves a figure.
+    let communes: Vec<_> = app::ssr::tables::units(&app.db, Some("commune"), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.valid_to.is_some() && u.parent_code.is_some())
+        .collect();
+    let district = communes[0].parent_code.clone().unwrap();
+    let mut units: Vec<String> =
+        communes.iter().filter(|u| u.parent_code.as_ref() == Some(&district)).take(3).map(|u| u.code.clone()).collect();
+    units.extend(communes.iter().filter(|u| u.parent_code.as_ref() != Some(&district)).take(2).map(|u| u.code.clone()));
+    let models: Vec<String> =
+        figures::model_choices(&app.db).await.unwrap().into_iter().take(3).map(|c| c.code).collect();
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let mut runner = TestRunner::default();
+    let sequence = proptest::collection::vec(step(units.len(), models.len()), 1..=8);
+    for _ in 0..cases {
+        let steps = sequence.new_tree(&mut runner).unwrap().current();
+        // Before the first write: the figures are computed and kept.
+        check_every_figure(&app, &district, &models[0], &[]).await;
+        let mut written = Vec::new();
+        for (i, s) in steps.iter().enumerate() {
+            apply(&app, &token, &writer, &units, &models, &mut written, s).await;
+            check_every_figure(&app, &district, &models[0], &steps[..=i]).await;
+        }
+    }
+});
