@@ -30,7 +30,7 @@ command -v wrk >/dev/null || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo; $SUDO
 VENV="$REFORMDASH_CACHE/datasette-venv"
 [ -x "$VENV/bin/datasette" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q "datasette==0.65.5"; }
 if [[ " $ENGINES " == *" postgres "* ]]; then ADMIN_URL="$(scripts/pg.sh)"; fi
-[ -x "$CARGO_TARGET_DIR/site-release/pkg/reformdash_bg.wasm" ] || scripts/build.sh release
+[ -s "$CARGO_TARGET_DIR/site-release/pkg/reformdash_bg.wasm" ] || scripts/build.sh release
 cargo build --release -p server --bin reformdash >&2
 BIN="$CARGO_TARGET_DIR/release/reformdash"
 SITE="$OUT/site"; rm -rf "$SITE"; cp -r "$CARGO_TARGET_DIR/site-release" "$SITE"

@@ -219,7 +219,13 @@ where
             {move || {
                 let render = render.clone();
                 Suspend::new(async move {
-                    match resource.await {
+                    let value = resource.await;
+                    // When the data is there at once (the figure cache), Leptos may build
+                    // this view on the server from a task whose owner no longer reaches
+                    // `App`'s contexts; a chart then panicked for want of the language (seen
+                    // once in ~10,000 pages under load). The language is handed down again.
+                    provide_context(lang);
+                    match value {
                         Ok(value) => render(value).into_any(),
                         Err(_) => view! { <p class="error" role="alert">{move || t().load_failed}</p> }.into_any(),
                     }
