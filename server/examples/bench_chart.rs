@@ -1,6 +1,6 @@
 //! The benchmark suite's chart: p99 latency against data size, per engine and measure,
 //! drawn by the app's own chart code (plotters). `scripts/bench.sh` runs it:
-//!     cargo run --release -p server --example bench_chart -- results.tsv out.svg
+//!     cargo run -p server --example bench_chart -- results.tsv out.svg
 use app::charts::{ChartBody, ChartSpec, Series};
 
 fn main() {
