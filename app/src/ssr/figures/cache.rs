@@ -91,20 +91,17 @@ impl FigureCache {
         g.order.push_back(key);
         slot
     }
-
-    /// How many results are kept now (for tests and metrics).
-    pub fn len(&self) -> usize {
-        self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner).slots.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl FigureCache {
+        fn len(&self) -> usize {
+            self.current.lock().unwrap().slots.len()
+        }
+    }
 
     #[test]
     fn a_newer_version_starts_afresh_and_an_older_one_does_not_go_back() {
