@@ -62,9 +62,9 @@ pub fn App() -> impl IntoView {
     // leptos_meta reads the title after the page has rendered, outside the request's
     // reactive arena and with whatever observer the thread last set: an arena signal read
     // there panicked now and then under load ("already disposed"), and a tracked read could
-    // subscribe another task's observer (a suspected cause of one page hanging). So the
-    // server reads a reference-counted signal, untracked (nothing re-renders there); the
-    // browser tracks it, so the title follows the language switch.
+    // subscribe another task's observer. So the server reads a reference-counted signal,
+    // untracked (nothing re-renders there); the browser tracks it, so the title follows the
+    // language switch.
     let title_lang = ArcRwSignal::new(initial_lang());
     let lang = RwSignal::from(title_lang.clone());
     provide_context(lang);
