@@ -126,6 +126,28 @@ for size in $SIZES; do
       done
     done
 
+    # What a phone downloads for the dashboard, compressed as a browser asks: the page and
+    # the assets it names (a first visit), and the page alone on a return visit (the assets
+    # are immutable under their digest, so a cache keeps them without asking again).
+    kb() { awk -v b="$1" 'BEGIN{printf "%.1f", b/1024}'; }
+    got() { curl -s -o /dev/null -H 'Accept-Encoding: br, gzip' -w '%{size_download}' "$1"; }
+    page=$(got "$base/?period=2024")
+    assets=0; wasm=0
+    for a in $(curl -s "$base/?period=2024" | grep -o '/pkg/[^"'"'"' ]*' | sort -u); do
+      case "$a" in
+        *.wasm) wasm=$((wasm + $(got "$base$a"))) ;;
+        *) assets=$((assets + $(got "$base$a"))) ;;
+      esac
+    done
+    # The wasm is fetched by the JS, not named in the page: ask for it beside the JS.
+    if [ "$wasm" -eq 0 ]; then
+      js=$(curl -s "$base/?period=2024" | grep -o '/pkg/[^"'"'"' ]*\.js' | head -1)
+      [ -n "$js" ] && wasm=$(got "$base${js%.js}_bg.wasm")
+    fi
+    record "$size" "$engine" "dashboard transfer, first visit" 1 "-" "-" "-" \
+      "$(kb $((page + assets))) KB without the wasm ($(kb "$page") page + $(kb "$assets") CSS/JS), $(kb $((page + assets + wasm))) KB with it"
+    record "$size" "$engine" "dashboard transfer, return visit" 1 "-" "-" "-" "$(kb "$page") KB (the page; assets cached)"
+
     # Writes: one row per request, each a new key (whole-service counts of the old communes
     # for months before the generated years), with the official's token.
     curl -s "$base/api/v1/units?level=commune" | python3 -c '

@@ -23,13 +23,13 @@ pub fn demo_set() -> ImportSet {
     set.units = Some(parse_csv("units.csv", UNITS.as_bytes(), &mut set.problems));
     set.models = Some(parse_csv("models.csv", MODELS.as_bytes(), &mut set.problems));
     set.adoptions = Some(parse_csv("adoptions.csv", ADOPTIONS.as_bytes(), &mut set.problems));
-    set.surveys = Some(parse_csv("surveys.csv", SURVEYS.as_bytes(), &mut set.problems));
+    set.surveys = Some(parse_csv("surveys.csv", SURVEYS.as_bytes(), &mut set.problems).into());
     set
 }
 
 /// Loads the demo (again: rows already there as given are left alone).
 pub async fn load(db: &Db) -> Result<ImportReport, DemoError> {
-    import::import(db, &demo_set(), ImportOptions::default(), "demo", &|_, _, _| {}).await.map_err(|e| match e {
+    import::import(db, demo_set(), ImportOptions::default(), "demo", &|_, _, _| {}).await.map_err(|e| match e {
         ImportError::Invalid(problems) => DemoError::Invalid(problems.iter().map(ToString::to_string).collect()),
         ImportError::Db(e) => DemoError::Db(e),
         ImportError::Refused(why) => DemoError::Invalid(vec![why]),

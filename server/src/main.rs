@@ -385,7 +385,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 bar.set_position(done);
             };
             let result =
-                import::import(&db, &set, ImportOptions { update }, &format!("cli:{}", whoami()), &progress).await;
+                import::import(&db, set, ImportOptions { update }, &format!("cli:{}", whoami()), &progress).await;
             bar.finish_and_clear();
             let report = result.map_err(|e| match e {
                 ImportError::Invalid(problems) => CliError::Problems(problems),

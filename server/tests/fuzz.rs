@@ -108,7 +108,7 @@ const PASSWORD: &str = "a long password for the fuzzing";
 on_both_engines!(mutated_write_bodies_are_refused_or_written_whole, |engine: Engine| async move {
     let app = TestApp::spawn_with(engine, false, |db| async move {
         let set = server::sources::read(&fixture("reorg")).unwrap();
-        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
         let txn = app::ssr::writes::begin(&db).await.unwrap();
         let sam = app::ssr::writes::users::NewUser {
             username: "sam".into(),

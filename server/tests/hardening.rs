@@ -19,8 +19,8 @@ async fn many_surveys(engine: Engine) -> TestApp {
         }
         let mut set = app::ssr::import::ImportSet::default();
         set.units = Some(server::sources::parse_csv("units.csv", units.as_bytes(), &mut set.problems));
-        set.surveys = Some(server::sources::parse_csv("surveys.csv", surveys.as_bytes(), &mut set.problems));
-        app::ssr::import::import(&db, &set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+        set.surveys = Some(server::sources::parse_csv("surveys.csv", surveys.as_bytes(), &mut set.problems).into());
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
     })
     .await
 }

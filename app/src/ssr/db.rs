@@ -15,11 +15,13 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Figures already computed for the data's current version.
     pub figures: super::figures::FigureCache,
+    /// Survey writes from many staff at once share transactions and syncs to disk.
+    pub writes: super::writes::group::GroupCommit,
 }
 
 impl AppState {
     pub fn new(db: Db, leptos_options: LeptosOptions) -> Self {
-        AppState { db, leptos_options, figures: Default::default() }
+        AppState { db, leptos_options, figures: Default::default(), writes: Default::default() }
     }
 }
 

@@ -25,13 +25,37 @@ pub struct Table {
     pub rows: Vec<(u64, Vec<String>)>,
 }
 
+/// One row as read: its line in the source and its cells, or why it could not be read.
+pub type RowRead = Result<(u64, Vec<String>), Problem>;
+
+/// A table handed over a row at a time: a national survey file has millions of rows, and
+/// the import checks and writes them a chunk at a time, so that memory stays bounded
+/// whatever the file's size. A [`Table`] already in memory converts into one.
+pub struct RowStream {
+    pub file: String,
+    pub header: Vec<String>,
+    pub rows: Box<dyn Iterator<Item = RowRead> + Send>,
+}
+
+impl From<Table> for RowStream {
+    fn from(t: Table) -> Self {
+        RowStream { file: t.file, header: t.header, rows: Box::new(t.rows.into_iter().map(Ok)) }
+    }
+}
+
+impl fmt::Debug for RowStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RowStream").field("file", &self.file).field("header", &self.header).finish_non_exhaustive()
+    }
+}
+
 /// The contract's four tables; any may be absent.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ImportSet {
     pub units: Option<Table>,
     pub models: Option<Table>,
     pub adoptions: Option<Table>,
-    pub surveys: Option<Table>,
+    pub surveys: Option<RowStream>,
     /// Problems met while reading the files, reported with the rest.
     pub problems: Vec<Problem>,
 }
@@ -238,22 +262,23 @@ fn parse_adoptions(t: &Table, problems: &mut Vec<Problem>) -> Vec<(u64, Adoption
     out
 }
 
-/// Survey rows as drafts for the write path, which checks them like any other entry.
-fn survey_drafts(t: &Table, problems: &mut Vec<Problem>) -> Vec<surveys::SurveyWrite> {
-    let mut out = Vec::new();
-    for_each_row(t, &SURVEY_COLUMNS, &["unit_code", "period", "respondents", "satisfied"], problems, |line, cell, _| {
-        let draft = SurveyDraft {
-            unit_code: cell("unit_code"),
-            model_code: cell("model_code"),
-            period: cell("period"),
-            respondents: cell("respondents"),
-            satisfied: cell("satisfied"),
-            levels: LEVEL_FIELDS.map(|f| cell(f.column())),
-        };
-        out.push(surveys::SurveyWrite { line, draft, version: None });
-    });
-    out
+/// A survey row as a draft for the write path, which checks it like any other entry.
+fn survey_draft(cols: &Columns, line: u64, cells: &[String]) -> surveys::SurveyWrite {
+    let cell = |c: &str| cols.cell(cells, c).unwrap_or_default().to_string();
+    let draft = SurveyDraft {
+        unit_code: cell("unit_code"),
+        model_code: cell("model_code"),
+        period: cell("period"),
+        respondents: cell("respondents"),
+        satisfied: cell("satisfied"),
+        levels: LEVEL_FIELDS.map(|f| cell(f.column())),
+    };
+    surveys::SurveyWrite { line, draft, version: None }
 }
+
+/// Survey rows per call of the write path: large enough that a chunk's reads are few, small
+/// enough that a chunk's rows, drafts and stored neighbours take a few megabytes.
+const SURVEY_CHUNK: usize = 20_000;
 
 /// The records of checked rows, without their lines.
 fn records<R: Clone>(rows: &[(u64, R)]) -> Vec<R> {
@@ -284,16 +309,15 @@ fn check_unique<K: std::hash::Hash + Eq + Clone>(
 /// transaction. Any problem: nothing is written and every problem is returned.
 pub async fn import(
     db: &Db,
-    set: &ImportSet,
+    set: ImportSet,
     opts: ImportOptions,
     actor: &str,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ImportError> {
-    let mut problems = set.problems.clone();
+    let mut problems = set.problems;
     let units = set.units.as_ref().map(|t| (t, parse_units(t, &mut problems)));
     let models = set.models.as_ref().map(|t| (t, parse_models(t, &mut problems)));
     let adoptions = set.adoptions.as_ref().map(|t| (t, parse_adoptions(t, &mut problems)));
-    let surveys = set.surveys.as_ref().map(|t| (t, survey_drafts(t, &mut problems)));
 
     if let Some((t, rows)) = &units {
         check_unique(t, "code", rows.iter().map(|(l, r)| (*l, r.code.clone(), r.code.clone())), &mut problems);
@@ -391,34 +415,62 @@ pub async fn import(
     }
     // Survey counts are checked even when other files have problems, so that one run
     // reports everything; the file's units and models count as known.
-    if let Some((t, rows)) = surveys {
-        let pending = surveys::Pending {
+    if let Some(mut stream) = set.surveys {
+        let mut pending = surveys::Pending {
             units: file_units
                 .values()
                 .map(|u| (u.code.clone(), (DateSpan::new(u.valid_from, u.valid_to), u.parent_code.clone())))
                 .collect(),
             models: models.iter().flat_map(|(_, rows)| rows.iter().map(|(_, r)| r.code.clone())).collect(),
+            ..Default::default()
         };
         let writer = Writer::Command(actor.to_string());
-        let batch = surveys::Batch {
-            writer: &writer,
-            rows,
-            replace: opts.update,
-            today: None,
-            warn: false,
-            confirmed: true,
-            audit: Audit::new(actor.to_string(), action, None),
-        };
-        match surveys::save(&txn, &batch, &pending, progress).await {
-            Ok(saved) => report.tables.push(("surveys", saved.written)),
-            Err(surveys::SurveyWriteError::Invalid(found)) => problems.extend(found.into_iter().map(|p| Problem {
-                file: t.file.clone(),
-                line: p.line,
-                column: p.field.column().to_string(),
-                reason: p.broken.to_string(),
-            })),
-            Err(surveys::SurveyWriteError::Db(e)) => return Err(ImportError::Db(e)),
-            Err(other) => return Err(ImportError::Refused(other.to_string())),
+        let head = Table { file: stream.file.clone(), header: stream.header.clone(), rows: Vec::new() };
+        let required = ["unit_code", "period", "respondents", "satisfied"];
+        if let Some(cols) = Columns::check(&head, &SURVEY_COLUMNS, &required, &mut problems) {
+            // Chunk by chunk in the one transaction: each chunk is checked against what the
+            // earlier ones wrote (its overlaps) and against the keys they held (`pending.seen`,
+            // for duplicates), so the run reports what a whole-file check would.
+            let mut written = Written::default();
+            loop {
+                let mut rows = Vec::with_capacity(SURVEY_CHUNK);
+                for read in stream.rows.by_ref() {
+                    match read {
+                        Ok((line, cells)) => rows.push(survey_draft(&cols, line, &cells)),
+                        Err(p) => problems.push(p),
+                    }
+                    if rows.len() == SURVEY_CHUNK {
+                        break;
+                    }
+                }
+                if rows.is_empty() {
+                    break;
+                }
+                let batch = surveys::Batch {
+                    writer: &writer,
+                    rows,
+                    replace: opts.update,
+                    today: None,
+                    warn: false,
+                    confirmed: true,
+                    audit: Audit::new(actor.to_string(), action, None),
+                };
+                let before = written.inserted;
+                // The whole file's size is not known ahead: the count so far is the total.
+                let chunk_progress = |t: &str, done: u64, _: u64| progress(t, before + done, before + done);
+                match surveys::save(&txn, &batch, &mut pending, &chunk_progress).await {
+                    Ok(saved) => written.add(saved.written),
+                    Err(surveys::SurveyWriteError::Invalid(found)) => problems.extend(found.into_iter().map(|p| Problem {
+                        file: stream.file.clone(),
+                        line: p.line,
+                        column: p.field.column().to_string(),
+                        reason: p.broken.to_string(),
+                    })),
+                    Err(surveys::SurveyWriteError::Db(e)) => return Err(ImportError::Db(e)),
+                    Err(other) => return Err(ImportError::Refused(other.to_string())),
+                }
+            }
+            report.tables.push(("surveys", written));
         }
     }
 

@@ -9,6 +9,7 @@ use app::ssr::auth::{self, session, LoginError};
 use app::ssr::writes::{self, surveys, Audit};
 use app::ssr::AppState;
 use app::views::{LoginData, LoginProblem, SurveySubmission};
+use futures_util::FutureExt;
 use axum::{
     body::Body,
     extract::{ConnectInfo, State},
@@ -167,19 +168,34 @@ async fn enter_survey(
         submission.reason_missing = true;
     }
     let writer = Writer::Account(account.clone());
-    let batch = surveys::Batch {
-        writer: &writer,
-        rows: vec![surveys::SurveyWrite { line: 1, draft: draft.clone(), version }],
-        replace: false,
-        today: Some(writes::today()),
-        warn: true,
-        confirmed: confirmed && !reason.is_empty(),
-        audit: Audit::new(account.username.clone(), if writer.corrects() { "correction" } else { "entry" }, Some(reason).filter(|r| !r.is_empty())),
-    };
-    let txn = writes::begin(&state.db).await.map_err(HttpError::from)?;
-    let status = match surveys::save(&txn, &batch, &surveys::Pending::default(), &|_, _, _| {}).await {
+    let audit = Audit::new(
+        account.username.clone(),
+        if writer.corrects() { "correction" } else { "entry" },
+        Some(reason.clone()).filter(|r| !r.is_empty()),
+    );
+    let row = surveys::SurveyWrite { line: 1, draft: draft.clone(), version };
+    let confirmed = confirmed && !reason.is_empty();
+    let saved = state
+        .writes
+        .write(&state.db, move |txn| {
+            async move {
+                let batch = surveys::Batch {
+                    writer: &writer,
+                    rows: vec![row],
+                    replace: false,
+                    today: Some(writes::today()),
+                    warn: true,
+                    confirmed,
+                    audit,
+                };
+                surveys::save(txn, &batch, &mut surveys::Pending::default(), &|_, _, _| {}).await
+            }
+            .boxed()
+        })
+        .await
+        .map_err(HttpError::from)?;
+    let status = match saved {
         Ok(_) => {
-            txn.commit().await.map_err(HttpError::from)?;
             let key = &draft;
             let to = format!(
                 "/survey?saved=1&unit_code={}&model_code={}&period={}",
@@ -219,7 +235,6 @@ async fn enter_survey(
         }
         Err(surveys::SurveyWriteError::Db(e)) => return Err(HttpError::from(e)),
     };
-    drop(txn);
     Ok(page_with(state, headers, "/survey", submission, status).await)
 }
 

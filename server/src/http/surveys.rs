@@ -9,6 +9,7 @@ use app::domain::survey::{SurveyDraft, LEVEL_FIELDS};
 use app::ssr::auth;
 use app::ssr::import::SURVEY_COLUMNS;
 use app::ssr::writes::{self, surveys, Audit};
+use futures_util::FutureExt;
 use app::ssr::AppState;
 use axum::{body::Bytes, extract::State, http::HeaderMap, http::StatusCode, response::IntoResponse, routing::post, Json, Router};
 use serde_json::{json, Map, Value};
@@ -24,20 +25,28 @@ async fn write_surveys(State(state): State<AppState>, headers: HeaderMap, body: 
     let account = auth::bearer(&state.db, &headers).await?.ok_or(HttpError::Unauthorized)?;
     let (rows, reason) = rows_of(&body)?;
     let writer = Writer::Account(account.clone());
-    let batch = surveys::Batch {
-        writer: &writer,
-        rows,
-        replace: false,
-        today: Some(writes::today()),
-        // A program cannot answer a question: warnings are kept, reported and audited.
-        warn: true,
-        confirmed: true,
-        audit: Audit::new(account.username.clone(), if writer.corrects() { "api correction" } else { "api" }, reason),
-    };
-    let txn = writes::begin(&state.db).await?;
-    match surveys::save(&txn, &batch, &surveys::Pending::default(), &|_, _, _| {}).await {
+    let audit = Audit::new(account.username.clone(), if writer.corrects() { "api correction" } else { "api" }, reason);
+    let saved = state
+        .writes
+        .write(&state.db, move |txn| {
+            async move {
+                let batch = surveys::Batch {
+                    writer: &writer,
+                    rows,
+                    replace: false,
+                    today: Some(writes::today()),
+                    // A program cannot answer a question: warnings are kept, reported and audited.
+                    warn: true,
+                    confirmed: true,
+                    audit,
+                };
+                surveys::save(txn, &batch, &mut surveys::Pending::default(), &|_, _, _| {}).await
+            }
+            .boxed()
+        })
+        .await?;
+    match saved {
         Ok(saved) => {
-            txn.commit().await?;
             let warnings: Vec<Value> =
                 saved.warnings.iter().map(|w| json!({ "row": w.line, "message": w.warning.to_string() })).collect();
             let w = saved.written;

@@ -2,6 +2,7 @@
 //! of `domain`, checks the version, writes and records the audit entry, all in the
 //! transaction that [`begin`] opens. The importer, the entry form and the write API call it.
 pub mod adoptions;
+pub mod group;
 pub mod models;
 pub mod surveys;
 pub mod units;
@@ -31,6 +32,15 @@ pub struct Written {
     pub updated: u64,
     pub unchanged: u64,
     pub deleted: u64,
+}
+
+impl Written {
+    pub fn add(&mut self, other: Written) {
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.deleted += other.deleted;
+    }
 }
 
 /// Who writes, and when: every audit entry of one write carries the same time.

@@ -41,12 +41,53 @@ pub struct Batch<'a> {
     pub audit: Audit,
 }
 
-/// Units and models that a batch may refer to although they are not stored yet (an
-/// import writes them in the same run): code → (validity, parent).
+/// What a batch is checked against beside the database: units and models that it may
+/// refer to although they are not stored yet (an import writes them in the same run):
+/// code → (validity, parent); and the keys met so far in the run.
 #[derive(Default)]
 pub struct Pending {
     pub units: HashMap<String, (DateSpan, Option<String>)>,
     pub models: HashSet<String>,
+    pub seen: Seen,
+}
+
+/// The keys a run has met, each with the line it first came on: the batch's own rows and,
+/// in an import written a chunk at a time, every row of the earlier chunks. Codes and
+/// periods are numbered, so a key takes 16 bytes: a national file's millions fit in tens
+/// of megabytes where three strings each would take half a gigabyte.
+#[derive(Default)]
+pub struct Seen {
+    names: HashMap<String, u32>,
+    lines: HashMap<(u32, u32, u32), u32>,
+}
+
+impl Seen {
+    fn number(&mut self, name: &str) -> u32 {
+        let next = self.names.len() as u32 + 1;
+        *self.names.entry(name.to_string()).or_insert(next)
+    }
+
+    fn packed(&self, (unit, model, period): (&str, Option<&str>, &str)) -> Option<(u32, u32, u32)> {
+        let n = |s: &str| self.names.get(s).copied();
+        Some((n(unit)?, model.map_or(Some(0), n)?, n(period)?))
+    }
+
+    /// The line the key first came on.
+    fn line(&self, key: (&str, Option<&str>, &str)) -> Option<u64> {
+        self.packed(key).and_then(|k| self.lines.get(&k)).map(|l| u64::from(*l))
+    }
+
+    /// Notes the key at `line`, or returns the line it first came on.
+    fn meet(&mut self, (unit, model, period): (&str, Option<&str>, &str), line: u64) -> Result<(), u64> {
+        let k = (self.number(unit), model.map_or(0, |m| self.number(m)), self.number(period));
+        match self.lines.entry(k) {
+            std::collections::hash_map::Entry::Occupied(first) => Err(u64::from(*first.get())),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(u32::try_from(line).unwrap_or(u32::MAX));
+                Ok(())
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -99,7 +140,7 @@ pub struct Saved {
 pub async fn save(
     txn: &DatabaseTransaction,
     batch: &Batch<'_>,
-    pending: &Pending,
+    pending: &mut Pending,
     progress: Progress<'_>,
 ) -> Result<Saved, SurveyWriteError> {
     if batch.writer.corrects() && batch.audit.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
@@ -124,7 +165,14 @@ pub async fn save(
         .await?
         .into_iter()
         .collect();
-    let stored = stored_of(txn, &codes).await?;
+    // Without warnings to give, only the stored counts that the batch's periods could
+    // overlap matter: an import's chunk then reads its neighbours, not whole histories.
+    let span = (!batch.warn).then(|| {
+        let first = parsed.iter().map(|(_, _, s)| s.period.first_day()).min();
+        let last = parsed.iter().map(|(_, _, s)| s.period.last_day()).max();
+        first.zip(last)
+    });
+    let stored = stored_of(txn, &codes, span.flatten()).await?;
     let place = |code: &str| -> Option<(DateSpan, Option<String>)> {
         pending.units.get(code).cloned().or_else(|| units.get(code).cloned())
     };
@@ -146,29 +194,32 @@ pub async fn save(
         }
     }
 
-    // Periods per (unit, model): the stored ones, then the batch's own, each with its line.
+    // Periods per (unit, model): the stored ones, then the batch's own, each with its line
+    // (a stored one written by an earlier chunk of the run has the line it came on).
     let mut periods: HashMap<(String, Option<String>), Vec<(Period, Option<u64>)>> = HashMap::new();
     for s in stored.values() {
         if let Ok(p) = Period::parse_survey(&s.period) {
-            periods.entry((s.unit_code.clone(), s.model_code.clone())).or_default().push((p, None));
+            let line = pending.seen.line((&s.unit_code, s.model_code.as_deref(), &s.period));
+            periods.entry((s.unit_code.clone(), s.model_code.clone())).or_default().push((p, line));
         }
     }
-    let mut first_line: HashMap<Key, u64> = HashMap::new();
+    let mut duplicates = HashSet::new();
     for (line, _, s) in &parsed {
-        if let Some(first) = first_line.get(&key_of(s)) {
+        let period = s.period.to_string();
+        if let Err(first) = pending.seen.meet((&s.unit_code, s.model_code.as_deref(), &period), *line) {
             problems.push(RowProblem {
                 line: *line,
                 field: SurveyField::Period,
-                broken: Broken::Duplicate { key: display_key(s), line: *first },
+                broken: Broken::Duplicate { key: display_key(s), line: first },
             });
+            duplicates.insert(*line);
             continue;
         }
-        first_line.insert(key_of(s), *line);
         periods.entry((s.unit_code.clone(), s.model_code.clone())).or_default().push((s.period, Some(*line)));
     }
 
     let mut changes: Vec<(u64, &Survey, Option<&survey_count::Model>)> = Vec::new();
-    for (line, version, s) in &parsed {
+    for (line, version, s) in parsed.iter().filter(|(line, _, _)| !duplicates.contains(line)) {
         let facts = SurveyFacts {
             unit_validity: place(&s.unit_code).map(|(v, _)| v),
             model_known: s.model_code.as_ref().is_none_or(|m| models.contains(m) || pending.models.contains(m)),
@@ -353,13 +404,20 @@ async fn units_of(txn: &DatabaseTransaction, codes: &[String]) -> Result<HashMap
     Ok(out)
 }
 
-/// The stored survey counts of these units, streamed in chunks so that a run never loads
-/// the whole table.
-async fn stored_of(txn: &DatabaseTransaction, codes: &[String]) -> Result<HashMap<Key, survey_count::Model>, DbErr> {
+/// The stored survey counts of these units (those within `span` only, when given), streamed
+/// in chunks so that a run never loads the whole table.
+async fn stored_of(
+    txn: &DatabaseTransaction,
+    codes: &[String],
+    span: Option<(NaiveDate, NaiveDate)>,
+) -> Result<HashMap<Key, survey_count::Model>, DbErr> {
     let mut out = HashMap::new();
     for chunk in codes.chunks(500) {
-        let mut found =
-            survey_count::Entity::find().filter(survey_count::Column::UnitCode.is_in(chunk.to_vec())).stream(txn).await?;
+        let mut q = survey_count::Entity::find().filter(survey_count::Column::UnitCode.is_in(chunk.to_vec()));
+        if let Some((first, last)) = span {
+            q = q.filter(survey_count::Column::PeriodEnd.gte(first)).filter(survey_count::Column::PeriodStart.lte(last));
+        }
+        let mut found = q.stream(txn).await?;
         while let Some(s) = found.try_next().await? {
             out.insert((s.unit_code.clone(), s.model_code.clone(), s.period.clone()), s);
         }
