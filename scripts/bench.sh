@@ -35,11 +35,11 @@ cargo build --release -p server --bin reformdash >&2
 BIN="$CARGO_TARGET_DIR/release/reformdash"
 SITE="$OUT/site"; rm -rf "$SITE"; cp -r "$CARGO_TARGET_DIR/site-release" "$SITE"
 
-shape() { # size -> generate flags
+shape() { # size -> generate flags; ~280 survey rows per commune over 5 years with 10 models
   case "$1" in
-    10k) echo "--provinces 1 --districts 4 --communes 30 --models 4" ;;
-    100k) echo "--provinces 1 --districts 27 --communes 300 --models 5" ;;
-    1m) echo "--provinces 8 --districts 120 --communes 2000 --models 8" ;;
+    10k) echo "--provinces 1 --districts 4 --communes 36 --models 10" ;;
+    100k) echo "--provinces 1 --districts 27 --communes 360 --models 10" ;;
+    1m) echo "--provinces 6 --districts 250 --communes 3600 --models 10" ;;
     national) echo "--provinces 63 --districts 700 --communes 10000 --models 10" ;;
     *) echo "unknown size $1" >&2; exit 2 ;;
   esac

@@ -116,8 +116,10 @@ pub fn generate(shape: &Shape, out: &Path, progress: &dyn Fn(u64, u64)) -> Resul
     // Each model: when it was launched, how fast it spreads, how far it gets.
     let mut spread = Vec::new();
     for m in 0..shape.models {
-        let launch = rng.between(0, months.saturating_sub(18).max(1) - 1);
-        spread.push((launch, 6.0 + rng.unit() * 30.0, 0.3 + rng.unit() * 0.6));
+        // Launched in the first half of the years, taken up by 60–95% of the communes
+        // within a few months to three years, as a province scales what it backs.
+        let launch = rng.between(0, (months / 2).max(1) - 1);
+        spread.push((launch, 2.0 + rng.unit() * 10.0, 0.6 + rng.unit() * 0.35));
         let launched = format!("{}-01", month_text(launch));
         models.row(&[
             &format!("M{m:02}"),

@@ -430,7 +430,8 @@ pub async fn import(
         if let Some(cols) = Columns::check(&head, &SURVEY_COLUMNS, &required, &mut problems) {
             // Chunk by chunk in the one transaction: each chunk is checked against what the
             // earlier ones wrote (its overlaps) and against the keys they held (`pending.seen`,
-            // for duplicates), so the run reports what a whole-file check would.
+            // for duplicates), so every duplicate and overlap is found; one across chunks is
+            // reported on the later row, naming the earlier one's line.
             let mut written = Written::default();
             loop {
                 let mut rows = Vec::with_capacity(SURVEY_CHUNK);
