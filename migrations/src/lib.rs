@@ -3,13 +3,18 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_schema;
 mod m20261201_000002_entry;
+mod m20261202_000003_export_order;
 
 pub struct Migrator;
 
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_schema::Migration), Box::new(m20261201_000002_entry::Migration)]
+        vec![
+            Box::new(m20261129_000001_schema::Migration),
+            Box::new(m20261201_000002_entry::Migration),
+            Box::new(m20261202_000003_export_order::Migration),
+        ]
     }
 }
 
