@@ -94,6 +94,8 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
             },
             move || shell(leptos_options.clone()),
         )
+        // The app's pages only: not the fallback's static files and error pages.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::page_cache::pages))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
     let metrics = http::Metrics::new(state.db.clone());
     http::with_layers(http::routes(&state, limits).merge(pages).with_state(state), metrics, limits)

@@ -946,3 +946,47 @@ on_both_engines!(writes_at_once_share_commits_and_a_refused_one_leaves_the_other
 async fn data_version(db: &app::ssr::Db) -> i64 {
     app::ssr::entities::data_version::Entity::find().one(db).await.unwrap().unwrap().version
 }
+
+/// A page as a visitor gets it: its CSP header and its body.
+async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (String, String) {
+    let mut r = app.client.get(app.url(path));
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    let r = r.send().await.unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    (csp, r.text().await.unwrap())
+}
+
+fn nonce_of(html: &str) -> String {
+    html.split("nonce=\"").nth(1).and_then(|r| r.split('"').next()).expect("an inline script with a nonce").to_string()
+}
+
+on_both_engines!(pages_kept_for_visitors_follow_every_write_their_language_and_sign_in, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    // Twice the same page, the second from the cache: the same text, each with its own nonce.
+    let (csp_a, a) = page(&app, "/communes/N1", None).await;
+    let (csp_b, b) = page(&app, "/communes/N1", None).await;
+    let (na, nb) = (nonce_of(&a), nonce_of(&b));
+    assert_ne!(na, nb, "a kept page never hands out a nonce twice");
+    assert!(csp_a.contains(&format!("'nonce-{na}'")) && csp_b.contains(&format!("'nonce-{nb}'")), "{csp_a} / {csp_b}");
+    assert_eq!(a.replace(&na, "N"), b.replace(&nb, "N"));
+    assert!(b.contains("data-testid=\"change-history-empty\"") && b.contains("Được thành lập từ:"));
+    // Another language is another page.
+    let (_, en) = page(&app, "/communes/N1", Some("lang=en")).await;
+    assert!(en.contains("Formed from:") && !en.contains("Được thành lập từ:"));
+    // A write shows at once, to the next visitor.
+    let sam = token_of(&app, "sam").await;
+    let (status, _) = post_api(&app, Some(&sam), json!({"unit_code": "N1", "period": "2026-10", "respondents": 100, "satisfied": 90})).await;
+    assert_eq!(status, 201);
+    let (_, after) = page(&app, "/communes/N1", None).await;
+    assert_eq!(common::testid_text(&after, "change-who"), "sam", "the kept page went with the write");
+    // Signed in, the page is the account's own (its name in the header), and the visitors'
+    // kept page does not carry it.
+    let cookie = login(&app, "sam").await;
+    let (_, mine) = page(&app, "/communes/N1", Some(&cookie)).await;
+    assert!(mine.contains("sam (thử)"), "{mine}");
+    let (_, visitor) = page(&app, "/communes/N1", None).await;
+    assert!(!visitor.contains("sam (thử)") && !visitor.contains("data-testid=\"signed-in\""));
+});

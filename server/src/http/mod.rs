@@ -7,6 +7,7 @@ mod entry;
 mod error;
 mod export;
 mod metrics;
+pub mod page_cache;
 mod reference;
 mod surveys;
 
