@@ -9,7 +9,6 @@ use app::ssr::auth::{self, session, LoginError};
 use app::ssr::writes::{self, surveys, Audit};
 use app::ssr::AppState;
 use app::views::{LoginData, LoginProblem, SurveySubmission};
-use futures_util::FutureExt;
 use axum::{
     body::Body,
     extract::{ConnectInfo, State},
@@ -175,23 +174,7 @@ async fn enter_survey(
     );
     let row = surveys::SurveyWrite { line: 1, draft: draft.clone(), version };
     let confirmed = confirmed && !reason.is_empty();
-    let saved = state
-        .writes
-        .write(&state.db, move |txn| {
-            async move {
-                let batch = surveys::Batch {
-                    writer: &writer,
-                    rows: vec![row],
-                    replace: false,
-                    today: Some(writes::today()),
-                    warn: true,
-                    confirmed,
-                    audit,
-                };
-                surveys::save(txn, &batch, &mut surveys::Pending::default(), &|_, _, _| {}).await
-            }
-            .boxed()
-        })
+    let saved = surveys::save_entry(&state.writes, &state.db, writer, vec![row], confirmed, audit)
         .await
         .map_err(HttpError::from)?;
     let status = match saved {

@@ -8,8 +8,7 @@ use app::domain::access::Writer;
 use app::domain::survey::{SurveyDraft, LEVEL_FIELDS};
 use app::ssr::auth;
 use app::ssr::import::SURVEY_COLUMNS;
-use app::ssr::writes::{self, surveys, Audit};
-use futures_util::FutureExt;
+use app::ssr::writes::{surveys, Audit};
 use app::ssr::AppState;
 use axum::{body::Bytes, extract::State, http::HeaderMap, http::StatusCode, response::IntoResponse, routing::post, Json, Router};
 use serde_json::{json, Map, Value};
@@ -26,25 +25,8 @@ async fn write_surveys(State(state): State<AppState>, headers: HeaderMap, body: 
     let (rows, reason) = rows_of(&body)?;
     let writer = Writer::Account(account.clone());
     let audit = Audit::new(account.username.clone(), if writer.corrects() { "api correction" } else { "api" }, reason);
-    let saved = state
-        .writes
-        .write(&state.db, move |txn| {
-            async move {
-                let batch = surveys::Batch {
-                    writer: &writer,
-                    rows,
-                    replace: false,
-                    today: Some(writes::today()),
-                    // A program cannot answer a question: warnings are kept, reported and audited.
-                    warn: true,
-                    confirmed: true,
-                    audit,
-                };
-                surveys::save(txn, &batch, &mut surveys::Pending::default(), &|_, _, _| {}).await
-            }
-            .boxed()
-        })
-        .await?;
+    // A program cannot answer a question: warnings are kept, reported and audited.
+    let saved = surveys::save_entry(&state.writes, &state.db, writer, rows, true, audit).await?;
     match saved {
         Ok(saved) => {
             let warnings: Vec<Value> =

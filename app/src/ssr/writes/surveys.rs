@@ -279,6 +279,30 @@ pub async fn save(
     Ok(Saved { written, warnings })
 }
 
+/// An entry as the form or the API makes it: today's rules, warnings given, in the next
+/// group commit ([`super::group`]). The outer `Err` is the group's failure, the inner one
+/// this entry's refusal.
+pub async fn save_entry(
+    group: &super::group::GroupCommit,
+    db: &crate::ssr::Db,
+    writer: Writer,
+    rows: Vec<SurveyWrite>,
+    confirmed: bool,
+    audit: Audit,
+) -> Result<Result<Saved, SurveyWriteError>, DbErr> {
+    use futures_util::FutureExt;
+    group
+        .write(db, move |txn| {
+            async move {
+                let batch =
+                    Batch { writer: &writer, rows, replace: false, today: Some(super::today()), warn: true, confirmed, audit };
+                save(txn, &batch, &mut Pending::default(), &|_, _, _| {}).await
+            }
+            .boxed()
+        })
+        .await
+}
+
 fn display_key(s: &Survey) -> String {
     format!("{}, {}, {}", s.unit_code, s.model_code.as_deref().unwrap_or(""), s.period)
 }
