@@ -49,11 +49,12 @@ RESULTS="$OUT/results.tsv"
 printf 'size\tengine\tmeasure\tconnections\treq_s\tp50_ms\tp99_ms\tnote\n' > "$RESULTS"
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"; }
 
-# wrk URL connections [script] -> "req/s p50_ms p99_ms failures" (non-2xx, socket errors, timeouts)
+# wrk URL connections [script [script args]] -> "req/s p50_ms p99_ms failures" (non-2xx,
+# socket errors, timeouts)
 load() {
   local url="$1" c="$2" script="${3:-}" args=(-t2 -c"$2" -d"${SECONDS_EACH}s" --latency --timeout 10s)
   [ -n "$script" ] && args+=(-s "$script")
-  wrk "${args[@]}" "$url" 2>&1 | awk '
+  wrk "${args[@]}" "$url" -- "${@:4}" 2>&1 | awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; return v * 1000 }
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
@@ -154,21 +155,29 @@ for size in $SIZES; do
 import json, sys
 for u in json.load(sys.stdin):
     if u.get("valid_to"): print(u["code"])' > "$OUT/units.txt"
+    # The model code is wrk's argument: each run writes keys of its own.
     cat > "$OUT/write.lua" <<LUA
-local units, counter, tid = {}, 0, 0
+local units, counter, tid, model = {}, 0, 0, ""
 local next_tid = 0
 function setup(thread) thread:set("tid", next_tid); next_tid = next_tid + 1 end
-function init(args) for line in io.lines("$OUT/units.txt") do units[#units + 1] = line end end
+function init(args)
+  for line in io.lines("$OUT/units.txt") do units[#units + 1] = line end
+  if args[1] then model = string.format(',"model_code":"%s"', args[1]) end
+end
 function request()
   local i = counter * 2 + tid; counter = counter + 1
   local m = math.floor(i / #units)
-  local body = string.format('{"rows":[{"unit_code":"%s","period":"%04d-%02d","respondents":120,"satisfied":100}],"reason":"benchmark"}',
-    units[(i % #units) + 1], 1990 + math.floor(m / 12), m % 12 + 1)
+  local body = string.format('{"rows":[{"unit_code":"%s"%s,"period":"%04d-%02d","respondents":120,"satisfied":100}],"reason":"benchmark"}',
+    units[(i % #units) + 1], model, 1990 + math.floor(m / 12), m % 12 + 1)
   return wrk.format("POST", "/api/v1/surveys", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer $token"}, body)
 end
 LUA
-    read -r rps p50 p99 bad < <(load "$base/api/v1/surveys" 16 "$OUT/write.lua")
-    record "$size" "$engine" "survey writes (API, 1 row each)" 16 "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
+    # 16 writers, then 64 (larger groups share each commit), each run on keys of its own.
+    for c in 16 64; do
+      model=$([ "$c" = 16 ] && echo "" || echo M01)
+      read -r rps p50 p99 bad < <(load "$base/api/v1/surveys" "$c" "$OUT/write.lua" $model)
+      record "$size" "$engine" "survey writes (API, 1 row each)" "$c" "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
+    done
 
     # The streaming export of every survey row.
     read -r t bytes < <(curl -s -o /dev/null -w '%{time_total} %{size_download}\n' "$base/export/surveys.csv")

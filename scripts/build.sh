@@ -38,4 +38,7 @@ if [ "$PROFILE" = release ]; then
     "$SITE/pkg/reformdash_bg.wasm" -o "$SITE/pkg/reformdash_bg.wasm"
 fi
 cp "$ROOT/style/main.css" "$SITE/pkg/reformdash.css"
+# Each asset also gzipped at the strongest level, served as is to browsers that take gzip
+# (`server/src/http/mod.rs`): compressed once here instead of on every request.
+gzip -9 -k -f "$SITE/pkg/reformdash_bg.wasm" "$SITE/pkg/reformdash.js" "$SITE/pkg/reformdash.css"
 cp -r "$ROOT/public/." "$SITE/"

@@ -200,6 +200,21 @@ on_both_engines!(responses_are_compressed_and_assets_revalidated, |engine: Engin
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert_eq!(r.text().await.unwrap(), "body{}");
+    // The build's gzipped copy goes to a browser that takes gzip, as it is; others get the file.
+    let gzipped = {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(b"body{margin:0}").unwrap();
+        gz.finish().unwrap()
+    };
+    std::fs::write(app.site.path().join("pkg/reformdash.css.gz"), &gzipped).unwrap();
+    let r = app.client.get(app.url(css)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(r.bytes().await.unwrap(), gzipped);
+    let r = app.client.get(app.url(css)).header("accept-encoding", "identity").send().await.unwrap();
+    assert!(!r.headers().contains_key("content-encoding"));
+    assert_eq!(r.text().await.unwrap(), "body{}");
     // Another build is another name; an unknown digest is not found.
     std::fs::write(app.site.path().join("pkg/reformdash.css"), "body{color:red}").unwrap();
     assert_ne!(server::config::bundle_dir(app.site.path()), css["/".len()..css.len() - "/reformdash.css".len()]);

@@ -452,7 +452,7 @@ pub async fn import(
                     rows,
                     replace: opts.update,
                     today: None,
-                    warn: false,
+                    advice: surveys::Advice::Skip,
                     confirmed: true,
                     audit: Audit::new(actor.to_string(), action, None),
                 };

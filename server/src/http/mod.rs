@@ -36,18 +36,22 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn routes(state: &AppState, limits: &Limits) -> Router<AppState> {
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(crate::config::PKG_DIR);
+    // The build keeps each asset gzipped beside it (`scripts/build.sh`, at the strongest
+    // level, once): a browser that takes gzip gets that file rather than the 850 KB wasm
+    // compressed anew, more weakly, on every request.
+    let assets = || ServeDir::new(&pkg_dir).precompressed_gzip();
     // Pages name the bundle under its digest (`config::bundle_dir`): kept for a year.
     let hashed = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ))
-        .service(ServeDir::new(&pkg_dir));
+        .service(assets());
     // The plain names stay for anything that links them directly; they are revalidated (a
     // cheap 304) so nothing runs an old wasm against a new server.
     let pkg = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .service(ServeDir::new(pkg_dir));
+        .service(assets());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))

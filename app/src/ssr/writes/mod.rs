@@ -44,6 +44,7 @@ impl Written {
 }
 
 /// Who writes, and when: every audit entry of one write carries the same time.
+#[derive(Clone)]
 pub struct Audit {
     pub actor: String,
     pub at: chrono::DateTime<chrono::Utc>,

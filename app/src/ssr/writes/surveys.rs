@@ -34,11 +34,21 @@ pub struct Batch<'a> {
     pub replace: bool,
     /// Refuse periods that have not begun on this day (entry, API); `None` for imports of history.
     pub today: Option<NaiveDate>,
-    /// Compare each row with the unit's history and adoptions ([`survey::unusual`]).
-    pub warn: bool,
+    pub advice: Advice,
     /// The writer saw the warnings and keeps the values (given with `reason`).
     pub confirmed: bool,
     pub audit: Audit,
+}
+
+/// Where a batch's warnings come from.
+#[derive(Clone, Debug)]
+pub enum Advice {
+    /// None are given (an import of history).
+    Skip,
+    /// Each row is compared with its unit's history and adoptions ([`survey::unusual`]).
+    Check,
+    /// Found already, by line, by a check of the same rows made just before ([`save_entry`]).
+    Given(HashMap<u64, Vec<Warning>>),
 }
 
 /// What a batch is checked against beside the database: units and models that it may
@@ -143,6 +153,20 @@ pub async fn save(
     pending: &mut Pending,
     progress: Progress<'_>,
 ) -> Result<Saved, SurveyWriteError> {
+    let checked = check(txn, batch, pending).await?;
+    let written = write(txn, batch, &checked.changes, &checked.warnings_of, progress).await?;
+    Ok(Saved { written, warnings: checked.warnings })
+}
+
+/// A batch that passed every rule: each row with the stored one it replaces, and its warnings.
+struct Checked {
+    changes: Vec<(u64, Survey, Option<survey_count::Model>)>,
+    warnings_of: HashMap<u64, Vec<Warning>>,
+    warnings: Vec<RowWarning>,
+}
+
+/// Every rule of a write, read against `txn`; writes nothing.
+async fn check(txn: &DatabaseTransaction, batch: &Batch<'_>, pending: &mut Pending) -> Result<Checked, SurveyWriteError> {
     if batch.writer.corrects() && batch.audit.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(SurveyWriteError::ReasonRequired);
     }
@@ -157,22 +181,20 @@ pub async fn save(
 
     let codes: Vec<String> = parsed.iter().map(|(_, _, s)| s.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
     let units = units_of(txn, &codes).await?;
-    let models: HashSet<String> = reform_model::Entity::find()
-        .select_only()
-        .column(reform_model::Column::Code)
-        .into_tuple::<String>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
-    // Without warnings to give, only the stored counts that the batch's periods could
-    // overlap matter: an import's chunk then reads its neighbours, not whole histories.
-    let span = (!batch.warn).then(|| {
+    let named: Vec<Option<String>> =
+        parsed.iter().map(|(_, _, s)| s.model_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let models = models_of(txn, &named).await?;
+    // Only the stored counts that the batch's periods could overlap matter, unless the
+    // whole history is wanted for the warnings: a chunk of an import, or an entry rechecked
+    // in the writer, then reads its neighbours, not whole histories.
+    let span = if matches!(batch.advice, Advice::Check) {
+        None
+    } else {
         let first = parsed.iter().map(|(_, _, s)| s.period.first_day()).min();
         let last = parsed.iter().map(|(_, _, s)| s.period.last_day()).max();
         first.zip(last)
-    });
-    let stored = stored_of(txn, &codes, span.flatten()).await?;
+    };
+    let stored = stored_of(txn, &codes, &named, span).await?;
     let place = |code: &str| -> Option<(DateSpan, Option<String>)> {
         pending.units.get(code).cloned().or_else(|| units.get(code).cloned())
     };
@@ -218,55 +240,43 @@ pub async fn save(
         periods.entry((s.unit_code.clone(), s.model_code.clone())).or_default().push((s.period, Some(*line)));
     }
 
-    let mut changes: Vec<(u64, &Survey, Option<&survey_count::Model>)> = Vec::new();
-    for (line, version, s) in parsed.iter().filter(|(line, _, _)| !duplicates.contains(line)) {
+    let mut changes: Vec<(u64, Survey, Option<survey_count::Model>)> = Vec::new();
+    for (line, version, s) in parsed.into_iter().filter(|(line, _, _)| !duplicates.contains(line)) {
         let facts = SurveyFacts {
             unit_validity: place(&s.unit_code).map(|(v, _)| v),
             model_known: s.model_code.as_ref().is_none_or(|m| models.contains(m) || pending.models.contains(m)),
             other_periods: periods[&(s.unit_code.clone(), s.model_code.clone())]
                 .iter()
-                .filter(|(_, l)| *l != Some(*line))
+                .filter(|(_, l)| *l != Some(line))
                 .copied()
                 .collect(),
         };
-        let mut found: Vec<FieldProblem> = survey::check_facts(s, &facts, batch.today);
-        let old = stored.get(&key_of(s));
+        let mut found: Vec<FieldProblem> = survey::check_facts(&s, &facts, batch.today);
+        let old = stored.get(&key_of(&s));
         match (old, version) {
-            (Some(old), Some(v)) if old.version != *v => {
-                return Err(SurveyWriteError::Conflict { line: *line, stored: stored_values(old) });
+            (Some(old), Some(v)) if old.version != v => {
+                return Err(SurveyWriteError::Conflict { line, stored: stored_values(old) });
             }
             // Edited from a version that someone has since deleted.
-            (None, Some(_)) => return Err(SurveyWriteError::NotFound(display_key(s))),
-            (Some(old), None) if !batch.replace && !same(old, s) => {
-                found.push((SurveyField::Period, Broken::Exists { key: display_key(s) }))
+            (None, Some(_)) => return Err(SurveyWriteError::NotFound(display_key(&s))),
+            (Some(old), None) if !batch.replace && !same(old, &s) => {
+                found.push((SurveyField::Period, Broken::Exists { key: display_key(&s) }))
             }
             _ => {}
         }
-        problems.extend(found.into_iter().map(|(field, broken)| RowProblem { line: *line, field, broken }));
-        changes.push((*line, s, old));
+        problems.extend(found.into_iter().map(|(field, broken)| RowProblem { line, field, broken }));
+        changes.push((line, s, old.cloned()));
     }
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.line);
         return Err(SurveyWriteError::Invalid(problems));
     }
 
-    let mut warnings_of: HashMap<u64, Vec<Warning>> = HashMap::new();
-    if batch.warn {
-        // Two reads for the whole batch, not one per row: the batch's units' adoptions, and
-        // their stored counts by (unit, model).
-        let runs = adoptions_of(txn, &codes).await?;
-        let mut history: HashMap<(&str, Option<&str>), Vec<&survey_count::Model>> = HashMap::new();
-        for o in stored.values() {
-            history.entry((o.unit_code.as_str(), o.model_code.as_deref())).or_default().push(o);
-        }
-        for (line, s, _) in &changes {
-            let earlier = history.get(&(s.unit_code.as_str(), s.model_code.as_deref())).map_or(&[][..], Vec::as_slice);
-            let w = warnings(s, earlier, &runs);
-            if !w.is_empty() {
-                warnings_of.insert(*line, w);
-            }
-        }
-    }
+    let warnings_of = match &batch.advice {
+        Advice::Skip => HashMap::new(),
+        Advice::Given(given) => given.clone(),
+        Advice::Check => advise(txn, &codes, &stored, &changes).await?,
+    };
     let mut warnings: Vec<RowWarning> = warnings_of
         .iter()
         .flat_map(|(line, ws)| ws.iter().map(|w| RowWarning { line: *line, warning: w.clone() }))
@@ -275,13 +285,41 @@ pub async fn save(
     if !warnings.is_empty() && !batch.confirmed {
         return Err(SurveyWriteError::Warned(warnings));
     }
-    let written = write(txn, batch, &changes, &warnings_of, progress).await?;
-    Ok(Saved { written, warnings })
+    Ok(Checked { changes, warnings_of, warnings })
+}
+
+/// Each row's warnings, by line, from its units' adoptions and their stored counts by
+/// (unit, model): two reads for the whole batch, not one per row.
+async fn advise(
+    txn: &DatabaseTransaction,
+    codes: &[String],
+    stored: &HashMap<Key, survey_count::Model>,
+    changes: &[(u64, Survey, Option<survey_count::Model>)],
+) -> Result<HashMap<u64, Vec<Warning>>, DbErr> {
+    let runs = adoptions_of(txn, codes).await?;
+    let mut history: HashMap<(&str, Option<&str>), Vec<&survey_count::Model>> = HashMap::new();
+    for o in stored.values() {
+        history.entry((o.unit_code.as_str(), o.model_code.as_deref())).or_default().push(o);
+    }
+    let mut out = HashMap::new();
+    for (line, s, _) in changes {
+        let earlier = history.get(&(s.unit_code.as_str(), s.model_code.as_deref())).map_or(&[][..], Vec::as_slice);
+        let w = warnings(s, earlier, &runs);
+        if !w.is_empty() {
+            out.insert(*line, w);
+        }
+    }
+    Ok(out)
 }
 
 /// An entry as the form or the API makes it: today's rules, warnings given, in the next
 /// group commit ([`super::group`]). The outer `Err` is the group's failure, the inner one
 /// this entry's refusal.
+///
+/// The group's writer runs one write at a time for the whole server, so it is kept to what
+/// must be exact: the rules against the stored rows the entry's periods touch. The warnings,
+/// which compare the entry with its units' whole histories, are found first on a snapshot
+/// of their own, beside the other requests; a refusal found there is given at once.
 pub async fn save_entry(
     group: &super::group::GroupCommit,
     db: &crate::ssr::Db,
@@ -291,11 +329,28 @@ pub async fn save_entry(
     audit: Audit,
 ) -> Result<Result<Saved, SurveyWriteError>, DbErr> {
     use futures_util::FutureExt;
+    use sea_orm::TransactionTrait;
+    let today = super::today();
+    let first = Batch {
+        writer: &writer,
+        rows: rows.clone(),
+        replace: false,
+        today: Some(today),
+        advice: Advice::Check,
+        confirmed,
+        audit: audit.clone(),
+    };
+    let snapshot = db.begin().await?;
+    let checked = check(&snapshot, &first, &mut Pending::default()).await;
+    snapshot.rollback().await?;
+    let advice = match checked {
+        Ok(checked) => Advice::Given(checked.warnings_of),
+        Err(refused) => return Ok(Err(refused)),
+    };
     group
         .write(db, move |txn| {
             async move {
-                let batch =
-                    Batch { writer: &writer, rows, replace: false, today: Some(super::today()), warn: true, confirmed, audit };
+                let batch = Batch { writer: &writer, rows, replace: false, today: Some(today), advice, confirmed, audit };
                 save(txn, &batch, &mut Pending::default(), &|_, _, _| {}).await
             }
             .boxed()
@@ -322,7 +377,7 @@ fn stored_values(m: &survey_count::Model) -> Stored {
 async fn write(
     txn: &DatabaseTransaction,
     batch: &Batch<'_>,
-    changes: &[(u64, &Survey, Option<&survey_count::Model>)],
+    changes: &[(u64, Survey, Option<survey_count::Model>)],
     warnings_of: &HashMap<u64, Vec<Warning>>,
     progress: Progress<'_>,
 ) -> Result<Written, SurveyWriteError> {
@@ -358,7 +413,7 @@ async fn write(
                     return Err(SurveyWriteError::Conflict { line: *line, stored: stored_values(old) });
                 }
                 let new = survey_count::Entity::find_by_id(old.id).one(txn).await?;
-                batch.audit.record(txn, "survey_counts", s.key(), Some(*old), new.as_ref(), &warnings).await?;
+                batch.audit.record(txn, "survey_counts", s.key(), Some(old), new.as_ref(), &warnings).await?;
                 written.updated += 1;
             }
         }
@@ -428,16 +483,40 @@ async fn units_of(txn: &DatabaseTransaction, codes: &[String]) -> Result<HashMap
     Ok(out)
 }
 
-/// The stored survey counts of these units (those within `span` only, when given), streamed
-/// in chunks so that a run never loads the whole table.
+/// The known models among these codes (`None`, the unit's service as a whole, is no model).
+async fn models_of(txn: &DatabaseTransaction, named: &[Option<String>]) -> Result<HashSet<String>, DbErr> {
+    let codes: Vec<String> = named.iter().flatten().cloned().collect();
+    let mut out = HashSet::new();
+    for chunk in codes.chunks(500) {
+        let found = reform_model::Entity::find()
+            .select_only()
+            .column(reform_model::Column::Code)
+            .filter(reform_model::Column::Code.is_in(chunk.to_vec()))
+            .into_tuple::<String>()
+            .all(txn)
+            .await?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// The stored survey counts of these units and models (those within `span` only, when
+/// given), streamed in chunks so that a run never loads the whole table.
 async fn stored_of(
     txn: &DatabaseTransaction,
     codes: &[String],
+    models: &[Option<String>],
     span: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<HashMap<Key, survey_count::Model>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    // The key index's own expression, so that both its columns narrow the search.
+    let model_keys: Vec<String> = models.iter().map(|m| m.clone().unwrap_or_default()).collect();
     let mut out = HashMap::new();
     for chunk in codes.chunks(500) {
         let mut q = survey_count::Entity::find().filter(survey_count::Column::UnitCode.is_in(chunk.to_vec()));
+        if model_keys.len() <= 500 {
+            q = q.filter(Expr::cust("COALESCE(model_code, '')").is_in(model_keys.clone()));
+        }
         if let Some((first, last)) = span {
             q = q.filter(survey_count::Column::PeriodEnd.gte(first)).filter(survey_count::Column::PeriodStart.lte(last));
         }
