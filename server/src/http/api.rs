@@ -4,7 +4,10 @@ use super::export::{figure_filter, given, FigureQuery};
 use super::HttpError;
 use app::ssr::{entities, figures, tables, AppState};
 use axum::{
+    body::Bytes,
     extract::{Query, State},
+    http::header,
+    response::{IntoResponse, Response},
     routing::get,
     Json, Router,
 };
@@ -21,6 +24,25 @@ pub fn routes() -> Router<AppState> {
         .route("/figures/effectiveness", get(effectiveness))
         .route("/figures/completeness", get(completeness))
         .route("/figures/trend", get(trend))
+}
+
+/// A list of figures as JSON, serialized once per version of the data: the cache keeps the
+/// bytes, so a request it answers costs neither a copy of the rows nor their encoding.
+async fn cached_json<T, E, Fut>(s: &AppState, key: String, compute: impl FnOnce() -> Fut) -> Result<Response, HttpError>
+where
+    T: Serialize,
+    E: Into<HttpError>,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let body = s
+        .figures
+        .get(&s.db, key, || async {
+            let rows = compute().await.map_err(Into::into)?;
+            let json = serde_json::to_vec(&rows).map_err(|e| HttpError::Internal(format!("encoding JSON: {e}")))?;
+            Ok::<_, HttpError>(Bytes::from(json))
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
@@ -132,16 +154,16 @@ async fn adoptions(
 async fn district_summary(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
-) -> Result<Json<Vec<app::domain::DistrictSummaryRow>>, HttpError> {
+) -> Result<Response, HttpError> {
     let filter = figure_filter(&s, &q).await?;
     let key = format!("district summary {filter:?}");
-    Ok(Json(s.figures.get(&s.db, key, || figures::district_summary(&s.db, &filter)).await?))
+    cached_json(&s, key, || figures::district_summary(&s.db, &filter)).await
 }
 
 async fn communes(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
-) -> Result<Json<Vec<app::domain::CommuneFiguresRow>>, HttpError> {
+) -> Result<Response, HttpError> {
     let filter = figure_filter(&s, &q).await?;
     let district = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
     use sea_orm::EntityTrait;
@@ -150,22 +172,22 @@ async fn communes(
         return Err(HttpError::bad("district", format!("unknown district `{district}`")));
     }
     let key = format!("commune figures {district:?} {filter:?}");
-    Ok(Json(s.figures.get(&s.db, key, || figures::commune_figures(&s.db, &district, &filter)).await?))
+    cached_json(&s, key, || figures::commune_figures(&s.db, &district, &filter)).await
 }
 
 async fn model_figures(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
-) -> Result<Json<Vec<app::domain::ModelFiguresRow>>, HttpError> {
+) -> Result<Response, HttpError> {
     let filter = figure_filter(&s, &q).await?;
     let key = format!("model figures {filter:?}");
-    Ok(Json(s.figures.get(&s.db, key, || figures::model_figures(&s.db, &filter)).await?))
+    cached_json(&s, key, || figures::model_figures(&s.db, &filter)).await
 }
 
 async fn effectiveness(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
-) -> Result<Json<Vec<app::domain::EffectivenessRow>>, HttpError> {
+) -> Result<Response, HttpError> {
     let mut models = figures::model_choices(&s.db).await?;
     if let Some(m) = given(&q.model) {
         models.retain(|c| c.code == m);
@@ -180,16 +202,16 @@ async fn effectiveness(
         }
     }
     let key = format!("effectiveness {models:?} {province:?}");
-    Ok(Json(s.figures.get(&s.db, key, || figures::effectiveness(&s.db, &models, province.as_deref())).await?))
+    cached_json(&s, key, || figures::effectiveness(&s.db, &models, province.as_deref())).await
 }
 
 async fn completeness(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
-) -> Result<Json<Vec<app::domain::CompletenessRow>>, HttpError> {
+) -> Result<Response, HttpError> {
     let filter = figure_filter(&s, &q).await?;
     let key = format!("completeness {filter:?}");
-    Ok(Json(s.figures.get(&s.db, key, || figures::completeness(&s.db, &filter)).await?))
+    cached_json(&s, key, || figures::completeness(&s.db, &filter)).await
 }
 
 #[derive(Deserialize)]
@@ -203,7 +225,7 @@ struct TrendQuery {
 async fn trend(
     State(s): State<AppState>,
     Query(q): Query<TrendQuery>,
-) -> Result<Json<Vec<app::domain::TrendRow>>, HttpError> {
+) -> Result<Response, HttpError> {
     use app::domain::{FilterError, Period};
     use sea_orm::EntityTrait;
     let unit = given(&q.unit).ok_or_else(|| HttpError::bad("unit", "required: a unit code"))?;
@@ -223,5 +245,5 @@ async fn trend(
         }
     }
     let key = format!("trend {unit:?} {from} {to} {model:?}");
-    Ok(Json(s.figures.get(&s.db, key, || figures::trend(&s.db, &unit, &span, model.as_deref())).await?))
+    cached_json(&s, key, || figures::trend(&s.db, &unit, &span, model.as_deref())).await
 }
