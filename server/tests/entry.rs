@@ -943,6 +943,42 @@ on_both_engines!(writes_at_once_share_commits_and_a_refused_one_leaves_the_other
     eprintln!("60 writes at once went in {raised} transaction(s)");
 });
 
+on_both_engines!(entries_at_once_on_one_unit_and_model_are_checked_against_each_other, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let sam = token_of(&app, "sam").await;
+    let before = surveys(&app).await;
+    // A group reads the stored rows once for all its entries: entries on the same unit and
+    // model must still see each other. All at once, for each quarter of 2026 up to the third:
+    // a month and the quarter holding it (they overlap), and one key twice with other values.
+    let mut writes = Vec::new();
+    for q in 1..=3 {
+        let month = format!("2026-{:02}", q * 3 - 2);
+        writes.push(json!({"unit_code": "N1", "model_code": "M", "period": month, "respondents": 50, "satisfied": 40}));
+        writes.push(json!({"unit_code": "N1", "model_code": "M", "period": format!("2026-Q{q}"), "respondents": 150, "satisfied": 120}));
+        let other = format!("2026-{:02}", q * 3 - 1);
+        writes.push(json!({"unit_code": "N1", "period": other, "respondents": 60, "satisfied": 50}));
+        writes.push(json!({"unit_code": "N1", "period": other, "respondents": 61, "satisfied": 51}));
+    }
+    let answers = futures_util::future::join_all(writes.iter().map(|row| post_api(&app, Some(&sam), row.clone()))).await;
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
+    // Of each pair, exactly one is written and the other refused for the one written.
+    let mut want = before;
+    for (pair, answers) in writes.chunks(2).zip(answers.chunks(2)) {
+        let (kept, refused) = match (answers[0].0, answers[1].0) {
+            (201, 422) => (&pair[0], &answers[1].1),
+            (422, 201) => (&pair[1], &answers[0].1),
+            other => panic!("{pair:?} got {other:?}: {statuses:?}"),
+        };
+        let message = refused["problems"][0]["message"].as_str().unwrap_or_default().to_string();
+        assert!(message.contains("overlaps") || message.contains("already exists"), "{message}");
+        let model = kept["model_code"].as_str().map(str::to_string);
+        let (n, s) = (kept["respondents"].as_i64().unwrap() as i32, kept["satisfied"].as_i64().unwrap() as i32);
+        want.push(("N1".to_string(), model, kept["period"].as_str().unwrap().to_string(), n, s, 1));
+    }
+    want.sort();
+    assert_eq!(surveys(&app).await, want);
+});
+
 async fn data_version(db: &app::ssr::Db) -> i64 {
     app::ssr::entities::data_version::Entity::find().one(db).await.unwrap().unwrap().version
 }

@@ -16,7 +16,7 @@ pub struct AppState {
     /// Figures already computed for the data's current version.
     pub figures: super::figures::FigureCache,
     /// Survey writes from many staff at once share transactions and syncs to disk.
-    pub writes: super::writes::group::GroupCommit,
+    pub writes: super::writes::group::GroupCommit<super::writes::surveys::Entry>,
 }
 
 impl AppState {

@@ -449,12 +449,12 @@ pub async fn import(
                 }
                 let batch = surveys::Batch {
                     writer: &writer,
-                    rows,
+                    rows: &rows,
                     replace: opts.update,
                     today: None,
-                    advice: surveys::Advice::Skip,
+                    advice: &surveys::Advice::Skip,
                     confirmed: true,
-                    audit: Audit::new(actor.to_string(), action, None),
+                    audit: &audit,
                 };
                 let before = written.inserted;
                 // The whole file's size is not known ahead: the count so far is the total.

@@ -3,113 +3,132 @@
 //! SQLite with `synchronous=FULL`, the same order on PostgreSQL), which caps one-at-a-time
 //! writes near a thousand a second however little each write does; grouped, the sync is
 //! paid once per group. SQLite takes one writer at a time anyway, so nothing is lost by
-//! running the writes of a group one after another.
+//! writing a group's jobs one after another.
 //!
-//! Each write runs in its own savepoint inside the group's transaction ([`super::begin`],
-//! which raises the data version once for the group): a write that fails is rolled back
-//! alone and the others stand. Every writer hears back only after the group's commit, so
-//! an acknowledged write is on disk, as it was when each write committed by itself.
+//! What a group is made of is its job type's ([`GroupWrite`]): survey entries read the
+//! facts of the whole group at once ([`super::surveys::Entry`]). A job refused by its rules
+//! has written nothing and the others stand; a database failure fails the whole group, and
+//! nothing of it is written. Every writer hears back only after the group's commit, so an
+//! acknowledged write is on disk, as it was when each write committed by itself.
 use super::super::Db;
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
-use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
+use sea_orm::{DatabaseTransaction, DbErr};
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
-/// Writes per group at most: a group holds the write lock while it runs.
+/// Jobs per group at most: a group holds the write lock while it runs.
 const MAX_GROUP: usize = 64;
-/// Writes waiting at most; a writer beyond waits to be queued.
+/// Jobs waiting at most; a writer beyond waits to be queued.
 const QUEUE: usize = 1024;
 
-/// Called after the group's commit with its outcome.
-type Finish = Box<dyn FnOnce(Result<(), &DbErr>) + Send>;
-/// One write: runs in its savepoint, says whether it keeps what it wrote, and how to answer.
-type Job = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, (bool, Finish)> + Send>;
-
-/// The queue of a database's grouped writes. The task that writes them starts with the
-/// first write (inside the runtime) and ends when the last handle is dropped.
-#[derive(Clone, Default)]
-pub struct GroupCommit {
-    queue: std::sync::Arc<OnceLock<mpsc::Sender<Job>>>,
+/// A kind of write that is done in groups.
+pub trait GroupWrite: Send + Sync + Sized + 'static {
+    /// What a writer hears once the group is committed.
+    type Out: Send + 'static;
+    /// Writes the jobs in `txn`, in order: for each, its answer, or `None` to put it off to
+    /// the next group (never the first job of a group, so every job is written in the end).
+    fn write_group<'t>(txn: &'t DatabaseTransaction, jobs: &'t [Self]) -> BoxFuture<'t, Result<Vec<Option<Self::Out>>, DbErr>>;
 }
 
-impl GroupCommit {
-    /// Runs `write` in the next group's transaction and returns its result once that
-    /// transaction is committed. An `Err` from `write` rolls back what it wrote, and only
-    /// that; the outer `Err` says that the group failed (or the write panicked), so nothing
-    /// of it was written.
-    pub async fn write<T, E, F>(&self, db: &Db, write: F) -> Result<Result<T, E>, DbErr>
-    where
-        T: Send + 'static,
-        E: Send + 'static,
-        F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<T, E>> + Send + 'static,
-    {
-        let (answer, heard) = oneshot::channel::<Result<Result<T, E>, DbErr>>();
-        let job: Job = Box::new(move |txn| {
-            async move {
-                let result = write(txn).await;
-                let keep = result.is_ok();
-                let finish: Finish = Box::new(move |committed| {
-                    let _ = answer.send(match committed {
-                        Ok(()) => Ok(result),
-                        Err(e) => Err(DbErr::Custom(format!("the group's commit failed: {e}"))),
-                    });
-                });
-                (keep, finish)
-            }
-            .boxed()
-        });
+type Answer<J> = oneshot::Sender<Result<<J as GroupWrite>::Out, DbErr>>;
+
+/// The queue of a database's grouped writes of one kind. The task that writes them starts
+/// with the first job (inside the runtime) and ends when the last handle is dropped.
+pub struct GroupCommit<J: GroupWrite> {
+    queue: Arc<OnceLock<mpsc::Sender<(J, Answer<J>)>>>,
+}
+
+impl<J: GroupWrite> Default for GroupCommit<J> {
+    fn default() -> Self {
+        GroupCommit { queue: Default::default() }
+    }
+}
+
+impl<J: GroupWrite> Clone for GroupCommit<J> {
+    fn clone(&self) -> Self {
+        GroupCommit { queue: self.queue.clone() }
+    }
+}
+
+impl<J: GroupWrite> GroupCommit<J> {
+    /// Writes `job` in the next group and returns its answer once that group is committed;
+    /// `Err` says that the group failed (or a job of it panicked), so nothing of it was written.
+    pub async fn write(&self, db: &Db, job: J) -> Result<J::Out, DbErr> {
+        let (answer, heard) = oneshot::channel();
         let queue = self.queue.get_or_init(|| start(db.clone()));
         let abandoned = || DbErr::Custom("the write was abandoned".into());
-        queue.send(job).await.map_err(|_| abandoned())?;
+        queue.send((job, answer)).await.map_err(|_| abandoned())?;
         heard.await.unwrap_or_else(|_| Err(abandoned()))
     }
 }
 
-fn start(db: Db) -> mpsc::Sender<Job> {
-    let (queue, mut jobs) = mpsc::channel::<Job>(QUEUE);
+fn start<J: GroupWrite>(db: Db) -> mpsc::Sender<(J, Answer<J>)> {
+    let (queue, mut arrivals) = mpsc::channel::<(J, Answer<J>)>(QUEUE);
     tokio::spawn(async move {
-        while let Some(first) = jobs.recv().await {
-            let mut group = vec![first];
-            while group.len() < MAX_GROUP {
-                match jobs.try_recv() {
-                    Ok(job) => group.push(job),
+        // Jobs put off by the last group go first in the next.
+        let mut waiting: VecDeque<(J, Answer<J>)> = VecDeque::new();
+        loop {
+            if waiting.is_empty() {
+                match arrivals.recv().await {
+                    Some(job) => waiting.push_back(job),
+                    None => return,
+                }
+            }
+            while waiting.len() < MAX_GROUP {
+                match arrivals.try_recv() {
+                    Ok(job) => waiting.push_back(job),
                     Err(_) => break,
                 }
             }
-            run(&db, group).await;
+            let group: Vec<(J, Answer<J>)> = waiting.drain(..waiting.len().min(MAX_GROUP)).collect();
+            for put_off in run(&db, group).await.into_iter().rev() {
+                waiting.push_front(put_off);
+            }
         }
     });
     queue
 }
 
-/// Writes one group: each job in its savepoint, then one commit, then every answer.
-async fn run(db: &Db, group: Vec<Job>) {
-    let mut finished: Vec<Finish> = Vec::with_capacity(group.len());
+/// Writes one group in one transaction, then answers its writers; returns the jobs put off.
+async fn run<J: GroupWrite>(db: &Db, group: Vec<(J, Answer<J>)>) -> Vec<(J, Answer<J>)> {
+    let (jobs, answers): (Vec<J>, Vec<Answer<J>>) = group.into_iter().unzip();
     let outcome = AssertUnwindSafe(async {
         let txn = super::begin(db).await?;
-        for job in group {
-            let savepoint = txn.begin().await?;
-            let (keep, finish) = job(&savepoint).await;
-            if keep {
-                savepoint.commit().await?;
-            } else {
-                savepoint.rollback().await?;
-            }
-            finished.push(finish);
-        }
-        txn.commit().await
+        let verdicts = J::write_group(&txn, &jobs).await?;
+        txn.commit().await?;
+        Ok::<_, DbErr>(verdicts)
     })
     .catch_unwind()
     .await;
     // A panic drops the transaction, which rolls the whole group back: its writers hear
-    // that nothing was written (the panicking one hears nothing and answers 500).
-    let committed = outcome.unwrap_or_else(|_| Err(DbErr::Custom("a write of the group panicked".into())));
-    if let Err(e) = &committed {
-        tracing::error!(error = %e, writes = finished.len(), "a group of writes was rolled back");
+    // that nothing was written.
+    let outcome = outcome.unwrap_or_else(|_| Err(DbErr::Custom("a write of the group panicked".into())));
+    let mut put_off = Vec::new();
+    match outcome {
+        Ok(mut verdicts) => {
+            verdicts.resize_with(jobs.len(), || None);
+            for (i, ((job, answer), verdict)) in jobs.into_iter().zip(answers).zip(verdicts).enumerate() {
+                match verdict {
+                    Some(out) => {
+                        let _ = answer.send(Ok(out));
+                    }
+                    None if i > 0 => put_off.push((job, answer)),
+                    // Put off as the first of its group it would wait for ever.
+                    None => {
+                        let _ = answer.send(Err(DbErr::Custom("a write put off as the first of its group".into())));
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, writes = answers.len(), "a group of writes was rolled back");
+            for answer in answers {
+                let _ = answer.send(Err(DbErr::Custom(format!("the group's commit failed: {e}"))));
+            }
+        }
     }
-    for finish in finished {
-        finish(committed.as_ref().map(|_| ()));
-    }
+    put_off
 }

@@ -28,16 +28,16 @@ pub struct SurveyWrite {
 /// How a batch is written.
 pub struct Batch<'a> {
     pub writer: &'a Writer,
-    pub rows: Vec<SurveyWrite>,
+    pub rows: &'a [SurveyWrite],
     /// `import --update`: a stored key with other values is replaced without naming a
     /// version (the old values go to the audit log).
     pub replace: bool,
     /// Refuse periods that have not begun on this day (entry, API); `None` for imports of history.
     pub today: Option<NaiveDate>,
-    pub advice: Advice,
+    pub advice: &'a Advice,
     /// The writer saw the warnings and keeps the values (given with `reason`).
     pub confirmed: bool,
-    pub audit: Audit,
+    pub audit: &'a Audit,
 }
 
 /// Where a batch's warnings come from.
@@ -155,46 +155,108 @@ pub async fn save(
 ) -> Result<Saved, SurveyWriteError> {
     let checked = check(txn, batch, pending).await?;
     let written = write(txn, batch, &checked.changes, &checked.warnings_of, progress).await?;
-    Ok(Saved { written, warnings: checked.warnings })
+    Ok(Saved { written, warnings: listed(&checked.warnings_of) })
 }
 
-/// A batch that passed every rule: each row with the stored one it replaces, and its warnings.
+/// A row to write with the stored one it replaces.
+type Change = (u64, Survey, Option<survey_count::Model>);
+
+/// A batch that passed every rule: its changes, and its warnings by line.
 struct Checked {
-    changes: Vec<(u64, Survey, Option<survey_count::Model>)>,
+    changes: Vec<Change>,
     warnings_of: HashMap<u64, Vec<Warning>>,
-    warnings: Vec<RowWarning>,
+}
+
+/// A batch's rows as surveys, and the problems of those that are not.
+struct Parsed {
+    rows: Vec<(u64, Option<i32>, Survey)>,
+    problems: Vec<RowProblem>,
+}
+
+impl Parsed {
+    fn of(batch: &Batch<'_>) -> Result<Parsed, SurveyWriteError> {
+        if batch.writer.corrects() && batch.audit.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(SurveyWriteError::ReasonRequired);
+        }
+        let mut parsed = Parsed { rows: Vec::with_capacity(batch.rows.len()), problems: Vec::new() };
+        for row in batch.rows {
+            match survey::parse(&row.draft) {
+                Ok(s) => parsed.rows.push((row.line, row.version, s)),
+                Err(ps) => {
+                    parsed.problems.extend(ps.into_iter().map(|(field, broken)| RowProblem { line: row.line, field, broken }))
+                }
+            }
+        }
+        Ok(parsed)
+    }
+
+    fn surveys(&self) -> impl Iterator<Item = &Survey> {
+        self.rows.iter().map(|(_, _, s)| s)
+    }
+}
+
+/// What the rules read from the database, once for a batch or for a group of entries:
+/// the units and models the rows name, and the stored counts of their (unit, model)s.
+#[derive(Default)]
+struct Facts {
+    units: HashMap<String, (DateSpan, Option<String>)>,
+    models: HashSet<String>,
+    stored: HashMap<Key, survey_count::Model>,
+}
+
+impl Facts {
+    /// With `whole_history`, every stored count of the rows' (unit, model)s (for the
+    /// warnings); otherwise only those their periods could overlap, so that a chunk of an
+    /// import, or an entry rechecked in the writer, reads its neighbours, not whole histories.
+    async fn read(txn: &DatabaseTransaction, surveys: &[&Survey], whole_history: bool) -> Result<Facts, DbErr> {
+        let codes: Vec<String> = surveys.iter().map(|s| s.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let named: Vec<Option<String>> =
+            surveys.iter().map(|s| s.model_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let span = if whole_history {
+            None
+        } else {
+            let first = surveys.iter().map(|s| s.period.first_day()).min();
+            first.zip(surveys.iter().map(|s| s.period.last_day()).max())
+        };
+        Ok(Facts {
+            units: units_of(txn, &codes).await?,
+            models: models_of(txn, &named).await?,
+            stored: stored_of(txn, &codes, &named, span).await?,
+        })
+    }
 }
 
 /// Every rule of a write, read against `txn`; writes nothing.
 async fn check(txn: &DatabaseTransaction, batch: &Batch<'_>, pending: &mut Pending) -> Result<Checked, SurveyWriteError> {
-    if batch.writer.corrects() && batch.audit.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-        return Err(SurveyWriteError::ReasonRequired);
-    }
-    let mut problems = Vec::new();
-    let mut parsed: Vec<(u64, Option<i32>, Survey)> = Vec::with_capacity(batch.rows.len());
-    for row in &batch.rows {
-        match survey::parse(&row.draft) {
-            Ok(s) => parsed.push((row.line, row.version, s)),
-            Err(ps) => problems.extend(ps.into_iter().map(|(field, broken)| RowProblem { line: row.line, field, broken })),
-        }
-    }
-
-    let codes: Vec<String> = parsed.iter().map(|(_, _, s)| s.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
-    let units = units_of(txn, &codes).await?;
-    let named: Vec<Option<String>> =
-        parsed.iter().map(|(_, _, s)| s.model_code.clone()).collect::<HashSet<_>>().into_iter().collect();
-    let models = models_of(txn, &named).await?;
-    // Only the stored counts that the batch's periods could overlap matter, unless the
-    // whole history is wanted for the warnings: a chunk of an import, or an entry rechecked
-    // in the writer, then reads its neighbours, not whole histories.
-    let span = if matches!(batch.advice, Advice::Check) {
-        None
-    } else {
-        let first = parsed.iter().map(|(_, _, s)| s.period.first_day()).min();
-        let last = parsed.iter().map(|(_, _, s)| s.period.last_day()).max();
-        first.zip(last)
+    let parsed = Parsed::of(batch)?;
+    let surveys: Vec<&Survey> = parsed.surveys().collect();
+    let facts = Facts::read(txn, &surveys, matches!(batch.advice, Advice::Check)).await?;
+    let changes = judge(batch, parsed, &facts, pending)?;
+    let warnings_of = match batch.advice {
+        Advice::Skip => HashMap::new(),
+        Advice::Given(given) => given.clone(),
+        Advice::Check => advise(txn, &facts.stored, &changes).await?,
     };
-    let stored = stored_of(txn, &codes, &named, span).await?;
+    if !warnings_of.is_empty() && !batch.confirmed {
+        return Err(SurveyWriteError::Warned(listed(&warnings_of)));
+    }
+    Ok(Checked { changes, warnings_of })
+}
+
+/// The warnings in line order.
+fn listed(warnings_of: &HashMap<u64, Vec<Warning>>) -> Vec<RowWarning> {
+    let mut warnings: Vec<RowWarning> = warnings_of
+        .iter()
+        .flat_map(|(line, ws)| ws.iter().map(|w| RowWarning { line: *line, warning: w.clone() }))
+        .collect();
+    warnings.sort_by_key(|w| w.line);
+    warnings
+}
+
+/// The rules of a batch against what was read (and `pending`): its changes, or why not.
+fn judge(batch: &Batch<'_>, parsed: Parsed, facts: &Facts, pending: &mut Pending) -> Result<Vec<Change>, SurveyWriteError> {
+    let Parsed { rows: parsed, mut problems } = parsed;
+    let Facts { units, models, stored } = facts;
     let place = |code: &str| -> Option<(DateSpan, Option<String>)> {
         pending.units.get(code).cloned().or_else(|| units.get(code).cloned())
     };
@@ -206,7 +268,7 @@ async fn check(txn: &DatabaseTransaction, batch: &Batch<'_>, pending: &mut Pendi
             return Err(SurveyWriteError::Forbidden { line: *line, unit: s.unit_code.clone() });
         }
     }
-    for row in &batch.rows {
+    for row in batch.rows {
         if parsed.iter().all(|(l, _, _)| *l != row.line) {
             let unit = row.draft.unit_code.trim();
             let parent = place(unit).and_then(|(_, p)| p);
@@ -219,7 +281,8 @@ async fn check(txn: &DatabaseTransaction, batch: &Batch<'_>, pending: &mut Pendi
     // Periods per (unit, model): the stored ones, then the batch's own, each with its line
     // (a stored one written by an earlier chunk of the run has the line it came on).
     let mut periods: HashMap<(String, Option<String>), Vec<(Period, Option<u64>)>> = HashMap::new();
-    for s in stored.values() {
+    let named: HashSet<(&str, Option<&str>)> = parsed.iter().map(|(_, _, s)| (s.unit_code.as_str(), s.model_code.as_deref())).collect();
+    for s in stored.values().filter(|s| named.contains(&(s.unit_code.as_str(), s.model_code.as_deref()))) {
         if let Ok(p) = Period::parse_survey(&s.period) {
             let line = pending.seen.line((&s.unit_code, s.model_code.as_deref(), &s.period));
             periods.entry((s.unit_code.clone(), s.model_code.clone())).or_default().push((p, line));
@@ -272,31 +335,18 @@ async fn check(txn: &DatabaseTransaction, batch: &Batch<'_>, pending: &mut Pendi
         return Err(SurveyWriteError::Invalid(problems));
     }
 
-    let warnings_of = match &batch.advice {
-        Advice::Skip => HashMap::new(),
-        Advice::Given(given) => given.clone(),
-        Advice::Check => advise(txn, &codes, &stored, &changes).await?,
-    };
-    let mut warnings: Vec<RowWarning> = warnings_of
-        .iter()
-        .flat_map(|(line, ws)| ws.iter().map(|w| RowWarning { line: *line, warning: w.clone() }))
-        .collect();
-    warnings.sort_by_key(|w| w.line);
-    if !warnings.is_empty() && !batch.confirmed {
-        return Err(SurveyWriteError::Warned(warnings));
-    }
-    Ok(Checked { changes, warnings_of, warnings })
+    Ok(changes)
 }
 
 /// Each row's warnings, by line, from its units' adoptions and their stored counts by
 /// (unit, model): two reads for the whole batch, not one per row.
 async fn advise(
     txn: &DatabaseTransaction,
-    codes: &[String],
     stored: &HashMap<Key, survey_count::Model>,
-    changes: &[(u64, Survey, Option<survey_count::Model>)],
+    changes: &[Change],
 ) -> Result<HashMap<u64, Vec<Warning>>, DbErr> {
-    let runs = adoptions_of(txn, codes).await?;
+    let codes: Vec<String> = changes.iter().map(|(_, s, _)| s.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let runs = adoptions_of(txn, &codes).await?;
     let mut history: HashMap<(&str, Option<&str>), Vec<&survey_count::Model>> = HashMap::new();
     for o in stored.values() {
         history.entry((o.unit_code.as_str(), o.model_code.as_deref())).or_default().push(o);
@@ -316,46 +366,114 @@ async fn advise(
 /// group commit ([`super::group`]). The outer `Err` is the group's failure, the inner one
 /// this entry's refusal.
 ///
-/// The group's writer runs one write at a time for the whole server, so it is kept to what
-/// must be exact: the rules against the stored rows the entry's periods touch. The warnings,
-/// which compare the entry with its units' whole histories, are found first on a snapshot
-/// of their own, beside the other requests; a refusal found there is given at once.
+/// The warnings, which compare the entry with its units' whole histories, are found first,
+/// on a snapshot of their own, beside the other requests; a refusal found there is given
+/// at once. The group's writer, one for the whole server, then only rechecks the rules
+/// against the stored rows that the entry's periods touch ([`Entry`]).
 pub async fn save_entry(
-    group: &super::group::GroupCommit,
+    group: &super::group::GroupCommit<Entry>,
     db: &crate::ssr::Db,
     writer: Writer,
     rows: Vec<SurveyWrite>,
     confirmed: bool,
     audit: Audit,
 ) -> Result<Result<Saved, SurveyWriteError>, DbErr> {
-    use futures_util::FutureExt;
     use sea_orm::TransactionTrait;
     let today = super::today();
-    let first = Batch {
-        writer: &writer,
-        rows: rows.clone(),
-        replace: false,
-        today: Some(today),
-        advice: Advice::Check,
-        confirmed,
-        audit: audit.clone(),
-    };
+    let batch =
+        Batch { writer: &writer, rows: &rows, replace: false, today: Some(today), advice: &Advice::Check, confirmed, audit: &audit };
     let snapshot = db.begin().await?;
-    let checked = check(&snapshot, &first, &mut Pending::default()).await;
+    let checked = check(&snapshot, &batch, &mut Pending::default()).await;
     snapshot.rollback().await?;
     let advice = match checked {
         Ok(checked) => Advice::Given(checked.warnings_of),
         Err(refused) => return Ok(Err(refused)),
     };
-    group
-        .write(db, move |txn| {
-            async move {
-                let batch = Batch { writer: &writer, rows, replace: false, today: Some(today), advice, confirmed, audit };
-                save(txn, &batch, &mut Pending::default(), &|_, _, _| {}).await
+    group.write(db, Entry { writer, rows, today, advice, confirmed, audit }).await
+}
+
+/// An entry waiting for its group, its warnings found.
+pub struct Entry {
+    writer: Writer,
+    rows: Vec<SurveyWrite>,
+    today: NaiveDate,
+    advice: Advice,
+    confirmed: bool,
+    audit: Audit,
+}
+
+impl Entry {
+    fn batch(&self) -> Batch<'_> {
+        Batch {
+            writer: &self.writer,
+            rows: &self.rows,
+            replace: false,
+            today: Some(self.today),
+            advice: &self.advice,
+            confirmed: self.confirmed,
+            audit: &self.audit,
+        }
+    }
+}
+
+impl super::group::GroupWrite for Entry {
+    type Out = Result<Saved, SurveyWriteError>;
+
+    /// The group's entries are checked against one read of the facts for all of them, then
+    /// written one after another. An entry that names a (unit, model) of an entry before it
+    /// in the group could depend on what that one writes: it waits for the next group, so
+    /// the entries of one group never touch the same rows and one read serves them all.
+    fn write_group<'t>(
+        txn: &'t DatabaseTransaction,
+        entries: &'t [Entry],
+    ) -> futures_util::future::BoxFuture<'t, Result<Vec<Option<Self::Out>>, DbErr>> {
+        use futures_util::FutureExt;
+        async move {
+            let batches: Vec<Batch<'_>> = entries.iter().map(Entry::batch).collect();
+            let parsed: Vec<Result<Parsed, SurveyWriteError>> = batches.iter().map(Parsed::of).collect();
+            let all: Vec<&Survey> = parsed.iter().flatten().flat_map(|p| p.surveys()).collect();
+            let facts = Facts::read(txn, &all, false).await?;
+            let mut taken: HashSet<(String, Option<String>)> = HashSet::new();
+            let mut verdicts = Vec::with_capacity(entries.len());
+            for (batch, parsed) in batches.iter().zip(parsed) {
+                let parsed = match parsed {
+                    Ok(parsed) => parsed,
+                    Err(refused) => {
+                        verdicts.push(Some(Err(refused)));
+                        continue;
+                    }
+                };
+                let pairs: HashSet<(String, Option<String>)> =
+                    parsed.surveys().map(|s| (s.unit_code.clone(), s.model_code.clone())).collect();
+                if !taken.is_disjoint(&pairs) {
+                    verdicts.push(None);
+                    continue;
+                }
+                let changes = match judge(batch, parsed, &facts, &mut Pending::default()) {
+                    Ok(changes) => changes,
+                    Err(refused) => {
+                        verdicts.push(Some(Err(refused)));
+                        continue;
+                    }
+                };
+                taken.extend(pairs);
+                let warnings_of = match batch.advice {
+                    Advice::Given(given) => given.clone(),
+                    _ => HashMap::new(),
+                };
+                // No savepoint: the rules passed against what the writer alone changes, so a
+                // failure here is the database's, and it fails the whole group.
+                let written = match write(txn, batch, &changes, &warnings_of, &|_, _, _| {}).await {
+                    Ok(written) => written,
+                    Err(SurveyWriteError::Db(e)) => return Err(e),
+                    Err(other) => return Err(DbErr::Custom(format!("an entry checked in its group failed: {other}"))),
+                };
+                verdicts.push(Some(Ok(Saved { written, warnings: listed(&warnings_of) })));
             }
-            .boxed()
-        })
-        .await
+            Ok(verdicts)
+        }
+        .boxed()
+    }
 }
 
 fn display_key(s: &Survey) -> String {
@@ -377,7 +495,7 @@ fn stored_values(m: &survey_count::Model) -> Stored {
 async fn write(
     txn: &DatabaseTransaction,
     batch: &Batch<'_>,
-    changes: &[(u64, Survey, Option<survey_count::Model>)],
+    changes: &[Change],
     warnings_of: &HashMap<u64, Vec<Warning>>,
     progress: Progress<'_>,
 ) -> Result<Written, SurveyWriteError> {
