@@ -452,7 +452,7 @@ pub async fn import(
                     rows: &rows,
                     replace: opts.update,
                     today: None,
-                    advice: &surveys::Advice::Skip,
+                    advice: surveys::Advice::Skip,
                     confirmed: true,
                     audit: &audit,
                 };

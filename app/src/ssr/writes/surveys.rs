@@ -34,21 +34,19 @@ pub struct Batch<'a> {
     pub replace: bool,
     /// Refuse periods that have not begun on this day (entry, API); `None` for imports of history.
     pub today: Option<NaiveDate>,
-    pub advice: &'a Advice,
+    pub advice: Advice,
     /// The writer saw the warnings and keeps the values (given with `reason`).
     pub confirmed: bool,
     pub audit: &'a Audit,
 }
 
-/// Where a batch's warnings come from.
-#[derive(Clone, Debug)]
+/// Whether a batch's rows are compared with their history for warnings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Advice {
-    /// None are given (an import of history).
+    /// No warnings (an import of history).
     Skip,
     /// Each row is compared with its unit's history and adoptions ([`survey::unusual`]).
     Check,
-    /// Found already, by line, by a check of the same rows made just before ([`save_entry`]).
-    Given(HashMap<u64, Vec<Warning>>),
 }
 
 /// What a batch is checked against beside the database: units and models that it may
@@ -174,6 +172,8 @@ struct Parsed {
 }
 
 impl Parsed {
+    /// The rows parsed, after the one rule of the batch as a whole: a correction of someone
+    /// else's figures needs a reason.
     fn of(batch: &Batch<'_>) -> Result<Parsed, SurveyWriteError> {
         if batch.writer.corrects() && batch.audit.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             return Err(SurveyWriteError::ReasonRequired);
@@ -197,7 +197,6 @@ impl Parsed {
 
 /// What the rules read from the database, once for a batch or for a group of entries:
 /// the units and models the rows name, and the stored counts of their (unit, model)s.
-#[derive(Default)]
 struct Facts {
     units: HashMap<String, (DateSpan, Option<String>)>,
     models: HashSet<String>,
@@ -209,9 +208,15 @@ impl Facts {
     /// warnings); otherwise only those their periods could overlap, so that a chunk of an
     /// import, or an entry rechecked in the writer, reads its neighbours, not whole histories.
     async fn read(txn: &DatabaseTransaction, surveys: &[&Survey], whole_history: bool) -> Result<Facts, DbErr> {
-        let codes: Vec<String> = surveys.iter().map(|s| s.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let codes = unit_codes(surveys);
         let named: Vec<Option<String>> =
             surveys.iter().map(|s| s.model_code.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let pairs: Vec<(String, Option<String>)> = surveys
+            .iter()
+            .map(|s| (s.unit_code.clone(), s.model_code.clone()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let span = if whole_history {
             None
         } else {
@@ -221,21 +226,26 @@ impl Facts {
         Ok(Facts {
             units: units_of(txn, &codes).await?,
             models: models_of(txn, &named).await?,
-            stored: stored_of(txn, &codes, &named, span).await?,
+            stored: stored_of(txn, &pairs, span).await?,
         })
     }
+}
+
+/// The distinct units the rows name.
+fn unit_codes(surveys: &[&Survey]) -> Vec<String> {
+    surveys.iter().map(|s| s.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect()
 }
 
 /// Every rule of a write, read against `txn`; writes nothing.
 async fn check(txn: &DatabaseTransaction, batch: &Batch<'_>, pending: &mut Pending) -> Result<Checked, SurveyWriteError> {
     let parsed = Parsed::of(batch)?;
     let surveys: Vec<&Survey> = parsed.surveys().collect();
-    let facts = Facts::read(txn, &surveys, matches!(batch.advice, Advice::Check)).await?;
+    let facts = Facts::read(txn, &surveys, batch.advice == Advice::Check).await?;
+    let codes = unit_codes(&surveys);
     let changes = judge(batch, parsed, &facts, pending)?;
     let warnings_of = match batch.advice {
         Advice::Skip => HashMap::new(),
-        Advice::Given(given) => given.clone(),
-        Advice::Check => advise(txn, &facts.stored, &changes).await?,
+        Advice::Check => advise(&adoptions_of(txn, &codes).await?, &facts.stored, &changes),
     };
     if !warnings_of.is_empty() && !batch.confirmed {
         return Err(SurveyWriteError::Warned(listed(&warnings_of)));
@@ -338,15 +348,13 @@ fn judge(batch: &Batch<'_>, parsed: Parsed, facts: &Facts, pending: &mut Pending
     Ok(changes)
 }
 
-/// Each row's warnings, by line, from its units' adoptions and their stored counts by
-/// (unit, model): two reads for the whole batch, not one per row.
-async fn advise(
-    txn: &DatabaseTransaction,
+/// Each row's warnings, by line, from its units' adoptions (`runs`) and the stored counts
+/// of its (unit, model).
+fn advise(
+    runs: &HashMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>>,
     stored: &HashMap<Key, survey_count::Model>,
     changes: &[Change],
-) -> Result<HashMap<u64, Vec<Warning>>, DbErr> {
-    let codes: Vec<String> = changes.iter().map(|(_, s, _)| s.unit_code.clone()).collect::<HashSet<_>>().into_iter().collect();
-    let runs = adoptions_of(txn, &codes).await?;
+) -> HashMap<u64, Vec<Warning>> {
     let mut history: HashMap<(&str, Option<&str>), Vec<&survey_count::Model>> = HashMap::new();
     for o in stored.values() {
         history.entry((o.unit_code.as_str(), o.model_code.as_deref())).or_default().push(o);
@@ -354,22 +362,17 @@ async fn advise(
     let mut out = HashMap::new();
     for (line, s, _) in changes {
         let earlier = history.get(&(s.unit_code.as_str(), s.model_code.as_deref())).map_or(&[][..], Vec::as_slice);
-        let w = warnings(s, earlier, &runs);
+        let w = warnings(s, earlier, runs);
         if !w.is_empty() {
             out.insert(*line, w);
         }
     }
-    Ok(out)
+    out
 }
 
 /// An entry as the form or the API makes it: today's rules, warnings given, in the next
-/// group commit ([`super::group`]). The outer `Err` is the group's failure, the inner one
-/// this entry's refusal.
-///
-/// The warnings, which compare the entry with its units' whole histories, are found first,
-/// on a snapshot of their own, beside the other requests; a refusal found there is given
-/// at once. The group's writer, one for the whole server, then only rechecks the rules
-/// against the stored rows that the entry's periods touch ([`Entry`]).
+/// group commit ([`super::group`], [`Entry`]). The outer `Err` is the group's failure, the
+/// inner one this entry's refusal.
 pub async fn save_entry(
     group: &super::group::GroupCommit<Entry>,
     db: &crate::ssr::Db,
@@ -378,26 +381,14 @@ pub async fn save_entry(
     confirmed: bool,
     audit: Audit,
 ) -> Result<Result<Saved, SurveyWriteError>, DbErr> {
-    use sea_orm::TransactionTrait;
-    let today = super::today();
-    let batch =
-        Batch { writer: &writer, rows: &rows, replace: false, today: Some(today), advice: &Advice::Check, confirmed, audit: &audit };
-    let snapshot = db.begin().await?;
-    let checked = check(&snapshot, &batch, &mut Pending::default()).await;
-    snapshot.rollback().await?;
-    let advice = match checked {
-        Ok(checked) => Advice::Given(checked.warnings_of),
-        Err(refused) => return Ok(Err(refused)),
-    };
-    group.write(db, Entry { writer, rows, today, advice, confirmed, audit }).await
+    group.write(db, Entry { writer, rows, today: super::today(), confirmed, audit }).await
 }
 
-/// An entry waiting for its group, its warnings found.
+/// An entry waiting for its group.
 pub struct Entry {
     writer: Writer,
     rows: Vec<SurveyWrite>,
     today: NaiveDate,
-    advice: Advice,
     confirmed: bool,
     audit: Audit,
 }
@@ -409,7 +400,7 @@ impl Entry {
             rows: &self.rows,
             replace: false,
             today: Some(self.today),
-            advice: &self.advice,
+            advice: Advice::Check,
             confirmed: self.confirmed,
             audit: &self.audit,
         }
@@ -419,7 +410,9 @@ impl Entry {
 impl super::group::GroupWrite for Entry {
     type Out = Result<Saved, SurveyWriteError>;
 
-    /// The group's entries are checked against one read of the facts for all of them, then
+    /// The writer is one for the whole server, and each statement costs it a round trip to
+    /// the database's thread, so the group's entries are checked against one read for all of
+    /// them (units, models, the stored counts of their (unit, model)s, adoptions), then
     /// written one after another. An entry that names a (unit, model) of an entry before it
     /// in the group could depend on what that one writes: it waits for the next group, so
     /// the entries of one group never touch the same rows and one read serves them all.
@@ -432,7 +425,9 @@ impl super::group::GroupWrite for Entry {
             let batches: Vec<Batch<'_>> = entries.iter().map(Entry::batch).collect();
             let parsed: Vec<Result<Parsed, SurveyWriteError>> = batches.iter().map(Parsed::of).collect();
             let all: Vec<&Survey> = parsed.iter().flatten().flat_map(|p| p.surveys()).collect();
-            let facts = Facts::read(txn, &all, false).await?;
+            // Whole histories: the warnings compare each entry with its own.
+            let facts = Facts::read(txn, &all, true).await?;
+            let runs = adoptions_of(txn, &unit_codes(&all)).await?;
             let mut taken: HashSet<(String, Option<String>)> = HashSet::new();
             let mut verdicts = Vec::with_capacity(entries.len());
             for (batch, parsed) in batches.iter().zip(parsed) {
@@ -456,11 +451,12 @@ impl super::group::GroupWrite for Entry {
                         continue;
                     }
                 };
+                let warnings_of = advise(&runs, &facts.stored, &changes);
+                if !warnings_of.is_empty() && !batch.confirmed {
+                    verdicts.push(Some(Err(SurveyWriteError::Warned(listed(&warnings_of)))));
+                    continue;
+                }
                 taken.extend(pairs);
-                let warnings_of = match batch.advice {
-                    Advice::Given(given) => given.clone(),
-                    _ => HashMap::new(),
-                };
                 // No savepoint: the rules passed against what the writer alone changes, so a
                 // failure here is the database's, and it fails the whole group.
                 let written = match write(txn, batch, &changes, &warnings_of, &|_, _, _| {}).await {
@@ -618,23 +614,28 @@ async fn models_of(txn: &DatabaseTransaction, named: &[Option<String>]) -> Resul
     Ok(out)
 }
 
-/// The stored survey counts of these units and models (those within `span` only, when
-/// given), streamed in chunks so that a run never loads the whole table.
+/// The stored survey counts of these (unit, model)s (those within `span` only, when given),
+/// streamed in chunks so that a run never loads the whole table.
 async fn stored_of(
     txn: &DatabaseTransaction,
-    codes: &[String],
-    models: &[Option<String>],
+    pairs: &[(String, Option<String>)],
     span: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<HashMap<Key, survey_count::Model>, DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
-    // The key index's own expression, so that both its columns narrow the search.
-    let model_keys: Vec<String> = models.iter().map(|m| m.clone().unwrap_or_default()).collect();
+    use sea_orm::Condition;
     let mut out = HashMap::new();
-    for chunk in codes.chunks(500) {
-        let mut q = survey_count::Entity::find().filter(survey_count::Column::UnitCode.is_in(chunk.to_vec()));
-        if model_keys.len() <= 500 {
-            q = q.filter(Expr::cust("COALESCE(model_code, '')").is_in(model_keys.clone()));
+    // A hundred pairs per query: SQLite caps an expression's depth at 1,000.
+    for chunk in pairs.chunks(100) {
+        let mut any = Condition::any();
+        for (unit, model) in chunk {
+            // The key index's own expression, so that both its columns narrow the search.
+            any = any.add(
+                Condition::all()
+                    .add(survey_count::Column::UnitCode.eq(unit.clone()))
+                    .add(Expr::cust("COALESCE(model_code, '')").eq(model.clone().unwrap_or_default())),
+            );
         }
+        let mut q = survey_count::Entity::find().filter(any);
         if let Some((first, last)) = span {
             q = q.filter(survey_count::Column::PeriodEnd.gte(first)).filter(survey_count::Column::PeriodStart.lte(last));
         }
