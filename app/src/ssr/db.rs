@@ -68,7 +68,7 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
                 .create_if_missing(true)
                 // Reads through a memory map instead of a read() per page: the district
                 // summary at 259k surveys takes half the time (docs/benchmarks.md).
-                .pragma("mmap_size", std::env::var("RD_EXPERIMENT_MMAP").unwrap_or_else(|_| "268435456".into()))
+                .pragma("mmap_size", "268435456")
         });
     } else {
         // A query that runs away is cancelled by the server rather than holding a connection.

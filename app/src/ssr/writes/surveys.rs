@@ -130,12 +130,6 @@ pub enum SurveyWriteError {
     Db(#[from] DbErr),
 }
 
-type Key = (String, Option<String>, String);
-
-fn key_of(s: &Survey) -> Key {
-    (s.unit_code.clone(), s.model_code.clone(), s.period.to_string())
-}
-
 /// What a batch wrote, and the warnings kept with it.
 #[derive(Debug, Default)]
 pub struct Saved {
@@ -200,7 +194,26 @@ impl Parsed {
 struct Facts {
     units: HashMap<String, (DateSpan, Option<String>)>,
     models: HashSet<String>,
-    stored: HashMap<Key, survey_count::Model>,
+    stored: StoredCounts,
+}
+
+/// Stored survey counts by (unit, model), then period: a row's rules and warnings look at
+/// the counts of its own (unit, model) only, however many others a group read.
+#[derive(Default)]
+struct StoredCounts(HashMap<(String, Option<String>), HashMap<String, survey_count::Model>>);
+
+impl StoredCounts {
+    fn insert(&mut self, m: survey_count::Model) {
+        self.0.entry((m.unit_code.clone(), m.model_code.clone())).or_default().insert(m.period.clone(), m);
+    }
+
+    fn of(&self, unit: &str, model: Option<&str>) -> impl Iterator<Item = &survey_count::Model> {
+        self.0.get(&(unit.to_string(), model.map(str::to_string))).into_iter().flat_map(HashMap::values)
+    }
+
+    fn get(&self, s: &Survey) -> Option<&survey_count::Model> {
+        self.0.get(&(s.unit_code.clone(), s.model_code.clone())).and_then(|by_period| by_period.get(&s.period.to_string()))
+    }
 }
 
 impl Facts {
@@ -292,7 +305,7 @@ fn judge(batch: &Batch<'_>, parsed: Parsed, facts: &Facts, pending: &mut Pending
     // (a stored one written by an earlier chunk of the run has the line it came on).
     let mut periods: HashMap<(String, Option<String>), Vec<(Period, Option<u64>)>> = HashMap::new();
     let named: HashSet<(&str, Option<&str>)> = parsed.iter().map(|(_, _, s)| (s.unit_code.as_str(), s.model_code.as_deref())).collect();
-    for s in stored.values().filter(|s| named.contains(&(s.unit_code.as_str(), s.model_code.as_deref()))) {
+    for s in named.iter().flat_map(|(unit, model)| stored.of(unit, *model)) {
         if let Ok(p) = Period::parse_survey(&s.period) {
             let line = pending.seen.line((&s.unit_code, s.model_code.as_deref(), &s.period));
             periods.entry((s.unit_code.clone(), s.model_code.clone())).or_default().push((p, line));
@@ -325,7 +338,7 @@ fn judge(batch: &Batch<'_>, parsed: Parsed, facts: &Facts, pending: &mut Pending
                 .collect(),
         };
         let mut found: Vec<FieldProblem> = survey::check_facts(&s, &facts, batch.today);
-        let old = stored.get(&key_of(&s));
+        let old = stored.get(&s);
         match (old, version) {
             (Some(old), Some(v)) if old.version != v => {
                 return Err(SurveyWriteError::Conflict { line, stored: stored_values(old) });
@@ -352,17 +365,13 @@ fn judge(batch: &Batch<'_>, parsed: Parsed, facts: &Facts, pending: &mut Pending
 /// of its (unit, model).
 fn advise(
     runs: &HashMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>>,
-    stored: &HashMap<Key, survey_count::Model>,
+    stored: &StoredCounts,
     changes: &[Change],
 ) -> HashMap<u64, Vec<Warning>> {
-    let mut history: HashMap<(&str, Option<&str>), Vec<&survey_count::Model>> = HashMap::new();
-    for o in stored.values() {
-        history.entry((o.unit_code.as_str(), o.model_code.as_deref())).or_default().push(o);
-    }
     let mut out = HashMap::new();
     for (line, s, _) in changes {
-        let earlier = history.get(&(s.unit_code.as_str(), s.model_code.as_deref())).map_or(&[][..], Vec::as_slice);
-        let w = warnings(s, earlier, runs);
+        let earlier: Vec<&survey_count::Model> = stored.of(&s.unit_code, s.model_code.as_deref()).collect();
+        let w = warnings(s, &earlier, runs);
         if !w.is_empty() {
             out.insert(*line, w);
         }
@@ -620,10 +629,10 @@ async fn stored_of(
     txn: &DatabaseTransaction,
     pairs: &[(String, Option<String>)],
     span: Option<(NaiveDate, NaiveDate)>,
-) -> Result<HashMap<Key, survey_count::Model>, DbErr> {
+) -> Result<StoredCounts, DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
     use sea_orm::Condition;
-    let mut out = HashMap::new();
+    let mut out = StoredCounts::default();
     // A hundred pairs per query: SQLite caps an expression's depth at 1,000.
     for chunk in pairs.chunks(100) {
         let mut any = Condition::any();
@@ -641,7 +650,7 @@ async fn stored_of(
         }
         let mut found = q.stream(txn).await?;
         while let Some(s) = found.try_next().await? {
-            out.insert((s.unit_code.clone(), s.model_code.clone(), s.period.clone()), s);
+            out.insert(s);
         }
     }
     Ok(out)
