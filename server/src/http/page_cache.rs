@@ -5,8 +5,12 @@
 //! districts, and its rendering, not its figures, was what each request cost.
 //!
 //! Signed-in pages (their header names the account, their forms its units) are never kept.
-//! Each answer gets a fresh CSP nonce: the one the page was rendered with is replaced in the
-//! header and the body, so a kept page never hands out a nonce twice.
+//! A kept page allows its inline scripts by their hashes instead of the nonce it was
+//! rendered with (taken out of the header and the body before anyone sees it): a nonce
+//! handed to every visitor would be no secret, and a fresh one per answer would change the
+//! body. So the body is the same for every answer, and it is compressed once, when kept:
+//! the national dashboard (1 MB of HTML) was limited to ~100 answers a second by gzipping
+//! it for each one.
 use super::HttpError;
 use app::i18n::Lang;
 use app::ssr::AppState;
@@ -23,7 +27,7 @@ const MAX_KEPT: usize = 4 << 20;
 struct Page {
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
-    nonce: Option<String>,
+    gzipped: Bytes,
 }
 
 /// Why a page was not kept: the answer itself (not a plain 200), or the database.
@@ -44,9 +48,10 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let lang = req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).map(Lang::from_cookie_header);
     let key = format!("page {} {}", lang.unwrap_or_default().code(), req.uri());
+    let gzip = accepts_gzip(req.headers());
     let kept = state.figures.get(&state.db, key, || async move { keep(next.run(req).await).await }).await;
     match kept {
-        Ok(page) => serve(page),
+        Ok(page) => serve(page, gzip),
         Err(NotKept::Answer(response)) => response,
         Err(NotKept::Db(e)) => HttpError::from(e).into_response(),
     }
@@ -58,6 +63,16 @@ fn signed_in(headers: &HeaderMap) -> bool {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|v| v.contains(&cookie))
 }
 
+/// Whether the client takes gzip (`Accept-Encoding`, a `q=0` refusing it).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|coding| {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or("");
+        let refused = parts.any(|p| p.strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0));
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+    })
+}
+
 async fn keep(response: Response) -> Result<Page, NotKept> {
     if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
         return Err(NotKept::Answer(response));
@@ -67,41 +82,79 @@ async fn keep(response: Response) -> Result<Page, NotKept> {
         Ok(body) => body,
         Err(_) => return Err(NotKept::Answer(HttpError::Internal("a page too large to answer".into()).into_response())),
     };
-    let nonce = parts
-        .headers
-        .get(header::CONTENT_SECURITY_POLICY)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|csp| csp.split("'nonce-").nth(1))
+    let csp = parts.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
         .and_then(|rest| rest.split('\'').next())
         .filter(|n| !n.is_empty())
         .map(str::to_string);
-    // The body's length changes with the nonce: hyper sets it again from the body.
-    let headers = parts
+    let (body, csp) = match nonce {
+        Some(nonce) => {
+            let body = Bytes::from(replace(&body, format!(" nonce=\"{nonce}\"").as_bytes(), b""));
+            let hashes = inline_script_hashes(&body).join(" ");
+            (body, Some(csp.replace(&format!("'nonce-{nonce}'"), &hashes)))
+        }
+        None => (body, None),
+    };
+    // The length and the encoding are the answer's own (`serve`).
+    let mut headers: Vec<(HeaderName, HeaderValue)> = parts
         .headers
         .iter()
-        .filter(|(k, _)| *k != header::CONTENT_LENGTH && *k != header::TRANSFER_ENCODING)
+        .filter(|(k, _)| ![header::CONTENT_LENGTH, header::TRANSFER_ENCODING, header::CONTENT_SECURITY_POLICY].contains(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    Ok(Page { headers, body, nonce })
+    if let Some(value) = parts.headers.get(header::CONTENT_SECURITY_POLICY) {
+        let value = csp.and_then(|csp| HeaderValue::from_str(&csp).ok()).unwrap_or_else(|| value.clone());
+        headers.push((header::CONTENT_SECURITY_POLICY, value));
+    }
+    let plain = body.clone();
+    let gzipped = tokio::task::spawn_blocking(move || gzip(&plain))
+        .await
+        .map_err(|_| NotKept::Answer(HttpError::Internal("compressing a page failed".into()).into_response()))?;
+    Ok(Page { headers, body, gzipped: gzipped.into() })
 }
 
-fn serve(page: Page) -> Response {
-    let mut response = Response::new(Body::empty());
-    let Some(old) = page.nonce else {
-        *response.body_mut() = Body::from(page.body);
-        response.headers_mut().extend(page.headers);
-        return response;
-    };
-    let fresh = app::ssr::auth::random_token();
-    let body = replace(&page.body, old.as_bytes(), fresh.as_bytes());
-    *response.body_mut() = Body::from(body);
-    for (name, value) in page.headers {
-        let value = if name == header::CONTENT_SECURITY_POLICY {
-            value.to_str().ok().and_then(|v| HeaderValue::from_str(&v.replace(&old, &fresh)).ok()).unwrap_or(value)
-        } else {
-            value
-        };
-        response.headers_mut().append(name, value);
+fn gzip(body: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(body);
+    encoder.finish().unwrap_or_default()
+}
+
+/// A CSP source (`'sha256-…'`) for each inline script of the page: what allows exactly
+/// the scripts the page was rendered with.
+fn inline_script_hashes(body: &[u8]) -> Vec<String> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut sources = Vec::new();
+    let mut rest = body;
+    while let Some(at) = find(rest, b"<script") {
+        rest = &rest[at + b"<script".len()..];
+        let Some(tag_end) = find(rest, b">") else { break };
+        let tag = &rest[..tag_end];
+        rest = &rest[tag_end + 1..];
+        let Some(close) = find(rest, b"</script") else { break };
+        if find(tag, b"src=").is_none() {
+            let digest = sha2::Sha256::digest(&rest[..close]);
+            sources.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &rest[close..];
+    }
+    sources.dedup();
+    sources
+}
+
+fn serve(page: Page, gzip: bool) -> Response {
+    let mut response = Response::new(Body::from(if gzip { page.gzipped } else { page.body }));
+    let headers = response.headers_mut();
+    headers.extend(page.headers);
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        // Already compressed: the compression layer leaves an encoded answer as it is.
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     response
 }
@@ -122,6 +175,33 @@ fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_inline_script_gets_the_hash_of_its_text() {
+        let page = b"<head><script type=\"module\">import('/pkg/x.js')</script><script src=\"/a.js\"></script></head>\
+                     <body><script>window.a=1</script><script></script></body>";
+        // `printf %s "import('/pkg/x.js')" | openssl dgst -sha256 -binary | base64`, and so on.
+        assert_eq!(
+            inline_script_hashes(page),
+            [
+                "'sha256-8M3mFQ/rA7pPJrq2nxXfNL1SQZE3BMb7rbF004czSXo='",
+                "'sha256-WpNQcWxgTJamkluTtRGYllok20MyGquJpWh9YXWGA4E='",
+                "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+            ]
+        );
+    }
+
+    #[test]
+    fn gzip_is_taken_unless_refused() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            accepts_gzip(&h)
+        };
+        assert!(with("gzip, deflate, br") && with("br;q=1.0, gzip;q=0.8") && with("*") && with("GZIP"));
+        assert!(!with("br") && !with("gzip;q=0") && !with("gzip; q=0.0") && !with("identity"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
 
     #[test]
     fn every_nonce_is_replaced_and_nothing_else() {

@@ -264,3 +264,21 @@ pub fn testid_text<'a>(html: &'a str, id: &str) -> &'a str {
     let end = rest[start..].find('<').unwrap();
     &rest[start..start + end]
 }
+
+/// The text of each inline `<script>` of a page (those without `src`).
+pub fn inline_scripts(html: &str) -> Vec<&str> {
+    html.split("<script")
+        .skip(1)
+        .filter_map(|s| {
+            let (tag, rest) = s.split_once('>')?;
+            (!tag.contains("src=")).then(|| rest.split("</script").next().unwrap_or(""))
+        })
+        .collect()
+}
+
+/// The CSP source that allows exactly this script text.
+pub fn csp_hash(script: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes())))
+}

@@ -60,13 +60,15 @@ pub fn token_in(headers: &axum::http::HeaderMap) -> Option<String> {
 /// The account signed in by the request's cookie, if the session is live and the user enabled.
 pub async fn signed_in(db: &impl ConnectionTrait, headers: &axum::http::HeaderMap) -> Result<Option<Account>, DbErr> {
     let Some(token) = token_in(headers) else { return Ok(None) };
-    let Some(s) = session::Entity::find_by_id(token_hash(&token)).one(db).await? else { return Ok(None) };
+    let Some((s, owner)) = session::Entity::find_by_id(token_hash(&token)).find_also_related(user::Entity).one(db).await? else {
+        return Ok(None);
+    };
     let now = Utc::now();
     if expired(&s, now) {
         session::Entity::delete_by_id(s.token_hash).exec(db).await?;
         return Ok(None);
     }
-    let Some(account) = user::Entity::find_by_id(s.user_id).one(db).await?.as_ref().and_then(account_of) else {
+    let Some(account) = owner.as_ref().and_then(account_of) else {
         return Ok(None);
     };
     if now - s.last_seen_at > TOUCH_EVERY {

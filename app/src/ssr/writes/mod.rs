@@ -68,8 +68,20 @@ impl Audit {
         new: Option<&T>,
         warnings: &[String],
     ) -> Result<(), DbErr> {
+        audit_log::Entity::insert(self.entry(entity, key, old, new, warnings)).exec(txn).await.map(|_| ())
+    }
+
+    /// The audit row of one change, for [`Audit::record`] or to insert with others.
+    pub fn entry<T: Serialize>(
+        &self,
+        entity: &str,
+        key: String,
+        old: Option<&T>,
+        new: Option<&T>,
+        warnings: &[String],
+    ) -> audit_log::ActiveModel {
         let json = |v: Option<&T>| v.map(|v| serde_json::to_string(v).unwrap_or_default());
-        audit_log::Entity::insert(audit_log::ActiveModel {
+        audit_log::ActiveModel {
             at: Set(self.at),
             actor: Set(self.actor.clone()),
             action: Set(self.action.into()),
@@ -80,10 +92,7 @@ impl Audit {
             reason: Set(self.reason.clone()),
             warnings: Set((!warnings.is_empty()).then(|| serde_json::to_string(warnings).unwrap_or_default())),
             ..Default::default()
-        })
-        .exec(txn)
-        .await
-        .map(|_| ())
+        }
     }
 }
 
@@ -96,7 +105,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 /// for the server's delayed ACK, 40 ms per statement (27 s instead of 5 s for 259k
 /// surveys at 500 rows; see docs/benchmarks.md). SQLite, in process, gains from fewer and
 /// larger statements.
-fn chunk_rows(backend: DbBackend) -> usize {
+pub(super) fn chunk_rows(backend: DbBackend) -> usize {
     match backend {
         DbBackend::Postgres => 128,
         _ => 500,

@@ -6,11 +6,11 @@ use super::{insert_chunked, Audit, Progress, Written};
 use crate::domain::access::{UnitPlace, Writer};
 use crate::domain::survey::{self, Broken, FieldProblem, Stored, Survey, SurveyDraft, SurveyFacts, SurveyField, Warning};
 use crate::domain::{DateSpan, Period};
-use crate::ssr::entities::{adoption, reform_model, survey_count, unit};
+use crate::ssr::entities::{adoption, audit_log, reform_model, survey_count, unit};
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -146,7 +146,9 @@ pub async fn save(
     progress: Progress<'_>,
 ) -> Result<Saved, SurveyWriteError> {
     let checked = check(txn, batch, pending).await?;
-    let written = write(txn, batch, &checked.changes, &checked.warnings_of, progress).await?;
+    let mut fresh = Vec::new();
+    let written = write(txn, batch, &checked.changes, &checked.warnings_of, &mut fresh, progress).await?;
+    insert_fresh(txn, fresh).await?;
     Ok(Saved { written, warnings: listed(&checked.warnings_of) })
 }
 
@@ -439,6 +441,7 @@ impl super::group::GroupWrite for Entry {
             let runs = adoptions_of(txn, &unit_codes(&all)).await?;
             let mut taken: HashSet<(String, Option<String>)> = HashSet::new();
             let mut verdicts = Vec::with_capacity(entries.len());
+            let mut fresh = Vec::new();
             for (batch, parsed) in batches.iter().zip(parsed) {
                 let parsed = match parsed {
                     Ok(parsed) => parsed,
@@ -468,13 +471,16 @@ impl super::group::GroupWrite for Entry {
                 taken.extend(pairs);
                 // No savepoint: the rules passed against what the writer alone changes, so a
                 // failure here is the database's, and it fails the whole group.
-                let written = match write(txn, batch, &changes, &warnings_of, &|_, _, _| {}).await {
+                let written = match write(txn, batch, &changes, &warnings_of, &mut fresh, &|_, _, _| {}).await {
                     Ok(written) => written,
                     Err(SurveyWriteError::Db(e)) => return Err(e),
                     Err(other) => return Err(DbErr::Custom(format!("an entry checked in its group failed: {other}"))),
                 };
                 verdicts.push(Some(Ok(Saved { written, warnings: listed(&warnings_of) })));
             }
+            // The group's new rows never share a key (their (unit, model)s are the group's
+            // own), so they go in as one statement, and their audit entries as another.
+            insert_fresh(txn, fresh).await?;
             Ok(verdicts)
         }
         .boxed()
@@ -497,28 +503,30 @@ fn stored_values(m: &survey_count::Model) -> Stored {
     Stored { version: m.version, respondents: m.respondents, satisfied: m.satisfied, levels: levels_of(m) }
 }
 
-async fn write(
+/// Writes the batch's updates, and leaves its new rows in `fresh` for [`insert_fresh`]
+/// (an import's go in here, in chunks, with one audit entry for the whole run).
+async fn write<'b>(
     txn: &DatabaseTransaction,
-    batch: &Batch<'_>,
+    batch: &Batch<'b>,
     changes: &[Change],
     warnings_of: &HashMap<u64, Vec<Warning>>,
+    fresh: &mut Vec<Fresh<'b>>,
     progress: Progress<'_>,
 ) -> Result<Written, SurveyWriteError> {
     let mut written = Written::default();
     // An import's new rows go in chunks and the run gets one audit entry; single entries
     // (form, API) get one each, with the values written.
     let bulk = batch.audit.action.starts_with("import");
-    let mut fresh = Vec::new();
+    let mut imported = Vec::new();
     for (line, s, old) in changes {
         let warnings: Vec<String> = warnings_of.get(line).map(|w| w.iter().map(ToString::to_string).collect()).unwrap_or_default();
         match old {
             None => {
                 let values = active(s, None);
                 if bulk {
-                    fresh.push(values);
+                    imported.push(values);
                 } else {
-                    let new = survey_count::Entity::insert(values).exec_with_returning(txn).await?;
-                    batch.audit.record(txn, "survey_counts", s.key(), None, Some(&new), &warnings).await?;
+                    fresh.push(Fresh { values, survey: s.clone(), audit: batch.audit, warnings });
                     written.inserted += 1;
                 }
             }
@@ -542,9 +550,39 @@ async fn write(
         }
     }
     if bulk {
-        written.inserted = insert_chunked(txn, fresh, "surveys", progress, survey_count::Entity::insert_many).await?;
+        written.inserted = insert_chunked(txn, imported, "surveys", progress, survey_count::Entity::insert_many).await?;
     }
     Ok(written)
+}
+
+/// A new row of an entry, waiting to be inserted with the others of its group.
+struct Fresh<'b> {
+    values: survey_count::ActiveModel,
+    survey: Survey,
+    audit: &'b Audit,
+    warnings: Vec<String>,
+}
+
+/// Inserts new rows of entries a chunk at a time, reading back what was stored (its id is
+/// in the audit entry), then their audit entries: two statements a chunk however many
+/// entries it holds. No two rows share a key, so each comes back by its key.
+async fn insert_fresh(txn: &DatabaseTransaction, fresh: Vec<Fresh<'_>>) -> Result<(), DbErr> {
+    let chunk_rows = super::chunk_rows(txn.get_database_backend());
+    let mut entries = Vec::with_capacity(fresh.len());
+    for chunk in fresh.chunks(chunk_rows) {
+        let stored = survey_count::Entity::insert_many(chunk.iter().map(|f| f.values.clone()))
+            .exec_with_returning(txn)
+            .await?;
+        let mut by_key: HashMap<(String, Option<String>, String), survey_count::Model> =
+            stored.into_iter().map(|m| ((m.unit_code.clone(), m.model_code.clone(), m.period.clone()), m)).collect();
+        for f in chunk {
+            let key = (f.survey.unit_code.clone(), f.survey.model_code.clone(), f.survey.period.to_string());
+            let new = by_key.remove(&key).ok_or_else(|| DbErr::Custom(format!("{} was not read back", f.survey.key())))?;
+            entries.push(f.audit.entry("survey_counts", f.survey.key(), None, Some(&new), &f.warnings));
+        }
+    }
+    insert_chunked(txn, entries, "audit", &|_, _, _| {}, audit_log::Entity::insert_many).await?;
+    Ok(())
 }
 
 /// The values to write; with the old row (for its version) when it is an update.
