@@ -89,25 +89,25 @@ async fn keep(response: Response) -> Result<Page, NotKept> {
         .and_then(|rest| rest.split('\'').next())
         .filter(|n| !n.is_empty())
         .map(str::to_string);
-    let (body, csp) = match nonce {
+    let (body, policy) = match nonce {
         Some(nonce) => {
             let body = Bytes::from(replace(&body, format!(" nonce=\"{nonce}\"").as_bytes(), b""));
             let hashes = inline_script_hashes(&body).join(" ");
-            (body, Some(csp.replace(&format!("'nonce-{nonce}'"), &hashes)))
+            let policy = HeaderValue::from_str(&csp.replace(&format!("'nonce-{nonce}'"), &hashes)).ok();
+            (body, policy)
         }
         None => (body, None),
     };
     // The length and the encoding are the answer's own (`serve`).
-    let mut headers: Vec<(HeaderName, HeaderValue)> = parts
+    let headers = parts
         .headers
         .iter()
-        .filter(|(k, _)| ![header::CONTENT_LENGTH, header::TRANSFER_ENCODING, header::CONTENT_SECURITY_POLICY].contains(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .filter(|(k, _)| *k != header::CONTENT_LENGTH && *k != header::TRANSFER_ENCODING)
+        .map(|(k, v)| match &policy {
+            Some(policy) if k == header::CONTENT_SECURITY_POLICY => (k.clone(), policy.clone()),
+            _ => (k.clone(), v.clone()),
+        })
         .collect();
-    if let Some(value) = parts.headers.get(header::CONTENT_SECURITY_POLICY) {
-        let value = csp.and_then(|csp| HeaderValue::from_str(&csp).ok()).unwrap_or_else(|| value.clone());
-        headers.push((header::CONTENT_SECURITY_POLICY, value));
-    }
     let plain = body.clone();
     let gzipped = tokio::task::spawn_blocking(move || gzip(&plain))
         .await
@@ -143,7 +143,6 @@ fn inline_script_hashes(body: &[u8]) -> Vec<String> {
         }
         rest = &rest[close..];
     }
-    sources.dedup();
     sources
 }
 
