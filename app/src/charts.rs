@@ -121,6 +121,16 @@ pub fn percent_text(lang: Lang, p: Percent) -> String {
     }
 }
 
+/// The titles of the adoption and the satisfaction chart of a comparison of `level` units.
+pub fn comparison_titles(level: UnitLevel, lang: Lang) -> (&'static str, &'static str) {
+    let t = lang.texts();
+    match level {
+        UnitLevel::Province => (t.chart_adoption_provinces, t.chart_satisfaction_provinces),
+        UnitLevel::District => (t.chart_adoption_districts, t.chart_satisfaction_districts),
+        UnitLevel::Commune => (t.chart_adoption_communes, t.chart_satisfaction_communes),
+    }
+}
+
 /// Adoption rate per compared unit, highest first (ties in Vietnamese name order).
 pub fn adoption_bars(c: &Comparison, lang: Lang) -> ChartSpec {
     let t = lang.texts();
@@ -130,11 +140,7 @@ pub fn adoption_bars(c: &Comparison, lang: Lang) -> ChartSpec {
         b.1.rounded().total_cmp(&a.1.rounded()).then_with(|| crate::domain::text::vietnamese_cmp(a.0, b.0))
     });
     ChartSpec {
-        title: match c.level {
-            UnitLevel::Commune => t.chart_adoption_communes,
-            _ => t.chart_adoption_districts,
-        }
-        .to_string(),
+        title: comparison_titles(c.level, lang).0.to_string(),
         no_data: t.chart_no_data.to_string(),
         hollow_note: String::new(),
         body: ChartBody::Bars(
@@ -171,11 +177,7 @@ pub fn satisfaction_intervals(c: &Comparison, lang: Lang) -> ChartSpec {
     crate::domain::text::sort_vietnamese(&mut few, |p| &p.label);
     ranked.extend(few);
     ChartSpec {
-        title: match c.level {
-            UnitLevel::Commune => t.chart_satisfaction_communes,
-            _ => t.chart_satisfaction_districts,
-        }
-        .to_string(),
+        title: comparison_titles(c.level, lang).1.to_string(),
         no_data: t.chart_no_data.to_string(),
         hollow_note: t.too_few_ballots_note.to_string(),
         body: ChartBody::Intervals(ranked),

@@ -20,12 +20,17 @@ pub struct DashboardData {
     /// The period shown: the one asked for, or the latest year with survey counts.
     pub period: String,
     pub models: Vec<Choice>,
+    /// The provinces (the form offers them when there are several).
+    pub provinces: Vec<Choice>,
+    /// The districts for the trend: the chosen province's, or all.
     pub districts: Vec<Choice>,
+    /// Districts or communes; provinces when the page shows a whole country.
     pub comparison: Comparison,
     pub total: Figures,
     pub reporting: Reporting,
     pub matrix: AdoptionMatrix,
-    /// The province's line, and the selected district's when one is chosen.
+    /// The province's line (the country's when several provinces are shown whole), and the
+    /// selected district's when one is chosen.
     pub trend: Vec<(String, Vec<TrendRow>)>,
     pub adoption_svg: String,
     pub satisfaction_svg: String,

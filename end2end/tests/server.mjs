@@ -1,19 +1,28 @@
 // Starts the real reformdash binary on a fresh SQLite file and a random port, and a
 // headless Debian Chromium that the tests drive.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-export async function startServer() {
+// `importFrom`: a folder of the import format loaded with `reformdash import` first (the
+// server then finds units and models, and loads no demo).
+export async function startServer({ importFrom } = {}) {
   const bin = process.env.REFORMDASH_BIN;
   const site = process.env.LEPTOS_SITE_ROOT;
   if (!bin || !site) throw new Error('REFORMDASH_BIN and LEPTOS_SITE_ROOT must be set (run `make test`)');
   const dir = mkdtempSync(join(tmpdir(), 'reformdash-e2e-'));
+  const database = `sqlite://${dir}/e2e.db`;
+  if (importFrom) {
+    for (const args of [['migrate'], ['import', importFrom]]) {
+      const run = spawnSync(bin, ['--database-url', database, ...args], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`reformdash ${args[0]} failed: ${run.stderr}`);
+    }
+  }
   const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--site-root', site], {
-    env: { ...process.env, DATABASE_URL: `sqlite://${dir}/e2e.db`, RUST_LOG: 'warn' },
+    env: { ...process.env, DATABASE_URL: database, RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // The demo's accounts and their one-time passwords are printed before the serving line.
@@ -59,10 +68,10 @@ export async function launchBrowser() {
 
 // One server and one browser for a test file, started before its first test and stopped
 // after its last: `const app = useAppAndBrowser();` then `app.server.url`, `app.chrome.browser`.
-export function useAppAndBrowser() {
+export function useAppAndBrowser(options) {
   const app = {};
   before(async () => {
-    app.server = await startServer();
+    app.server = await startServer(options);
     app.chrome = await launchBrowser();
   });
   after(async () => {

@@ -97,11 +97,14 @@ async fn apply(
         Step::Survey { unit, model, month, respondents, satisfied_per_mille } => {
             let period = month_text(*month);
             let model = model.map(|m| models[m].clone());
-            let body = serde_json::json!({
-                "rows": [{"unit_code": units[*unit], "model_code": model.clone().unwrap_or_default(), "period": period,
-                          "respondents": respondents, "satisfied": respondents * satisfied_per_mille / 1000}],
-                "reason": "cache test",
-            });
+            let mut row = serde_json::json!({"unit_code": units[*unit], "model_code": model.clone().unwrap_or_default(),
+                "period": period, "respondents": respondents, "satisfied": respondents * satisfied_per_mille / 1000});
+            // A key the sequence (or an earlier one on this database) already wrote is edited
+            // with its stored version, as a client would: without it, other values are refused.
+            if let Some(stored) = writes::surveys::find(&app.db, &units[*unit], model.as_deref(), &period).await.unwrap() {
+                row["version"] = stored.version.into();
+            }
+            let body = serde_json::json!({ "rows": [row], "reason": "cache test" });
             let r = app.client.post(app.url("/api/v1/surveys")).bearer_auth(token).json(&body).send().await.unwrap();
             assert!([200, 201].contains(&r.status().as_u16()), "{s:?}: {}", r.text().await.unwrap());
             written.push((units[*unit].clone(), model, period));

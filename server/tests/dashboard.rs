@@ -288,10 +288,84 @@ on_both_engines!(search_ignores_diacritics_and_case_old_and_new_units_alike, |en
 
 on_both_engines!(lists_follow_vietnamese_alphabetical_order, |engine: Engine| async move {
     let app = reorg(engine).await;
-    let districts = app::ssr::figures::district_choices(&app.db).await.unwrap();
+    let districts = app::ssr::figures::district_choices(&app.db, None).await.unwrap();
     let names: Vec<_> = districts.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(names, ["Đông Sơn", "Như Xuân"], "đ after d, before n");
     let (_, html) = app.get_text("/communes").await;
     let (d, n) = (html.find("Đông Sơn").unwrap(), html.find("Như Xuân").unwrap());
     assert!(d < n);
+});
+
+/// A country of two provinces (`fixtures/country`): P1 Thanh Hóa with districts D1 (communes
+/// A, B) and D2 (C), P2 Nghệ An with D3 (E, F); from 2025-07-01 N1, N2 under P1 and N3
+/// under P2. M runs at A since 2023, E since 2024-03, N1 since 2025-07. Surveys of 2024:
+/// A 90/100, B 40/50, C 10/20, E 180/200, and 10/10 on D3 itself; 2025-Q3: N1 95/100,
+/// N3 30/40. Intervals by hand (Wilson, z = 1.959964): 140/170 → 75.93–87.35, 190/210 →
+/// 85.75–93.75, 330/380 → 83.07–89.88, 95/100 → 88.82–97.85, 30/40 → 59.81–85.81.
+async fn country(engine: Engine) -> TestApp {
+    TestApp::spawn_with(engine, false, |db| async move {
+        let set = server::sources::read(&fixture("country")).unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+    })
+    .await
+}
+
+const PROVINCE_COLUMNS: &str =
+    "\u{feff}province_code,province_name,communes,communes_adopting,adoption_rate,respondents,satisfied,satisfaction_rate,ci_low,ci_high\n";
+
+on_both_engines!(a_whole_country_is_compared_by_province, |engine: Engine| async move {
+    let app = country(engine).await;
+    let (status, html) = app.get_text("/?period=2024").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-testid=\"country-note\""));
+    assert_eq!(testid_text(&html, "card-ballots"), "380");
+    assert_eq!(testid_text(&html, "card-satisfaction"), "86,84%", "330 of 380");
+    assert_eq!(testid_text(&html, "card-communes-running"), "2");
+    // Each province's row opens the dashboard on it; no district is listed.
+    assert!(html.contains("href=\"/?period=2024&amp;province=P2\"") || html.contains("href=\"/?period=2024&province=P2\""));
+    assert!(!html.contains("/districts/D1"), "districts are one click further");
+    assert!(html.contains(">Cả nước</option>"), "the province menu offers the whole country");
+    // The chart's table: the district summary's columns named for provinces, summed by hand.
+    let (_, csv) = app.get_text("/charts/adoption-by-district.csv?period=2024").await;
+    assert_eq!(
+        csv,
+        format!(
+            "{PROVINCE_COLUMNS}P1,Thanh Hóa,3,1,33.33,170,140,82.35,75.93,87.35\nP2,Nghệ An,2,1,50.00,210,190,90.48,85.75,93.75\n"
+        )
+    );
+    let (_, csv) = app.get_text("/charts/satisfaction-trend.csv?period=2024").await;
+    assert!(csv.contains("\nCả nước,2024,380,330,86.84,83.07,89.88\n"), "{csv}");
+    // After 2025: the provinces' communes, summed per province.
+    let (_, csv) = app.get_text("/charts/satisfaction-by-district.csv?period=2025-Q3").await;
+    assert_eq!(
+        csv,
+        format!("{PROVINCE_COLUMNS}P1,Thanh Hóa,2,1,50.00,100,95,95.00,88.82,97.85\nP2,Nghệ An,1,0,0.00,40,30,75.00,59.81,85.81\n")
+    );
+    // The contract's district summary is unchanged: one row per district.
+    let (_, csv) = app.get_text("/export/district-summary.csv?period=2024").await;
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    // English.
+    let html = app.client.get(app.url("/?period=2024")).header("cookie", "lang=en").send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Adoption rate by province (%)") && html.contains(">Whole country</option>"));
+});
+
+on_both_engines!(a_chosen_province_shows_its_districts_and_a_wrong_one_is_said, |engine: Engine| async move {
+    let app = country(engine).await;
+    let (status, html) = app.get_text("/?period=2024&province=P2").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("data-testid=\"country-note\""));
+    // D3: 1 of 2 communes; 180 + 10 of 210 ballots (the district's own survey counts).
+    assert_eq!(testid_text(&html, "card-ballots"), "210");
+    assert_eq!(testid_text(&html, "card-satisfaction"), "90,48%");
+    assert!(html.contains("/districts/D3?period=2024"));
+    assert!(!html.contains(">Đông Sơn</option>"), "only the province's districts to choose for the trend");
+    let (_, csv) = app.get_text("/charts/adoption-by-district.csv?period=2024&province=P2").await;
+    assert!(csv.starts_with("\u{feff}district_code,") && csv.contains("\nD3,Quế Phong,2,1,50.00,210,190,90.48,85.75,93.75\n"), "{csv}");
+    let (_, csv) = app.get_text("/charts/satisfaction-trend.csv?period=2024&province=P2").await;
+    assert!(csv.contains("\nTỉnh Nghệ An,2024,210,190,90.48,85.75,93.75\n"), "{csv}");
+    // A province that does not exist: said next to the field, and no figures.
+    let (status, html) = app.get_text("/?period=2024&province=ZZ").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Không có tỉnh này; hãy chọn trong danh sách."));
+    assert!(!html.contains("data-testid=\"district-summary\""));
 });

@@ -488,6 +488,7 @@ on_both_engines!(exports_write_stored_formulas_as_text, |engine: Engine| async m
         .await
         .unwrap();
         db.execute_unprepared("UPDATE reform_models SET category = '@SUM(A1)' WHERE code = 'NW'").await.unwrap();
+        db.execute_unprepared("UPDATE units SET name = '=1+1' WHERE code = 'P2'").await.unwrap();
     })
     .await;
     let (_, csv) = app.get_text("/export/district-summary.csv?period=2024").await;
@@ -497,8 +498,11 @@ on_both_engines!(exports_write_stored_formulas_as_text, |engine: Engine| async m
     assert!(!csv.contains(",=HYPERLINK"));
     let (_, csv) = app.get_text("/export/models.csv").await;
     assert!(csv.contains(",'@SUM(A1),"), "{csv}");
-    let (_, csv) = app.get_text("/charts/adoption-by-district.csv?period=2024").await;
+    let (_, csv) = app.get_text("/charts/adoption-by-district.csv?period=2024&province=P1").await;
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    // The fixture has two provinces: without one the chart compares them, by name too.
+    let (_, csv) = app.get_text("/charts/adoption-by-district.csv?period=2024").await;
+    assert!(csv.contains("\nP2,'=1+1,"), "{csv}");
     // The workbook holds it as a string cell, never a formula.
     use calamine::{Data, Reader};
     let bytes = app.get("/export/district-summary.xlsx?period=2024").await.bytes().await.unwrap();

@@ -109,6 +109,29 @@ impl Comparison {
     }
 }
 
+impl Comparison {
+    /// The rows summed per province, for a database of several provinces shown whole: each
+    /// province's figures are the totals of its rows ([`Comparison::total`]'s definition,
+    /// so the provinces add up to the headline). `province_of` gives a row's province;
+    /// every province of `provinces` gets a row, in that order, even with nothing under it.
+    pub fn by_province(&self, provinces: &[super::Choice], province_of: impl Fn(&str) -> Option<String>) -> Comparison {
+        let mut groups: Vec<Comparison> =
+            provinces.iter().map(|_| Comparison { level: self.level, rows: Vec::new() }).collect();
+        for row in &self.rows {
+            let at = province_of(&row.code).and_then(|p| provinces.iter().position(|c| c.code == p));
+            if let Some(at) = at {
+                groups[at].rows.push(row.clone());
+            }
+        }
+        let rows = provinces
+            .iter()
+            .zip(groups)
+            .map(|(p, g)| ComparedUnit { code: p.code.clone(), name: p.name.clone(), figures: g.total() })
+            .collect();
+        Comparison { level: super::UnitLevel::Province, rows }
+    }
+}
+
 impl From<DistrictSummaryRow> for ComparedUnit {
     fn from(r: DistrictSummaryRow) -> Self {
         ComparedUnit { code: r.district_code, name: r.district_name, figures: r.figures }
@@ -145,10 +168,78 @@ pub struct MatrixRow {
     pub adopting: Vec<u64>,
 }
 
+impl AdoptionMatrix {
+    /// The rows summed per province (see [`Comparison::by_province`]): a commune lies in
+    /// one district, so the districts' counts of communes add up to the province's.
+    pub fn by_province(&self, provinces: &[super::Choice], province_of: impl Fn(&str) -> Option<String>) -> AdoptionMatrix {
+        let mut rows: Vec<MatrixRow> = provinces
+            .iter()
+            .map(|p| MatrixRow {
+                code: p.code.clone(),
+                name: p.name.clone(),
+                communes: 0,
+                adopting: vec![0; self.models.len()],
+            })
+            .collect();
+        for row in &self.rows {
+            let at = province_of(&row.code).and_then(|p| provinces.iter().position(|c| c.code == p));
+            if let Some(total) = at.map(|at| &mut rows[at]) {
+                total.communes += row.communes;
+                for (sum, n) in total.adopting.iter_mut().zip(&row.adopting) {
+                    *sum += n;
+                }
+            }
+        }
+        AdoptionMatrix { models: self.models.clone(), rows }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Counts;
+    use crate::domain::{Choice, Counts, UnitLevel};
+
+    fn unit(code: &str, communes: u64, adopting: u64, respondents: u64, satisfied: u64) -> ComparedUnit {
+        ComparedUnit {
+            code: code.into(),
+            name: code.into(),
+            figures: Figures::new(communes, adopting, Counts { respondents, satisfied }),
+        }
+    }
+
+    #[test]
+    fn provinces_sum_their_districts_and_add_up_to_the_headline() {
+        let districts = Comparison {
+            level: UnitLevel::District,
+            rows: vec![unit("D1", 2, 1, 150, 130), unit("D2", 1, 0, 20, 10), unit("D3", 2, 1, 210, 190)],
+        };
+        let provinces = [Choice { code: "P1".into(), name: "Một".into() }, Choice { code: "P2".into(), name: "Hai".into() },
+            Choice { code: "P3".into(), name: "Ba".into() }];
+        let of = |d: &str| Some(if d == "D3" { "P2" } else { "P1" }.to_string());
+        let c = districts.by_province(&provinces, of);
+        assert_eq!(c.level, UnitLevel::Province);
+        assert_eq!(c.columns()[0], "province_code");
+        let cells: Vec<_> = c.rows.iter().map(|r| r.csv_cells()[..8].join(",")).collect();
+        // P1: 1 of 3 communes, 140 of 170 ballots; P2: 1 of 2, 190 of 210; P3: nothing.
+        assert_eq!(cells, ["P1,Một,3,1,33.33,170,140,82.35", "P2,Hai,2,1,50.00,210,190,90.48", "P3,Ba,0,0,,0,0,"]);
+        assert_eq!(c.total(), districts.total());
+    }
+
+    #[test]
+    fn the_matrix_sums_its_districts_per_province() {
+        let models = vec![Choice { code: "M".into(), name: "M".into() }, Choice { code: "Q".into(), name: "Q".into() }];
+        let row = |code: &str, name: &str, communes, adopting: Vec<u64>| MatrixRow {
+            code: code.into(),
+            name: name.into(),
+            communes,
+            adopting,
+        };
+        let rows = vec![row("D1", "D1", 2, vec![1, 0]), row("D2", "D2", 1, vec![1, 1]), row("D3", "D3", 2, vec![0, 2])];
+        let m = AdoptionMatrix { models, rows };
+        let provinces = [Choice { code: "P1".into(), name: "Một".into() }, Choice { code: "P2".into(), name: "Hai".into() }];
+        let p = m.by_province(&provinces, |d| Some(if d == "D3" { "P2" } else { "P1" }.to_string()));
+        assert_eq!(p.rows, vec![row("P1", "Một", 3, vec![2, 1]), row("P2", "Hai", 2, vec![0, 2])]);
+    }
 
     #[test]
     fn json_keys_are_the_csv_columns_in_order() {

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_query_map;
 #[server]
 pub async fn commune_groups() -> Result<(Vec<Choice>, Vec<Choice>), ServerFnError> {
     let db = super::db()?;
-    let districts = crate::ssr::figures::district_choices(&db).await.map_err(super::db_failed)?;
+    let districts = crate::ssr::figures::district_choices(&db, None).await.map_err(super::db_failed)?;
     let provinces = crate::ssr::figures::provinces(&db).await.map_err(super::db_failed)?;
     Ok((provinces, districts))
 }

@@ -1,8 +1,9 @@
 //! `/`: the officials' dashboard: headline cards, adoption and satisfaction per district
-//! (per commune after the 2025 reorganisation), the trend, and the district × model matrix.
-use super::filters::{checked_period, filters_usable, use_query_filters, FilterForm};
+//! (per commune after the 2025 reorganisation, per province for a whole country), the
+//! trend, and the district × model matrix.
+use super::filters::{checked_period, filters_usable_in, use_query_filters, FilterForm};
 use super::{loaded, show_count, show_percent, ChartFigure, FiguresTable, HeaderCell};
-use crate::charts::{percent_text, ChartName, MIN_RANKED_RESPONDENTS};
+use crate::charts::{comparison_titles, percent_text, ChartName, MIN_RANKED_RESPONDENTS};
 use crate::domain::{Comparison, TrendRow, UnitLevel};
 use crate::i18n::use_lang;
 use crate::views::DashboardData;
@@ -12,12 +13,13 @@ use leptos::prelude::*;
 pub async fn dashboard_page(
     period: Option<String>,
     model: Option<String>,
+    province: Option<String>,
     district: Option<String>,
     lang: String,
 ) -> Result<DashboardData, ServerFnError> {
     let state = super::state()?;
     let db = &state.db;
-    let (_, filter) = super::page_filter(db, period.as_deref(), model).await?;
+    let (_, filter) = super::province_filter(db, period.as_deref(), model, province).await?;
     let district = district.filter(|d| !d.is_empty());
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
     let key = format!("dashboard {filter:?} {district:?} {lang:?}");
@@ -36,19 +38,20 @@ pub fn DashboardPage() -> impl IntoView {
     let page = Resource::new(
         move || (filters.get(), lang.get()),
         |(f, lang)| async move {
-            dashboard_page(checked_period(&f).ok().flatten(), f.model, f.district, lang.code().to_string()).await
+            dashboard_page(checked_period(&f).ok().flatten(), f.model, f.province, f.district, lang.code().to_string())
+                .await
         },
     );
     view! {
         <h1>{move || t().dashboard_heading}</h1>
         {loaded(page, move |d: DashboardData| {
             let f = filters.get_untracked();
-            let valid = filters_usable(&f, &d.models, Some(&d.districts));
-            let query = super::chart_query(&d.period, f.model.as_deref(), f.district.as_deref());
+            let valid = filters_usable_in(&f, &d.models, &d.provinces, &d.districts);
+            let query = super::chart_query(&d.period, f.model.as_deref(), f.province.as_deref(), f.district.as_deref());
             let (period, today) = (d.period.clone(), d.today.clone());
             let model = f.model.clone();
             view! {
-                <FilterForm action="/" period=d.period.clone() models=d.models.clone() districts=d.districts.clone() district_optional=true />
+                <FilterForm action="/" period=d.period.clone() models=d.models.clone() districts=d.districts.clone() district_optional=true provinces=d.provinces.clone() />
                 <super::PrintedFilters period=period model=model.unwrap_or_default() today=today />
                 {valid.then(|| view! { <Dashboard d=d query=query /> })}
             }
@@ -65,6 +68,8 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
     let total = d.total;
     let reporting = d.reporting;
     let communes_level = d.comparison.level == UnitLevel::Commune;
+    let country = d.comparison.level == UnitLevel::Province;
+    let level = d.comparison.level;
     let too_few: Vec<String> = d
         .comparison
         .rows
@@ -96,15 +101,16 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
             </div>
         </section>
         {communes_level.then(|| view! { <p class="note" data-testid="commune-level-note">{move || t().commune_level_note}</p> })}
-        <ChartFigure name=ChartName::AdoptionByDistrict title=if communes_level { t().chart_adoption_communes } else { t().chart_adoption_districts } svg=d.adoption_svg query=query.clone() />
-        <ChartFigure name=ChartName::SatisfactionByDistrict title=if communes_level { t().chart_satisfaction_communes } else { t().chart_satisfaction_districts } svg=d.satisfaction_svg query=query.clone() />
+        {country.then(|| view! { <p class="note" data-testid="country-note">{move || t().country_note}</p> })}
+        <ChartFigure name=ChartName::AdoptionByDistrict title=comparison_titles(level, lang.get_untracked()).0 svg=d.adoption_svg query=query.clone() />
+        <ChartFigure name=ChartName::SatisfactionByDistrict title=comparison_titles(level, lang.get_untracked()).1 svg=d.satisfaction_svg query=query.clone() />
         {(!too_few.is_empty()).then(|| view! {
             <p class="note" data-testid="too-few">{move || format!("{} ({} {}): {}", t().too_few_ballots, t().fewer_than, MIN_RANKED_RESPONDENTS, too_few.join(", "))}</p>
         })}
         <ComparisonTable comparison=d.comparison query=filter_query />
         <ChartFigure name=ChartName::SatisfactionTrend title=t().chart_trend svg=d.trend_svg query=query />
         <TrendTable lines=d.trend />
-        <MatrixTable matrix=d.matrix />
+        <MatrixTable matrix=d.matrix by_province=country />
         <p class="db-counts">
             {move || t().in_database}
             " "<span data-testid="count-districts">{move || show_count(lang.get(), counts.districts)}</span>" "{move || t().count_districts}
@@ -126,9 +132,16 @@ pub fn ComparisonTable(
     query: String,
 ) -> impl IntoView {
     let lang = use_lang();
-    let communes = comparison.level == UnitLevel::Commune;
+    let level = comparison.level;
     let header: Vec<HeaderCell> = vec![
-        ("", if communes { |t| t.commune } else { |t| t.district }),
+        (
+            "",
+            match level {
+                UnitLevel::Province => |t| t.province,
+                UnitLevel::District => |t| t.district,
+                UnitLevel::Commune => |t| t.commune,
+            },
+        ),
         ("num", |t| t.communes),
         ("num", |t| t.communes_adopting),
         ("num", |t| t.adoption_rate),
@@ -140,7 +153,12 @@ pub fn ComparisonTable(
         <FiguresTable testid="district-summary" header=header>
             {comparison.rows.into_iter().map(|r| {
                 let f = r.figures;
-                let href = if communes { format!("/communes/{}", r.code) } else { format!("/districts/{}?{query}", r.code) };
+                let href = match level {
+                    // A province opens the dashboard on it.
+                    UnitLevel::Province => format!("/?{query}&province={}", super::encode(&r.code)),
+                    UnitLevel::District => format!("/districts/{}?{query}", r.code),
+                    UnitLevel::Commune => format!("/communes/{}", r.code),
+                };
                 view! {
                     <tr>
                         <td><a href=href>{r.name}</a></td>
@@ -186,7 +204,11 @@ fn TrendTable(lines: Vec<(String, Vec<TrendRow>)>) -> impl IntoView {
 
 /// District × model: exact numbers in the cells, shaded by the adoption rate.
 #[component]
-fn MatrixTable(matrix: crate::domain::AdoptionMatrix) -> impl IntoView {
+fn MatrixTable(
+    matrix: crate::domain::AdoptionMatrix,
+    /// The rows are provinces (a whole country shown).
+    by_province: bool,
+) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
     let models = matrix.models.clone();
@@ -196,7 +218,7 @@ fn MatrixTable(matrix: crate::domain::AdoptionMatrix) -> impl IntoView {
             <table class="figures matrix" data-testid="matrix">
                 <thead>
                     <tr>
-                        <th>{move || t().district}</th>
+                        <th>{move || if by_province { t().province } else { t().district }}</th>
                         <th class="num">{move || t().communes}</th>
                         {models.into_iter().map(|m| view! { <th class="num" title=m.name.clone()>{m.code}</th> }).collect_view()}
                     </tr>

@@ -45,7 +45,7 @@ pub fn DistrictPage() -> impl IntoView {
                 let f = filters.get_untracked();
                 let valid = filters_usable(&f, &d.models, None);
                 let action = format!("/districts/{}", d.code);
-                let query = format!("{}&district={}", super::chart_query(&d.period, f.model.as_deref(), None), d.code);
+                let query = format!("{}&district={}", super::chart_query(&d.period, f.model.as_deref(), None, None), d.code);
                 view! { <District d=d action=action query=query valid=valid /> }.into_any()
             }
         })}

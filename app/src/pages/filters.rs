@@ -14,6 +14,7 @@ pub struct QueryFilters {
     pub period: Option<String>,
     pub model: Option<String>,
     pub district: Option<String>,
+    pub province: Option<String>,
 }
 
 pub fn use_query_filters() -> Memo<QueryFilters> {
@@ -21,7 +22,7 @@ pub fn use_query_filters() -> Memo<QueryFilters> {
     Memo::new(move |_| {
         let q = query.get();
         let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        QueryFilters { period: get("period"), model: get("model"), district: get("district") }
+        QueryFilters { period: get("period"), model: get("model"), district: get("district"), province: get("province") }
     })
 }
 
@@ -43,6 +44,11 @@ pub fn filters_usable(f: &QueryFilters, models: &[Choice], districts: Option<&[C
         && !districts.is_some_and(|d| unknown_choice(&f.district, d))
 }
 
+/// [`filters_usable`] for a page that also offers a province.
+pub fn filters_usable_in(f: &QueryFilters, models: &[Choice], provinces: &[Choice], districts: &[Choice]) -> bool {
+    filters_usable(f, models, Some(districts)) && !unknown_choice(&f.province, provinces)
+}
+
 #[component]
 pub fn FilterForm(
     #[prop(into)] action: String,
@@ -53,6 +59,10 @@ pub fn FilterForm(
     /// The district may be left unchosen ("all").
     #[prop(optional)]
     district_optional: bool,
+    /// The provinces: offered when the database holds several (unchosen is the whole
+    /// country), or when the URL names one that is not among them.
+    #[prop(optional)]
+    provinces: Vec<Choice>,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
@@ -66,8 +76,27 @@ pub fn FilterForm(
     let district_codes = districts.clone().unwrap_or_default();
     let has_districts = districts.is_some();
     let bad_district = move || has_districts && unknown_choice(&filters.get().district, &district_codes);
+    let selected_province = move || filters.get().province.unwrap_or_default();
+    let province_codes = provinces.clone();
+    let bad_province = move || unknown_choice(&filters.get().province, &province_codes);
+    let offer_provinces = provinces.len() > 1 || unknown_choice(&filters.get_untracked().province, &provinces);
     view! {
         <Form method="GET" action=action attr:class="filters">
+            {offer_provinces.then(|| view! {
+                <label>
+                    <span>{move || t().choose_province}</span>
+                    <select name="province">
+                        <option value="" selected=move || selected_province().is_empty()>{move || t().whole_country}</option>
+                        {provinces.into_iter().map(|p| {
+                            let code = p.code.clone();
+                            view! { <option value=p.code selected=move || selected_province() == code>{p.name}</option> }
+                        }).collect_view()}
+                    </select>
+                    <Show when=bad_province.clone()>
+                        <span class="field-error" role="alert">{move || t().unknown_province}</span>
+                    </Show>
+                </label>
+            })}
             {districts.map(|districts| view! {
                 <label>
                     <span>{move || t().choose_district}</span>

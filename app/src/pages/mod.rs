@@ -60,9 +60,9 @@ pub fn show_date(lang: Lang, iso: &str) -> String {
 }
 
 /// The query string of a chart's download links: the page's filters.
-pub fn chart_query(period: &str, model: Option<&str>, district: Option<&str>) -> String {
+pub fn chart_query(period: &str, model: Option<&str>, province: Option<&str>, district: Option<&str>) -> String {
     let mut q = format!("period={}", encode(period));
-    for (k, v) in [("model", model), ("district", district)] {
+    for (k, v) in [("model", model), ("province", province), ("district", district)] {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
             q.push_str(&format!("&{k}={}", encode(v)));
         }
@@ -167,10 +167,26 @@ pub async fn page_filter(
     period: Option<&str>,
     model: Option<String>,
 ) -> Result<(Vec<filters::Choice>, crate::domain::FigureFilter), ServerFnError> {
+    province_filter(db, period, model, None).await
+}
+
+/// [`page_filter`] with a province, for the pages that offer one: an unknown province is
+/// left out like an unknown model, and the form says so next to the field.
+#[cfg(feature = "ssr")]
+pub async fn province_filter(
+    db: &crate::ssr::Db,
+    period: Option<&str>,
+    model: Option<String>,
+    province: Option<String>,
+) -> Result<(Vec<filters::Choice>, crate::domain::FigureFilter), ServerFnError> {
     use crate::ssr::figures;
     let models = figures::model_choices(db).await.map_err(db_failed)?;
     let model = model.filter(|m| models.iter().any(|c| &c.code == m));
-    let filter = figures::resolve_filter(db, period, model, None).await.map_err(query_failed)?;
+    let province = match province.filter(|p| !p.is_empty()) {
+        Some(p) => figures::provinces(db).await.map_err(db_failed)?.into_iter().find(|c| c.code == p).map(|c| c.code),
+        None => None,
+    };
+    let filter = figures::resolve_filter(db, period, model, province).await.map_err(query_failed)?;
     Ok((models, filter))
 }
 
@@ -270,8 +286,9 @@ mod tests {
         assert_eq!(show_percent(Lang::En, None), "—");
         assert_eq!(show_date(Lang::Vi, "2025-07-01"), "01/07/2025");
         assert_eq!(show_date(Lang::En, "2025-07-01"), "2025-07-01");
-        assert_eq!(chart_query("2024", Some("CQTT"), None), "period=2024&model=CQTT");
-        assert_eq!(chart_query("2024-Q2", Some(""), Some("a b")), "period=2024-Q2&district=a%20b");
+        assert_eq!(chart_query("2024", Some("CQTT"), None, None), "period=2024&model=CQTT");
+        assert_eq!(chart_query("2024-Q2", Some(""), None, Some("a b")), "period=2024-Q2&district=a%20b");
+        assert_eq!(chart_query("2024", None, Some("38"), Some("380")), "period=2024&province=38&district=380");
     }
 }
 

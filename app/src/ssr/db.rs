@@ -41,8 +41,7 @@ impl axum::extract::FromRef<AppState> for Db {
 /// (each commit is synced to disk before it is acknowledged: with NORMAL, a power cut could
 /// lose the last commits, which the staff member already saw as saved), a busy timeout
 /// (writers queue instead of failing), foreign keys on, `mode=rwc` (create the file on
-/// first run), a 256 MiB memory map and several pooled connections: sea-orm's SQLite
-/// default is a single one.
+/// first run) and several pooled connections: sea-orm's SQLite default is a single one.
 pub async fn connect(url: &str) -> Result<Db, DbErr> {
     let sqlite = url.starts_with("sqlite:");
     let url = if !sqlite || url.contains("mode=") || url.contains(":memory:") {
@@ -66,9 +65,12 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .create_if_missing(true)
-                // Reads through a memory map instead of a read() per page: the district
-                // summary at 259k surveys takes half the time (docs/benchmarks.md).
-                .pragma("mmap_size", "268435456")
+                // No memory map: each pooled connection mapped the file anew, and every page
+                // a query touched counted in the server's resident memory once per connection
+                // (1.6 GB at the national size). Pages come from the kernel's cache through
+                // read() instead; figures are cached per data version, so the aggregates that
+                // would gain from a map run once per write (docs/benchmarks.md, run 5).
+                .pragma("mmap_size", "0")
         });
     } else {
         // A query that runs away is cancelled by the server rather than holding a connection.

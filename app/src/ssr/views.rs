@@ -53,11 +53,14 @@ pub async fn dashboard_trend(
     let span = f.period.trend_span();
     let model = f.model.as_deref();
     let mut lines = Vec::new();
-    let provinces = match &f.province {
-        Some(p) => vec![Choice { code: p.clone(), name: String::new() }],
-        None => figures::provinces(db).await?,
+    let provinces = figures::provinces(db).await?;
+    let chosen = match &f.province {
+        Some(code) => provinces.iter().find(|p| &p.code == code),
+        None => provinces.first(),
     };
-    if let Some(p) = provinces.first() {
+    if figures::shows_country(f, &provinces) {
+        lines.push((lang.texts().whole_country.to_string(), figures::country_trend(db, &span, model).await?));
+    } else if let Some(p) = chosen {
         let name = format!("{} {}", lang.texts().province_prefix, if p.name.is_empty() { &p.code } else { &p.name });
         lines.push((name, figures::trend(db, &p.code, &span, model).await?));
     }
@@ -84,14 +87,20 @@ pub fn chosen_district(districts: &[Choice], code: Option<&str>) -> Result<Optio
 /// page's form says next to the field why.
 pub async fn dashboard(db: &Db, f: &FigureFilter, district: Option<&str>, lang: Lang) -> Result<DashboardData, ViewError> {
     let models = figures::model_choices(db).await?;
-    let districts = figures::district_choices(db).await?;
+    let provinces = figures::provinces(db).await?;
+    let country = figures::shows_country(f, &provinces);
+    let districts = figures::district_choices(db, f.province.as_deref()).await?;
     let district = chosen_district(&districts, district).unwrap_or(None);
     let comparison = figures::comparison(db, f).await?;
     let completeness = figures::completeness(db, f).await?;
     // The matrix's rows: the districts (before 2025) or the province (after), with their
     // commune counts from the completeness rows, which count the same communes.
     let groups = completeness.iter().map(|r| (r.district_code.clone(), r.district_name.clone(), r.communes)).collect();
-    let matrix = figures::adoption_matrix(db, f.period, groups, models.clone()).await?;
+    let mut matrix = figures::adoption_matrix(db, f.period, groups, models.clone()).await?;
+    if country && !crate::domain::compares_communes(f.period) {
+        let parent = figures::province_of(db, crate::domain::UnitLevel::District).await?;
+        matrix = matrix.by_province(&provinces, |d| parent.get(d).cloned());
+    }
     let trend = dashboard_trend(db, f, district.as_ref(), lang).await?;
     let counts = figures::home_counts(db).await?;
     Ok(DashboardData {
@@ -102,6 +111,7 @@ pub async fn dashboard(db: &Db, f: &FigureFilter, district: Option<&str>, lang: 
         total: comparison.total(),
         reporting: reporting(&completeness),
         models,
+        provinces,
         districts,
         comparison,
         matrix,

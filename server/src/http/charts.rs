@@ -134,7 +134,7 @@ async fn trend_chart(
     q: &FigureQuery,
     lang: Lang,
 ) -> Result<(specs::ChartSpec, Vec<u8>), HttpError> {
-    let districts = figures::district_choices(&state.db).await?;
+    let districts = figures::district_choices(&state.db, filter.province.as_deref()).await?;
     let district = views::chosen_district(&districts, given(&q.district).as_deref())?;
     let lines = views::dashboard_trend(&state.db, filter, district.as_ref(), lang).await?;
     let mut header = vec!["unit"];

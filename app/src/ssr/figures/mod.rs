@@ -8,7 +8,7 @@ mod trend;
 pub use cache::{data_version, FigureCache};
 pub use completeness::completeness;
 pub use effectiveness::effectiveness;
-pub use trend::trend;
+pub use trend::{country_trend, trend};
 
 use super::sql::Sql;
 use super::Db;
@@ -17,6 +17,7 @@ use crate::domain::{
     ModelFiguresRow, Period,
 };
 use sea_orm::{DbErr, FromQueryResult};
+use std::collections::HashMap;
 
 /// `alias` (a row of `units`) is valid during P: valid_from ≤ last day, valid_to ≥ first day.
 pub(crate) fn push_valid_during(q: &mut Sql, alias: &str, p: Period) {
@@ -320,11 +321,15 @@ pub async fn model_choices(db: &Db) -> Result<Vec<Choice>, DbErr> {
     Ok(models.into_iter().map(|m| Choice { code: m.code, name: m.name }).collect())
 }
 
-/// Every district, in Vietnamese alphabetical order, for filter menus.
-pub async fn district_choices(db: &Db) -> Result<Vec<Choice>, DbErr> {
+/// Every district (of `province` when given), in Vietnamese alphabetical order, for filter menus.
+pub async fn district_choices(db: &Db, province: Option<&str>) -> Result<Vec<Choice>, DbErr> {
     use super::entities::unit;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let districts = unit::Entity::find().filter(unit::Column::Level.eq("district")).all(db).await?;
+    let mut q = unit::Entity::find().filter(unit::Column::Level.eq("district"));
+    if let Some(p) = province {
+        q = q.filter(unit::Column::ParentCode.eq(p));
+    }
+    let districts = q.all(db).await?;
     let mut choices: Vec<Choice> = districts.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect();
     crate::domain::text::sort_vietnamese(&mut choices, |c| &c.name);
     Ok(choices)
@@ -342,22 +347,58 @@ pub async fn provinces(db: &Db) -> Result<Vec<Choice>, DbErr> {
     Ok(rows.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect())
 }
 
-/// What the dashboard compares for P (see [`crate::domain::Comparison`]).
+/// The province of each unit of `level` (a district's parent; after 2025 a commune's), by code.
+pub async fn province_of(db: &Db, level: crate::domain::UnitLevel) -> Result<HashMap<String, String>, DbErr> {
+    use super::entities::unit;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let rows: Vec<(String, Option<String>)> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Code)
+        .column(unit::Column::ParentCode)
+        .filter(unit::Column::Level.eq(level.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(code, parent)| Some((code, parent?))).collect())
+}
+
+/// True when the figures are of a whole country (several provinces, none chosen): the
+/// dashboard then compares provinces, not the country's 700 districts.
+pub fn shows_country(f: &FigureFilter, provinces: &[Choice]) -> bool {
+    f.province.is_none() && provinces.len() > 1
+}
+
+/// What the dashboard compares for P (see [`crate::domain::Comparison`]); for a whole
+/// country, its provinces (their districts', or after 2025 communes', totals).
 pub async fn comparison(db: &Db, f: &FigureFilter) -> Result<crate::domain::Comparison, DbErr> {
     use crate::domain::{compares_communes, Comparison, UnitLevel};
+    let all_provinces = provinces(db).await?;
+    let country = shows_country(f, &all_provinces);
     if !compares_communes(f.period) {
         let rows = district_summary(db, f).await?;
-        return Ok(Comparison { level: UnitLevel::District, rows: rows.into_iter().map(Into::into).collect() });
+        let districts = Comparison { level: UnitLevel::District, rows: rows.into_iter().map(Into::into).collect() };
+        if country {
+            let parent = province_of(db, UnitLevel::District).await?;
+            return Ok(districts.by_province(&all_provinces, |d| parent.get(d).cloned()));
+        }
+        return Ok(districts);
     }
-    let provinces = match &f.province {
-        Some(p) => vec![p.clone()],
-        None => provinces(db).await?.into_iter().map(|c| c.code).collect(),
+    let in_scope: Vec<&Choice> = match &f.province {
+        Some(p) => all_provinces.iter().filter(|c| &c.code == p).collect(),
+        None => all_provinces.iter().collect(),
     };
-    let mut rows = Vec::new();
-    for province in provinces {
-        rows.extend(commune_figures(db, &province, f).await?.into_iter().map(Into::into));
+    let mut communes = Comparison { level: UnitLevel::Commune, rows: Vec::new() };
+    let mut parent = HashMap::new();
+    for province in in_scope {
+        for row in commune_figures(db, &province.code, f).await? {
+            parent.insert(row.commune_code.clone(), province.code.clone());
+            communes.rows.push(row.into());
+        }
     }
-    Ok(Comparison { level: UnitLevel::Commune, rows })
+    if country {
+        return Ok(communes.by_province(&all_provinces, |c| parent.get(c).cloned()));
+    }
+    Ok(communes)
 }
 
 #[derive(FromQueryResult)]
@@ -385,17 +426,19 @@ pub async fn adoption_matrix(
     push_valid_during(&mut q, "c", p);
     push_adoption_active_in(&mut q, p);
     q.push(" GROUP BY c.parent_code, a.model_code");
-    let cells = MatrixCell::find_by_statement(q.build()).all(db).await?;
+    let cells: HashMap<(String, String), i64> = MatrixCell::find_by_statement(q.build())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| ((c.parent, c.model_code), c.adopting))
+        .collect();
     let rows = groups
         .into_iter()
         .map(|(code, name, communes)| {
             let adopting = models
                 .iter()
                 .map(|m| {
-                    cells
-                        .iter()
-                        .find(|c| c.parent == code && c.model_code == m.code)
-                        .map_or(0, |c| u64::try_from(c.adopting).unwrap_or(0))
+                    cells.get(&(code.clone(), m.code.clone())).map_or(0, |n| u64::try_from(*n).unwrap_or(0))
                 })
                 .collect();
             MatrixRow { code, name, communes, adopting }

@@ -17,16 +17,32 @@ struct GroupRow {
 /// One row per period of `span` (see [`TrendRow::rows`]). Each survey belongs to one unit,
 /// and the lineage is a set, so nothing is counted twice.
 pub async fn trend(db: &Db, unit: &str, span: &[Period], model: Option<&str>) -> Result<Vec<TrendRow>, DbErr> {
+    trend_in(db, Some(unit), span, model).await
+}
+
+/// The trend of the whole database, for a country of several provinces: every unit hangs
+/// under a province, so this is their lineages together, without walking them.
+pub async fn country_trend(db: &Db, span: &[Period], model: Option<&str>) -> Result<Vec<TrendRow>, DbErr> {
+    trend_in(db, None, span, model).await
+}
+
+async fn trend_in(db: &Db, unit: Option<&str>, span: &[Period], model: Option<&str>) -> Result<Vec<TrendRow>, DbErr> {
     let (Some(first), Some(last)) = (span.first(), span.last()) else { return Ok(Vec::new()) };
     let mut q = Sql::new(db.get_database_backend());
-    q.push("WITH RECURSIVE lineage(code) AS (SELECT code FROM units WHERE code = ")
-        .bind(unit.to_string())
-        .push(
-            " UNION SELECT u.code FROM units u JOIN lineage l ON u.successor_code = l.code OR u.parent_code = l.code) \
-             SELECT s.period_start AS period_start, s.period_end AS period_end, \
-             CAST(SUM(s.respondents) AS BIGINT) AS respondents, CAST(SUM(s.satisfied) AS BIGINT) AS satisfied \
-             FROM survey_counts s WHERE s.unit_code IN (SELECT code FROM lineage) AND s.period_start >= ",
-        )
+    if let Some(unit) = unit {
+        q.push("WITH RECURSIVE lineage(code) AS (SELECT code FROM units WHERE code = ")
+            .bind(unit.to_string())
+            .push(" UNION SELECT u.code FROM units u JOIN lineage l ON u.successor_code = l.code OR u.parent_code = l.code) ");
+    }
+    q.push(
+        "SELECT s.period_start AS period_start, s.period_end AS period_end, \
+         CAST(SUM(s.respondents) AS BIGINT) AS respondents, CAST(SUM(s.satisfied) AS BIGINT) AS satisfied \
+         FROM survey_counts s WHERE ",
+    );
+    if unit.is_some() {
+        q.push("s.unit_code IN (SELECT code FROM lineage) AND ");
+    }
+    q.push("s.period_start >= ")
         .bind(first.first_day())
         .push(" AND s.period_end <= ")
         .bind(last.last_day());

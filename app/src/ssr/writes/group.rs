@@ -96,9 +96,20 @@ fn start<J: GroupWrite>(db: Db) -> mpsc::Sender<(J, Answer<J>)> {
 async fn run<J: GroupWrite>(db: &Db, group: Vec<(J, Answer<J>)>) -> Vec<(J, Answer<J>)> {
     let (jobs, answers): (Vec<J>, Vec<Answer<J>>) = group.into_iter().unzip();
     let outcome = AssertUnwindSafe(async {
+        // Where a group's time goes, for `RUST_LOG=app::ssr::writes::group=debug`.
+        let started = std::time::Instant::now();
         let txn = super::begin(db).await?;
+        let begun = started.elapsed();
         let verdicts = J::write_group(&txn, &jobs).await?;
+        let written = started.elapsed();
         txn.commit().await?;
+        tracing::debug!(
+            jobs = jobs.len(),
+            begin_us = begun.as_micros() as u64,
+            write_us = (written - begun).as_micros() as u64,
+            commit_us = (started.elapsed() - written).as_micros() as u64,
+            "group committed"
+        );
         Ok::<_, DbErr>(verdicts)
     })
     .catch_unwind()

@@ -436,9 +436,11 @@ impl super::group::GroupWrite for Entry {
             let batches: Vec<Batch<'_>> = entries.iter().map(Entry::batch).collect();
             let parsed: Vec<Result<Parsed, SurveyWriteError>> = batches.iter().map(Parsed::of).collect();
             let all: Vec<&Survey> = parsed.iter().flatten().flat_map(|p| p.surveys()).collect();
+            let started = std::time::Instant::now();
             // Whole histories: the warnings compare each entry with its own.
             let facts = Facts::read(txn, &all, true).await?;
             let runs = adoptions_of(txn, &unit_codes(&all)).await?;
+            let read = started.elapsed();
             let mut taken: HashSet<(String, Option<String>)> = HashSet::new();
             let mut verdicts = Vec::with_capacity(entries.len());
             let mut fresh = Vec::new();
@@ -478,9 +480,16 @@ impl super::group::GroupWrite for Entry {
                 };
                 verdicts.push(Some(Ok(Saved { written, warnings: listed(&warnings_of) })));
             }
+            let judged = started.elapsed();
             // The group's new rows never share a key (their (unit, model)s are the group's
             // own), so they go in as one statement, and their audit entries as another.
             insert_fresh(txn, fresh).await?;
+            tracing::debug!(
+                read_us = read.as_micros() as u64,
+                judge_us = (judged - read).as_micros() as u64,
+                insert_us = (started.elapsed() - judged).as_micros() as u64,
+                "survey group written"
+            );
             Ok(verdicts)
         }
         .boxed()
