@@ -7,6 +7,7 @@
 #   BENCH_ENGINES="sqlite postgres"
 #   BENCH_SECONDS=5                      each wrk run
 #   BENCH_CONNECTIONS="16 200"
+#   BENCH_RUST_LOG=warn                  the server's log filter (app::ssr::writes=debug times each group)
 #
 # Per size and engine: `reformdash generate` (kept in target/bench/data), a fresh database,
 # `reformdash import` (time, peak RSS), the release server, then wrk (Debian's) on loopback
@@ -103,7 +104,7 @@ for size in $SIZES; do
     token=$("$BIN" --database-url "$url" user add bench-official --role official --display-name Bench <<<"bench-password-1" >/dev/null 2>&1;
             "$BIN" --database-url "$url" token create bench --user bench-official 2>/dev/null)
 
-    DATABASE_URL="$url" LEPTOS_SITE_ROOT="$SITE" RUST_LOG=warn REFORMDASH_REQUEST_TIMEOUT=60 \
+    DATABASE_URL="$url" LEPTOS_SITE_ROOT="$SITE" RUST_LOG="${BENCH_RUST_LOG:-warn}" REFORMDASH_REQUEST_TIMEOUT=60 \
       "$BIN" serve --addr "127.0.0.1:$PORT" >"$OUT/server.log" 2>&1 &
     server=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done

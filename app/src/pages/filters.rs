@@ -1,7 +1,7 @@
 //! The GET filter form shared by the figure pages: it keeps filters in the URL, so it
 //! works without JavaScript and every view can be bookmarked or sent to a colleague.
 use crate::domain::{Period, PeriodError};
-use crate::i18n::use_lang;
+use crate::i18n::{use_lang, Texts};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -68,49 +68,17 @@ pub fn FilterForm(
     let t = move || lang.get().texts();
     let filters = use_query_filters();
     let bad_period = move || checked_period(&filters.get()).is_err();
-    let selected_model = move || filters.get().model.unwrap_or_default();
-    let selected_district = move || filters.get().district.unwrap_or_default();
     let shown_period = move || filters.get().period.unwrap_or_else(|| period.clone());
-    let model_codes = models.clone();
-    let bad_model = move || unknown_choice(&filters.get().model, &model_codes);
-    let district_codes = districts.clone().unwrap_or_default();
-    let has_districts = districts.is_some();
-    let bad_district = move || has_districts && unknown_choice(&filters.get().district, &district_codes);
-    let selected_province = move || filters.get().province.unwrap_or_default();
-    let province_codes = provinces.clone();
-    let bad_province = move || unknown_choice(&filters.get().province, &province_codes);
     let offer_provinces = provinces.len() > 1 || unknown_choice(&filters.get_untracked().province, &provinces);
     view! {
         <Form method="GET" action=action attr:class="filters">
             {offer_provinces.then(|| view! {
-                <label>
-                    <span>{move || t().choose_province}</span>
-                    <select name="province">
-                        <option value="" selected=move || selected_province().is_empty()>{move || t().whole_country}</option>
-                        {provinces.into_iter().map(|p| {
-                            let code = p.code.clone();
-                            view! { <option value=p.code selected=move || selected_province() == code>{p.name}</option> }
-                        }).collect_view()}
-                    </select>
-                    <Show when=bad_province.clone()>
-                        <span class="field-error" role="alert">{move || t().unknown_province}</span>
-                    </Show>
-                </label>
+                <ChoiceSelect name="province" label=|t| t.choose_province filters=filters field=|f| f.province.clone()
+                    choices=provinces none=Some((|t: &'static Texts| t.whole_country) as Words) unknown=|t| t.unknown_province />
             })}
             {districts.map(|districts| view! {
-                <label>
-                    <span>{move || t().choose_district}</span>
-                    <select name="district">
-                        {district_optional.then(|| view! { <option value="" selected=move || selected_district().is_empty()>{move || t().no_district}</option> })}
-                        {districts.into_iter().map(|d| {
-                            let code = d.code.clone();
-                            view! { <option value=d.code selected=move || selected_district() == code>{d.name}</option> }
-                        }).collect_view()}
-                    </select>
-                    <Show when=bad_district.clone()>
-                        <span class="field-error" role="alert">{move || t().unknown_district}</span>
-                    </Show>
-                </label>
+                <ChoiceSelect name="district" label=|t| t.choose_district filters=filters field=|f| f.district.clone()
+                    choices=districts none=district_optional.then_some((|t: &'static Texts| t.no_district) as Words) unknown=|t| t.unknown_district />
             })}
             <label>
                 <span>{move || t().period}</span>
@@ -126,20 +94,48 @@ pub fn FilterForm(
                     <span class="field-error" id="period-error" role="alert">{move || t().bad_period}</span>
                 </Show>
             </label>
-            <label>
-                <span>{move || t().model}</span>
-                <select name="model">
-                    <option value="" selected=move || selected_model().is_empty()>{move || t().all_models}</option>
-                    {models.into_iter().map(|m| {
-                        let code = m.code.clone();
-                        view! { <option value=m.code selected=move || selected_model() == code>{m.name}</option> }
-                    }).collect_view()}
-                </select>
-                <Show when=bad_model.clone()>
-                    <span class="field-error" role="alert">{move || t().unknown_model}</span>
-                </Show>
-            </label>
+            <ChoiceSelect name="model" label=|t| t.model filters=filters field=|f| f.model.clone()
+                choices=models none=Some((|t: &'static Texts| t.all_models) as Words) unknown=|t| t.unknown_model />
             <button type="submit">{move || t().show}</button>
         </Form>
+    }
+}
+
+/// Words of the UI, picked from the reader's language.
+type Words = fn(&'static Texts) -> &'static str;
+
+/// One menu of the filter form: the URL's code selected, an option for none when none may
+/// be chosen, and the message next to it when the URL names a code that is not offered.
+#[component]
+fn ChoiceSelect(
+    name: &'static str,
+    label: Words,
+    filters: Memo<QueryFilters>,
+    /// This menu's code in the URL.
+    field: fn(&QueryFilters) -> Option<String>,
+    choices: Vec<Choice>,
+    /// The option for none ("all models", "whole country").
+    none: Option<Words>,
+    unknown: Words,
+) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let selected = move || field(&filters.get()).unwrap_or_default();
+    let codes = choices.clone();
+    let bad = move || unknown_choice(&field(&filters.get()), &codes);
+    view! {
+        <label>
+            <span>{move || label(t())}</span>
+            <select name=name>
+                {none.map(|none| view! { <option value="" selected=move || selected().is_empty()>{move || none(t())}</option> })}
+                {choices.into_iter().map(|c| {
+                    let code = c.code.clone();
+                    view! { <option value=c.code selected=move || selected() == code>{c.name}</option> }
+                }).collect_view()}
+            </select>
+            <Show when=bad>
+                <span class="field-error" role="alert">{move || unknown(t())}</span>
+            </Show>
+        </label>
     }
 }

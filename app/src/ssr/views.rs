@@ -91,18 +91,29 @@ pub async fn dashboard(db: &Db, f: &FigureFilter, district: Option<&str>, lang: 
     let country = figures::shows_country(f, &provinces);
     let districts = figures::district_choices(db, f.province.as_deref()).await?;
     let district = chosen_district(&districts, district).unwrap_or(None);
-    let comparison = figures::comparison(db, f).await?;
-    let completeness = figures::completeness(db, f).await?;
-    // The matrix's rows: the districts (before 2025) or the province (after), with their
-    // commune counts from the completeness rows, which count the same communes.
-    let groups = completeness.iter().map(|r| (r.district_code.clone(), r.district_name.clone(), r.communes)).collect();
-    let mut matrix = figures::adoption_matrix(db, f.period, groups, models.clone()).await?;
-    if country && !crate::domain::compares_communes(f.period) {
-        let parent = figures::province_of(db, crate::domain::UnitLevel::District).await?;
-        matrix = matrix.by_province(&provinces, |d| parent.get(d).cloned());
-    }
-    let trend = dashboard_trend(db, f, district.as_ref(), lang).await?;
-    let counts = figures::home_counts(db).await?;
+    let completeness_and_matrix = async {
+        let completeness = figures::completeness(db, f).await?;
+        // The matrix's rows: the districts (before 2025) or the province (after), with their
+        // commune counts from the completeness rows, which count the same communes.
+        let groups =
+            completeness.iter().map(|r| (r.district_code.clone(), r.district_name.clone(), r.communes)).collect();
+        let mut matrix = figures::adoption_matrix(db, f.period, groups, models.clone()).await?;
+        if country && !crate::domain::compares_communes(f.period) {
+            let parent = figures::province_of(db, crate::domain::UnitLevel::District).await?;
+            matrix = matrix.by_province(&provinces, |d| parent.get(d).cloned());
+        }
+        Ok::<_, DbErr>((completeness, matrix))
+    };
+    // Four aggregates that need nothing of each other, each on a pooled connection of its
+    // own: at the national size each takes seconds, so the first request after a write
+    // waits for the longest of them, not their sum.
+    let (comparison, (completeness, matrix), trend, counts) = futures_util::future::try_join4(
+        figures::comparison(db, f),
+        completeness_and_matrix,
+        dashboard_trend(db, f, district.as_ref(), lang),
+        figures::home_counts(db),
+    )
+    .await?;
     Ok(DashboardData {
         period: f.period.to_string(),
         adoption_svg: charts::svg(&crate::charts::adoption_bars(&comparison, lang))?,
