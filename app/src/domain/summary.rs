@@ -107,9 +107,7 @@ impl Comparison {
         });
         Figures::new(communes, adopting, counts)
     }
-}
 
-impl Comparison {
     /// The rows summed per province, for a database of several provinces shown whole: each
     /// province's figures are the totals of its rows ([`Comparison::total`]'s definition,
     /// so the provinces add up to the headline). `province_of` gives a row's province;
@@ -213,8 +211,11 @@ mod tests {
             level: UnitLevel::District,
             rows: vec![unit("D1", 2, 1, 150, 130), unit("D2", 1, 0, 20, 10), unit("D3", 2, 1, 210, 190)],
         };
-        let provinces = [Choice { code: "P1".into(), name: "Một".into() }, Choice { code: "P2".into(), name: "Hai".into() },
-            Choice { code: "P3".into(), name: "Ba".into() }];
+        let provinces = [
+            Choice { code: "P1".into(), name: "Một".into() },
+            Choice { code: "P2".into(), name: "Hai".into() },
+            Choice { code: "P3".into(), name: "Ba".into() },
+        ];
         let of = |d: &str| Some(if d == "D3" { "P2" } else { "P1" }.to_string());
         let c = districts.by_province(&provinces, of);
         assert_eq!(c.level, UnitLevel::Province);
