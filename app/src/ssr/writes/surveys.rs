@@ -293,13 +293,14 @@ fn judge(batch: &Batch<'_>, parsed: Parsed, facts: &Facts, pending: &mut Pending
             return Err(SurveyWriteError::Forbidden { line: *line, unit: s.unit_code.clone() });
         }
     }
-    for row in batch.rows {
-        if parsed.iter().all(|(l, _, _)| *l != row.line) {
-            let unit = row.draft.unit_code.trim();
-            let parent = place(unit).and_then(|(_, p)| p);
-            if !unit.is_empty() && !batch.writer.may_write_survey(UnitPlace { code: unit, parent_code: parent.as_deref() }) {
-                return Err(SurveyWriteError::Forbidden { line: row.line, unit: unit.to_string() });
-            }
+    // The rows that did not parse, by a set of the lines that did: a scan of the parsed rows
+    // for each row made a chunk of an import quadratic (half of the national import's time).
+    let parsed_lines: HashSet<u64> = parsed.iter().map(|(line, _, _)| *line).collect();
+    for row in batch.rows.iter().filter(|row| !parsed_lines.contains(&row.line)) {
+        let unit = row.draft.unit_code.trim();
+        let parent = place(unit).and_then(|(_, p)| p);
+        if !unit.is_empty() && !batch.writer.may_write_survey(UnitPlace { code: unit, parent_code: parent.as_deref() }) {
+            return Err(SurveyWriteError::Forbidden { line: row.line, unit: unit.to_string() });
         }
     }
 
