@@ -61,7 +61,7 @@ pub async fn dashboard_trend(
     if figures::shows_country(f, &provinces) {
         lines.push((lang.texts().whole_country.to_string(), figures::country_trend(db, &span, model).await?));
     } else if let Some(p) = chosen {
-        let name = format!("{} {}", lang.texts().province_prefix, if p.name.is_empty() { &p.code } else { &p.name });
+        let name = format!("{} {}", lang.texts().province_prefix, p.name);
         lines.push((name, figures::trend(db, &p.code, &span, model).await?));
     }
     if let Some(d) = district {
