@@ -148,7 +148,14 @@ for size in $SIZES; do
     fi
     record "$size" "$engine" "dashboard transfer, first visit" 1 "-" "-" "-" \
       "$(kb $((page + assets))) KB without the wasm ($(kb "$page") page + $(kb "$assets") CSS/JS), $(kb $((page + assets + wasm))) KB with it"
-    record "$size" "$engine" "dashboard transfer, return visit" 1 "-" "-" "-" "$(kb "$page") KB (the page; assets cached)"
+    # A return visit revalidates the page (its ETag): headers only while the data is the
+    # same; the page again once a write changed it (the assets stay cached either way).
+    etag=$(curl -s -o /dev/null -D - -H 'Accept-Encoding: br, gzip' "$base/?period=2024" | tr -d '\r' | sed -n 's/^etag: //Ip')
+    again=$(curl -s -o /dev/null -H 'Accept-Encoding: br, gzip' -H "If-None-Match: $etag" \
+      -w '%{http_code} %{size_header} %{size_download}' "$base/?period=2024")
+    read -r code head body <<< "$again"
+    record "$size" "$engine" "dashboard transfer, return visit" 1 "-" "-" "-" \
+      "$(kb $((head + body))) KB headers included ($code) while the data is unchanged; $(kb "$page") KB (the page) after a write"
 
     # Writes: one row per request, each a new key (whole-service counts of the old communes
     # for months before the generated years), with the official's token.

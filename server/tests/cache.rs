@@ -176,3 +176,42 @@ on_both_engines!(every_figure_equals_the_direct_computation_after_each_write, |e
         }
     }
 });
+
+on_both_engines!(a_returning_browser_downloads_the_page_again_only_when_it_changed, |engine: Engine| async move {
+    let app = TestApp::spawn_serve(engine).await;
+    let token = common::demo_official_token(&app.database.url, "etag");
+    let page = "/?period=2016";
+    let first = app.get(page).await;
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()["etag"].clone();
+    assert!(etag.to_str().unwrap().starts_with("W/\""), "{etag:?}");
+    assert_eq!(first.headers()["cache-control"], "private, no-cache");
+    let body = first.text().await.unwrap();
+    let revalidate = || app.client.get(app.url(page)).header("if-none-match", etag.clone()).send();
+
+    let again = revalidate().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], etag);
+    assert!(again.bytes().await.unwrap().is_empty(), "nothing downloaded");
+    // Another tag, or another page, is answered in full.
+    let other = app.client.get(app.url(page)).header("if-none-match", "W/\"other\"").send().await.unwrap();
+    assert_eq!(other.status(), 200);
+    let english = app.client.get(app.url(page)).header("if-none-match", etag.clone()).header("cookie", "lang=en").send();
+    assert_eq!(english.await.unwrap().status(), 200, "the English page is another page");
+
+    // A count in 2016 changes the page: the same tag now gets the new page, with a new tag.
+    let commune = app::ssr::tables::units(&app.db, Some("commune"), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.valid_to.is_some())
+        .unwrap();
+    let body_json = serde_json::json!({ "rows": [{"unit_code": commune.code, "model_code": "", "period": "2016-03",
+        "respondents": 50, "satisfied": 45}], "reason": "etag test" });
+    let r = app.client.post(app.url("/api/v1/surveys")).bearer_auth(&token).json(&body_json).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let changed = revalidate().await.unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_ne!(changed.headers()["etag"], etag);
+    assert_ne!(changed.text().await.unwrap(), body);
+});

@@ -325,6 +325,14 @@ on_both_engines!(a_whole_country_is_compared_by_province, |engine: Engine| async
     assert!(html.contains("href=\"/?period=2024&amp;province=P2\"") || html.contains("href=\"/?period=2024&province=P2\""));
     assert!(!html.contains("/districts/D1"), "districts are one click further");
     assert!(html.contains(">Cả nước</option>"), "the province menu offers the whole country");
+    // The trend's district menu waits for a province (a country has hundreds of districts);
+    // a district the address names is still offered, with its trend line.
+    assert!(!html.contains("name=\"district\""), "no district menu for a whole country");
+    let (_, html) = app.get_text("/?period=2024&district=D3").await;
+    assert!(html.contains(">Quế Phong</option>") && !html.contains(">Đông Sơn</option>"));
+    assert!(html.contains("<td>Quế Phong</td>"), "D3's trend line");
+    let (_, html) = app.get_text("/?period=2024&district=ZZ").await;
+    assert!(html.contains("Không có huyện này; hãy chọn trong danh sách."));
     // The chart's table: the district summary's columns named for provinces, summed by hand.
     let (_, csv) = app.get_text("/charts/adoption-by-district.csv?period=2024").await;
     assert_eq!(

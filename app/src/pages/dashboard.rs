@@ -50,8 +50,12 @@ pub fn DashboardPage() -> impl IntoView {
             let query = super::chart_query(&d.period, f.model.as_deref(), f.province.as_deref(), f.district.as_deref());
             let (period, today) = (d.period.clone(), d.today.clone());
             let model = f.model.clone();
+            // A whole country offers no district until a province is chosen (unless the
+            // address names one, known or not: the field then shows it or says why not).
+            let country = d.comparison.level == UnitLevel::Province;
+            let districts = (!country || f.district.is_some()).then(|| d.districts.clone());
             view! {
-                <FilterForm action="/" period=d.period.clone() models=d.models.clone() districts=d.districts.clone() district_optional=true provinces=d.provinces.clone() />
+                <FilterForm action="/" period=d.period.clone() models=d.models.clone() districts=districts district_optional=true provinces=d.provinces.clone() />
                 <super::PrintedFilters period=period model=model.unwrap_or_default() today=today />
                 {valid.then(|| view! { <Dashboard d=d query=query /> })}
             }

@@ -55,7 +55,7 @@ pub fn FilterForm(
     /// The period in force (the URL's, or the default the server chose).
     period: String,
     models: Vec<Choice>,
-    #[prop(optional)] districts: Option<Vec<Choice>>,
+    #[prop(optional_no_strip)] districts: Option<Vec<Choice>>,
     /// The district may be left unchosen ("all").
     #[prop(optional)]
     district_optional: bool,

@@ -89,8 +89,14 @@ pub async fn dashboard(db: &Db, f: &FigureFilter, district: Option<&str>, lang: 
     let models = figures::model_choices(db).await?;
     let provinces = figures::provinces(db).await?;
     let country = figures::shows_country(f, &provinces);
-    let districts = figures::district_choices(db, f.province.as_deref()).await?;
+    let mut districts = figures::district_choices(db, f.province.as_deref()).await?;
     let district = chosen_district(&districts, district).unwrap_or(None);
+    if country {
+        // A country's 700 districts in the trend's menu were a third of the page (and again
+        // in its hydration data); a province chosen offers its own. A district already in
+        // the address stays offered, so its line and the form keep it.
+        districts.retain(|d| district.as_ref().is_some_and(|c| c.code == d.code));
+    }
     let completeness_and_matrix = async {
         let completeness = figures::completeness(db, f).await?;
         // The matrix's rows: the districts (before 2025) or the province (after), with their

@@ -11,6 +11,11 @@
 //! body. So the body is the same for every answer, and it is compressed once, when kept:
 //! the national dashboard (1 MB of HTML) was limited to ~100 answers a second by gzipping
 //! it for each one.
+//!
+//! A kept page also names its body by a digest (`ETag`) and asks browsers to check back
+//! each time (`Cache-Control: no-cache`): a returning phone whose copy is still the page
+//! gets `304 Not Modified` and downloads nothing more. Any change to the page (a write,
+//! another day in the printed date, a new build) changes the digest.
 use super::HttpError;
 use app::i18n::Lang;
 use app::ssr::AppState;
@@ -28,6 +33,8 @@ struct Page {
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
     gzipped: Bytes,
+    /// A weak validator: the plain and the gzipped body are the same page.
+    etag: HeaderValue,
 }
 
 /// Why a page was not kept: the answer itself (not a plain 200), or the database.
@@ -49,8 +56,10 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
     let lang = req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).map(Lang::from_cookie_header);
     let key = format!("page {} {}", lang.unwrap_or_default().code(), req.uri());
     let gzip = accepts_gzip(req.headers());
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let kept = state.figures.get(&state.db, key, || async move { keep(next.run(req).await).await }).await;
     match kept {
+        Ok(page) if if_none_match.as_ref().is_some_and(|tags| matches(tags, &page.etag)) => not_modified(page),
         Ok(page) => serve(page, gzip),
         Err(NotKept::Answer(response)) => response,
         Err(NotKept::Db(e)) => HttpError::from(e).into_response(),
@@ -108,11 +117,49 @@ async fn keep(response: Response) -> Result<Page, NotKept> {
             _ => (k.clone(), v.clone()),
         })
         .collect();
+    let etag = etag_of(&body);
     let plain = body.clone();
     let gzipped = tokio::task::spawn_blocking(move || gzip(&plain))
         .await
         .map_err(|_| NotKept::Answer(HttpError::Internal("compressing a page failed".into()).into_response()))?;
-    Ok(Page { headers, body, gzipped: gzipped.into() })
+    Ok(Page { headers, body, gzipped: gzipped.into(), etag })
+}
+
+/// `W/"…"`: the body's SHA-256, shortened (16 bytes are plenty to tell pages apart).
+fn etag_of(body: &[u8]) -> HeaderValue {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(body);
+    let tag = format!("W/\"{}\"", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]));
+    HeaderValue::from_str(&tag).expect("base64 is a valid header value")
+}
+
+/// Whether `If-None-Match` names `etag` (weak comparison, RFC 9110 13.1.2) or is `*`.
+fn matches(if_none_match: &HeaderValue, etag: &HeaderValue) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let ours = opaque(etag.to_str().unwrap_or(""));
+    if_none_match.to_str().is_ok_and(|v| v.split(',').any(|t| t.trim() == "*" || opaque(t) == ours))
+}
+
+/// The browser's copy is the page: the headers a cache needs to keep using it, no body.
+fn not_modified(page: Page) -> Response {
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    let headers = response.headers_mut();
+    for name in [header::CONTENT_SECURITY_POLICY, header::CONTENT_TYPE] {
+        if let Some(v) = page.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()) {
+            headers.insert(name, v);
+        }
+    }
+    validators(headers, page.etag);
+    response
+}
+
+fn validators(headers: &mut HeaderMap, etag: HeaderValue) {
+    headers.insert(header::ETAG, etag);
+    // Kept only by the browser (a shared cache could hand it to a signed-in reader), and
+    // checked with the server before each use.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding, cookie"));
 }
 
 fn gzip(body: &[u8]) -> Vec<u8> {
@@ -150,7 +197,7 @@ fn serve(page: Page, gzip: bool) -> Response {
     let mut response = Response::new(Body::from(if gzip { page.gzipped } else { page.body }));
     let headers = response.headers_mut();
     headers.extend(page.headers);
-    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    validators(headers, page.etag);
     if gzip {
         // Already compressed: the compression layer leaves an encoded answer as it is.
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
@@ -188,6 +235,18 @@ mod tests {
                 "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
             ]
         );
+    }
+
+    #[test]
+    fn a_page_is_not_modified_only_for_its_own_tag() {
+        let ours = etag_of(b"<p>page</p>");
+        assert_eq!(ours, etag_of(b"<p>page</p>"));
+        assert_ne!(ours, etag_of(b"<p>page.</p>"));
+        let asked = |v: &str| matches(&HeaderValue::from_str(v).unwrap(), &ours);
+        let tag = ours.to_str().unwrap().to_string();
+        let strong = tag.trim_start_matches("W/").to_string();
+        assert!(asked(&tag) && asked(&strong) && asked("*") && asked(&format!("\"x\", {tag}")));
+        assert!(!asked("\"x\"") && !asked("W/\"x\"") && !asked(""));
     }
 
     #[test]
