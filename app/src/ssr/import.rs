@@ -276,6 +276,20 @@ fn survey_draft(cols: &Columns, line: u64, cells: &[String]) -> surveys::SurveyW
     surveys::SurveyWrite { line, draft, version: None }
 }
 
+/// PostgreSQL plans a chunk's reads of the stored counts with the table's statistics, and
+/// inside the import's transaction those are the table's before the import: an empty one
+/// (never analyzed) got a sequential scan per read, each longer as the import wrote more,
+/// so a national import took more than 290 s. Analyzed again each time the rows written
+/// doubled (a dozen times nationally, a fraction of a second each); ANALYZE counts the
+/// transaction's own rows, and plans made with the old statistics are made again.
+async fn refresh_statistics(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("ANALYZE survey_counts").await?;
+    }
+    Ok(())
+}
+
 /// Survey rows per call of the write path: large enough that a chunk's reads are few, small
 /// enough that a chunk's rows, drafts and stored neighbours take a few megabytes.
 const SURVEY_CHUNK: usize = 20_000;
@@ -433,6 +447,7 @@ pub async fn import(
             // for duplicates), so every duplicate and overlap is found; one across chunks is
             // reported on the later row, naming the earlier one's line.
             let mut written = Written::default();
+            let mut analyzed_at = 0;
             loop {
                 let mut rows = Vec::with_capacity(SURVEY_CHUNK);
                 for read in stream.rows.by_ref() {
@@ -460,7 +475,13 @@ pub async fn import(
                 // The whole file's size is not known ahead: the count so far is the total.
                 let chunk_progress = |t: &str, done: u64, _: u64| progress(t, before + done, before + done);
                 match surveys::save(&txn, &batch, &mut pending, &chunk_progress).await {
-                    Ok(saved) => written.add(saved.written),
+                    Ok(saved) => {
+                        written.add(saved.written);
+                        if written.inserted >= 2 * analyzed_at.max(SURVEY_CHUNK as u64 / 2) {
+                            refresh_statistics(&txn).await?;
+                            analyzed_at = written.inserted;
+                        }
+                    }
                     Err(surveys::SurveyWriteError::Invalid(found)) => problems.extend(found.into_iter().map(|p| Problem {
                         file: stream.file.clone(),
                         line: p.line,

@@ -221,7 +221,7 @@ impl StoredCounts {
 impl Facts {
     /// With `whole_history`, every stored count of the rows' (unit, model)s (for the
     /// warnings); otherwise only those their periods could overlap, so that a chunk of an
-    /// import, or an entry rechecked in the writer, reads its neighbours, not whole histories.
+    /// import, or an entry rechecked in the writer, keeps its neighbours, not whole histories.
     async fn read(txn: &DatabaseTransaction, surveys: &[&Survey], whole_history: bool) -> Result<Facts, DbErr> {
         let codes = unit_codes(surveys);
         let named: Vec<Option<String>> =
@@ -692,13 +692,16 @@ async fn stored_of(
                     .add(Expr::cust("COALESCE(model_code, '')").eq(model.clone().unwrap_or_default())),
             );
         }
-        let mut q = survey_count::Entity::find().filter(any);
-        if let Some((first, last)) = span {
-            q = q.filter(survey_count::Column::PeriodEnd.gte(first)).filter(survey_count::Column::PeriodStart.lte(last));
-        }
-        let mut found = q.stream(txn).await?;
+        // The span is applied here, not in SQL: given it, PostgreSQL's generic plan for this
+        // prepared statement (its statistics still those of the empty table, inside an
+        // import's transaction) scanned the period index over every row the import had
+        // written so far, then filtered by key: quadratic, 0.6 s a query nationally. A
+        // (unit, model)'s whole history is at most a few hundred rows.
+        let mut found = survey_count::Entity::find().filter(any).stream(txn).await?;
         while let Some(s) = found.try_next().await? {
-            out.insert(s);
+            if span.is_none_or(|(first, last)| s.period_end >= first && s.period_start <= last) {
+                out.insert(s);
+            }
         }
     }
     Ok(out)
