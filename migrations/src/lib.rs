@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_schema;
 mod m20261201_000002_entry;
 mod m20261202_000003_export_order;
+mod m20261202_000004_period_cover;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_schema::Migration),
             Box::new(m20261201_000002_entry::Migration),
             Box::new(m20261202_000003_export_order::Migration),
+            Box::new(m20261202_000004_period_cover::Migration),
         ]
     }
 }

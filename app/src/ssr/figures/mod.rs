@@ -49,10 +49,24 @@ fn push_active_adoption(q: &mut Sql, unit_expr: &str, p: Period, model: Option<&
 
 /// A survey `s` counts in P: its own period lies inside P (and is of model M when given).
 pub(crate) fn push_survey_counts_in(q: &mut Sql, p: Period, model: Option<&str>) {
-    q.push(" AND s.period_start >= ").bind(p.first_day()).push(" AND s.period_end <= ").bind(p.last_day());
+    q.push(" AND ");
+    push_survey_inside(q, p.first_day(), p.last_day());
     if let Some(m) = model {
         q.push(" AND s.model_code = ").bind(m.to_string());
     }
+}
+
+/// The survey `s`'s own period lies inside [first, last]. `period_start <= last` follows
+/// from the rest; said, it bounds the period index's range on both sides (without it SQLite
+/// read from `first` to the table's end, or every row ending before `last`: 3.35 s instead
+/// of 1.85 s for a national year's district summary).
+pub(crate) fn push_survey_inside(q: &mut Sql, first: chrono::NaiveDate, last: chrono::NaiveDate) {
+    q.push("s.period_start >= ")
+        .bind(first)
+        .push(" AND s.period_start <= ")
+        .bind(last)
+        .push(" AND s.period_end <= ")
+        .bind(last);
 }
 
 #[derive(FromQueryResult)]

@@ -42,10 +42,7 @@ async fn trend_in(db: &Db, unit: Option<&str>, span: &[Period], model: Option<&s
     if unit.is_some() {
         q.push("s.unit_code IN (SELECT code FROM lineage) AND ");
     }
-    q.push("s.period_start >= ")
-        .bind(first.first_day())
-        .push(" AND s.period_end <= ")
-        .bind(last.last_day());
+    super::push_survey_inside(&mut q, first.first_day(), last.last_day());
     if let Some(m) = model {
         q.push(" AND s.model_code = ").bind(m.to_string());
     }

@@ -1,0 +1,42 @@
+//! The survey counts' period index also holds what the figures sum (unit, model, ballots),
+//! so a period's aggregate reads the index alone. The district summary of a year at the
+//! national size (2.77 M rows, SQLite) read each matching row from the table after the
+//! index: 3.35 s in `sqlite3`; 1.85 s once its range was bounded on both sides
+//! (`push_survey_counts_in`), 0.89 s with this index. It replaces the narrower one, so a
+//! write maintains as many indexes as before.
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261202_000004_period_cover"
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigrationTrait for Migration {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::execute_all(
+            manager,
+            &[
+                "DROP INDEX survey_counts_period",
+                "CREATE INDEX survey_counts_period ON survey_counts \
+                 (period_start, period_end, unit_code, model_code, respondents, satisfied)",
+            ],
+        )
+        .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::execute_all(
+            manager,
+            &["DROP INDEX survey_counts_period", "CREATE INDEX survey_counts_period ON survey_counts (period_start, period_end)"],
+        )
+        .await
+    }
+}
