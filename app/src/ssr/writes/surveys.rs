@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement,
+    TryIntoModel,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -572,42 +573,12 @@ async fn insert_imported(txn: &DatabaseTransaction, surveys: &[&Survey], progres
         let rows = surveys.iter().map(|s| active(s, None)).collect();
         return insert_chunked(txn, rows, "surveys", progress, survey_count::Entity::insert_many).await;
     }
-    /// The columns of `active(s, None)`, named as `INSERT_FROM_JSON` reads them.
-    #[derive(Serialize)]
-    struct Row<'a> {
-        unit_code: &'a str,
-        model_code: Option<&'a str>,
-        period: String,
-        period_start: String,
-        period_end: String,
-        respondents: i32,
-        satisfied: i32,
-        very_satisfied: Option<i32>,
-        fairly_satisfied: Option<i32>,
-        neutral: Option<i32>,
-        dissatisfied: Option<i32>,
-        very_dissatisfied: Option<i32>,
-    }
-    let rows: Vec<Row> = surveys
+    // The rows as stored, from the one mapping of a survey to its columns (`active`); the
+    // id is the database's (`INSERT_FROM_JSON` does not read it).
+    let rows = surveys
         .iter()
-        .map(|s| {
-            let level = |i: usize| s.breakdown.map(|b| b.0[i]);
-            Row {
-                unit_code: &s.unit_code,
-                model_code: s.model_code.as_deref(),
-                period: s.period.to_string(),
-                period_start: s.period.first_day().to_string(),
-                period_end: s.period.last_day().to_string(),
-                respondents: s.respondents,
-                satisfied: s.satisfied,
-                very_satisfied: level(0),
-                fairly_satisfied: level(1),
-                neutral: level(2),
-                dissatisfied: level(3),
-                very_dissatisfied: level(4),
-            }
-        })
-        .collect();
+        .map(|s| survey_count::ActiveModel { id: Set(0), ..active(s, None) }.try_into_model())
+        .collect::<Result<Vec<survey_count::Model>, DbErr>>()?;
     let json = serde_json::to_string(&rows).map_err(|e| DbErr::Custom(format!("survey rows as JSON: {e}")))?;
     let inserted = txn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, INSERT_FROM_JSON, [json.into()])).await?;
     progress("surveys", inserted.rows_affected(), surveys.len() as u64);
@@ -620,10 +591,10 @@ async fn insert_imported(txn: &DatabaseTransaction, surveys: &[&Survey], progres
 const INSERT_FROM_JSON: &str = "INSERT INTO survey_counts (unit_code, model_code, period, period_start, period_end, \
      respondents, satisfied, very_satisfied, fairly_satisfied, neutral, dissatisfied, very_dissatisfied, version) \
      SELECT unit_code, model_code, period, period_start, period_end, respondents, satisfied, very_satisfied, \
-     fairly_satisfied, neutral, dissatisfied, very_dissatisfied, 1 \
+     fairly_satisfied, neutral, dissatisfied, very_dissatisfied, version \
      FROM json_to_recordset($1::json) AS r(unit_code text, model_code text, period text, period_start date, \
      period_end date, respondents int, satisfied int, very_satisfied int, fairly_satisfied int, neutral int, \
-     dissatisfied int, very_dissatisfied int)";
+     dissatisfied int, very_dissatisfied int, version int)";
 
 /// A new row of an entry, waiting to be inserted with the others of its group.
 struct Fresh<'b> {
