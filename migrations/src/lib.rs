@@ -5,6 +5,7 @@ mod m20261129_000001_schema;
 mod m20261201_000002_entry;
 mod m20261202_000003_export_order;
 mod m20261202_000004_period_cover;
+mod m20261202_000005_survey_sums;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_entry::Migration),
             Box::new(m20261202_000003_export_order::Migration),
             Box::new(m20261202_000004_period_cover::Migration),
+            Box::new(m20261202_000005_survey_sums::Migration),
         ]
     }
 }

@@ -1,7 +1,9 @@
 //! The figure cache never serves a stale figure: random sequences of writes — survey counts
-//! through the write API, deletions and adoptions through the write path the forms use —
-//! and after each one, every figure the server answers (from its cache when it has one)
-//! equals the direct computation on the database, on both engines.
+//! through the write API, deletions, adoptions and communes moved to another district
+//! through the write paths the forms use — and after each one, every figure the server
+//! answers (from its cache when it has one) equals the direct computation on the database,
+//! and the survey sums the database keeps equal the survey counts summed afresh, on both
+//! engines.
 //!
 //! `PROPTEST_CASES` (default 3 sequences of up to 8 writes) makes it longer.
 mod common;
@@ -22,6 +24,8 @@ enum Step {
     Delete { nth: usize },
     /// An adoption of (unit, model) from a month of 2016–2017.
     Adopt { unit: usize, model: usize, month: u32 },
+    /// The commune moves to the other of the two districts (an admin's unit form).
+    Move { unit: usize },
 }
 
 fn step(units: usize, models: usize) -> impl Strategy<Value = Step> {
@@ -37,11 +41,47 @@ fn step(units: usize, models: usize) -> impl Strategy<Value = Step> {
         ),
         1 => (0usize..8).prop_map(|nth| Step::Delete { nth }),
         2 => (0..units, 0..models, 0u32..24).prop_map(|(unit, model, month)| Step::Adopt { unit, model, month }),
+        1 => (0..units).prop_map(|unit| Step::Move { unit }),
     ]
 }
 
 fn month_text(month: u32) -> String {
     format!("{}-{:02}", 2016 + month / 12, month % 12 + 1)
+}
+
+/// The survey sums as kept, and as summed afresh from the survey counts and units: equal.
+async fn check_survey_sums(app: &TestApp, after: &[Step]) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.db;
+    let read = |sql: &'static str| async move {
+        let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+        rows.iter()
+            .map(|r| {
+                let text = |i| r.try_get_by_index::<String>(i).unwrap();
+                let number = |i| r.try_get_by_index::<i64>(i).unwrap();
+                (text(0), text(1), text(2), text(3), text(4), number(5), number(6), number(7))
+            })
+            .collect::<Vec<_>>()
+    };
+    let kept = read(
+        "SELECT CAST(period_start AS TEXT), CAST(period_end AS TEXT), group_code, unit_level, model_code, \
+         CAST(reports AS BIGINT), CAST(respondents AS BIGINT), CAST(satisfied AS BIGINT) FROM survey_sums \
+         ORDER BY 1, 2, 3, 4, 5",
+    )
+    .await;
+    let afresh = read(
+        "SELECT CAST(s.period_start AS TEXT), CAST(s.period_end AS TEXT), \
+         CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS g, u.level, \
+         COALESCE(s.model_code, '') AS m, CAST(COUNT(*) AS BIGINT), CAST(SUM(s.respondents) AS BIGINT), \
+         CAST(SUM(s.satisfied) AS BIGINT) FROM survey_counts s JOIN units u ON u.code = s.unit_code \
+         GROUP BY s.period_start, s.period_end, g, u.level, m ORDER BY 1, 2, 3, 4, 5",
+    )
+    .await;
+    assert!(!afresh.is_empty(), "the demo has survey counts");
+    let only_kept: Vec<_> = kept.iter().filter(|r| !afresh.contains(r)).collect();
+    let only_afresh: Vec<_> = afresh.iter().filter(|r| !kept.contains(r)).collect();
+    assert!(only_kept.is_empty() && only_afresh.is_empty(), "survey sums after {after:?}: kept {only_kept:?}, afresh {only_afresh:?}");
+    assert_eq!(kept.len(), afresh.len());
 }
 
 /// Each figure the API answers, with the direct computation it must equal.
@@ -88,6 +128,7 @@ async fn apply(
     app: &TestApp,
     token: &str,
     writer: &Writer,
+    districts: &[String; 2],
     units: &[String],
     models: &[String],
     written: &mut Vec<(String, Option<String>, String)>,
@@ -138,6 +179,19 @@ async fn apply(
                 txn.commit().await.unwrap();
             }
         }
+        Step::Move { unit } => {
+            use sea_orm::EntityTrait;
+            let stored = app::ssr::entities::unit::Entity::find_by_id(units[*unit].clone()).one(&app.db).await.unwrap();
+            let stored = stored.expect("a demo commune");
+            let mut draft = writes::units::draft_of(&stored);
+            let other = districts.iter().find(|d| Some(*d) != stored.parent_code.as_ref()).unwrap();
+            draft.parent_code = other.clone();
+            let txn = writes::begin(&app.db).await.unwrap();
+            let admin = Writer::Command("cache test".into());
+            let audit = writes::Audit::new("cache test".into(), "entry", None);
+            writes::units::save(&txn, &admin, &draft, Some(&writes::revision(&stored)), &audit).await.unwrap();
+            txn.commit().await.unwrap();
+        }
     }
 }
 
@@ -159,7 +213,9 @@ on_both_engines!(every_figure_equals_the_direct_computation_after_each_write, |e
     let district = communes[0].parent_code.clone().unwrap();
     let mut units: Vec<String> =
         communes.iter().filter(|u| u.parent_code.as_ref() == Some(&district)).take(3).map(|u| u.code.clone()).collect();
-    units.extend(communes.iter().filter(|u| u.parent_code.as_ref() != Some(&district)).take(2).map(|u| u.code.clone()));
+    let elsewhere: Vec<_> = communes.iter().filter(|u| u.parent_code.as_ref() != Some(&district)).take(2).collect();
+    units.extend(elsewhere.iter().map(|u| u.code.clone()));
+    let districts = [district.clone(), elsewhere[0].parent_code.clone().unwrap()];
     let models: Vec<String> =
         figures::model_choices(&app.db).await.unwrap().into_iter().take(3).map(|c| c.code).collect();
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
@@ -169,10 +225,12 @@ on_both_engines!(every_figure_equals_the_direct_computation_after_each_write, |e
         let steps = sequence.new_tree(&mut runner).unwrap().current();
         // Before the first write: the figures are computed and kept.
         check_every_figure(&app, &district, &models[0], &[]).await;
+        check_survey_sums(&app, &[]).await;
         let mut written = Vec::new();
         for (i, s) in steps.iter().enumerate() {
-            apply(&app, &token, &writer, &units, &models, &mut written, s).await;
+            apply(&app, &token, &writer, &districts, &units, &models, &mut written, s).await;
             check_every_figure(&app, &district, &models[0], &steps[..=i]).await;
+            check_survey_sums(&app, &steps[..=i]).await;
         }
     }
 });

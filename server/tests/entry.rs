@@ -853,6 +853,44 @@ on_both_engines!(admins_edit_the_units_officials_cannot, |engine: Engine| async 
     assert_eq!(entries, [("N4", false), ("N3", true)], "the new unit, then the merger with N3's old values");
 });
 
+on_both_engines!(a_unit_stays_valid_during_every_period_it_has_counts_for, |engine: Engine| async move {
+    // N1 has counts for 2025-07 and 2025-08 (the fixture's surveys).
+    let app = app_with_accounts(engine).await;
+    let units = || async { app::ssr::tables::units(&app.db, None, None).await.unwrap() };
+    let before = units().await;
+    let ana = login(&app, "ana").await;
+    let html = app.client.get(app.url("/edit/unit?code=N1")).header("cookie", &ana).send().await.unwrap().text().await.unwrap();
+    let revision = revision_in(&html);
+    let n1 = |from: &'static str, to: &'static str| {
+        vec![("code", "N1"), ("name", "Đông Sơn"), ("level", "commune"), ("parent_code", "P"), ("kind", "xã"),
+             ("valid_from", from), ("valid_to", to), ("successor_code", ""), ("revision", revision.as_str())]
+    };
+    let r = post_to(&app, "/edit/unit", &ana, &n1("2025-08-01", "")).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    let message = "Đơn vị đã có số liệu khảo sát kỳ 2025-07, nằm ngoài thời gian hiệu lực này.";
+    assert!(html.contains(r#"id="e-valid_from""#) && html.contains(message), "{html}");
+    let r = app.client.post(app.url("/edit/unit")).header("origin", origin(&app)).header("cookie", format!("{ana}; lang=en"))
+        .form(&n1("2025-07-01", "2025-07-31")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"id="e-valid_to""#), "{html}");
+    assert!(html.contains("The unit has survey counts for 2025-08, outside this validity."), "{html}");
+    // The same rule for an import that updates the unit: every row named, nothing written.
+    let mut set = app::ssr::import::ImportSet::default();
+    let csv = "code,name,level,parent_code,kind,valid_from,valid_to,successor_code\nN1,Đông Sơn,commune,P,xã,2025-07-01,2025-07-31,\n";
+    set.units = Some(server::sources::parse_csv("units.csv", csv.as_bytes(), &mut set.problems));
+    let opts = app::ssr::import::ImportOptions { update: true };
+    let refused = match app::ssr::import::import(&app.db, set, opts, "test", &|_, _, _| {}).await {
+        Err(app::ssr::import::ImportError::Invalid(problems)) => problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+        other => panic!("{other:?}"),
+    };
+    assert!(refused.contains("units.csv:2: valid_to: the unit has survey counts for 2025-08, outside this validity"), "{refused}");
+    assert_eq!(units().await, before, "nothing was written");
+    // A validity that still holds every count is saved.
+    assert_eq!(post_to(&app, "/edit/unit", &ana, &n1("2025-07-01", "2025-08-31")).await.status(), 303);
+});
+
 on_both_engines!(the_reference_forms_authorization_matrix, |engine: Engine| async move {
     let app = app_with_accounts(engine).await;
     let snapshot = || async {

@@ -37,6 +37,9 @@ pub enum Fault {
     ProvinceAdopts(String),
     /// The key is stored with other values: `what` names it (`model `FG``).
     Exists(String),
+    /// A unit's validity that would leave out a period it has survey counts for (a
+    /// survey's unit must be valid during its period).
+    SurveysOutside(String),
 }
 
 impl fmt::Display for Fault {
@@ -59,6 +62,7 @@ impl fmt::Display for Fault {
             Fault::Exists(what) => {
                 write!(f, "{what} already exists with other values (import with --update to replace them)")
             }
+            Fault::SurveysOutside(period) => write!(f, "the unit has survey counts for {period}, outside this validity"),
         }
     }
 }

@@ -176,6 +176,9 @@ pub fn fault_text(lang: Lang, column: &str, fault: &Fault) -> String {
         Fault::UnknownUnit(c) => format!("Không có đơn vị «{c}»."),
         Fault::UnknownModel(c) => format!("Không có mô hình «{c}»."),
         Fault::ProvinceAdopts(c) => format!("«{c}» là cấp tỉnh; nơi áp dụng là một xã hoặc một huyện."),
+        Fault::SurveysOutside(period) => {
+            format!("Đơn vị đã có số liệu khảo sát kỳ {period}, nằm ngoài thời gian hiệu lực này.")
+        }
         Fault::Exists(what) => match column {
             "code" if what.starts_with("unit") => "Đã có đơn vị với mã này; hãy mở đơn vị đó để sửa.".into(),
             "code" => "Đã có mô hình với mã này; hãy mở mô hình đó để sửa.".into(),

@@ -373,7 +373,11 @@ pub async fn import(
 
     if let Some((t, rows)) = &units {
         for (line, r) in rows {
-            for (column, fault) in reference::check_unit(r, &unit_level) {
+            let mut faults = reference::check_unit(r, &unit_level);
+            if let Some(old) = db_units.get(&r.code) {
+                faults.extend(writes::units::surveys_outside(&txn, old, r).await?);
+            }
+            for (column, fault) in faults {
                 problems.push(problem(t, *line, &column, fault.to_string()));
             }
         }

@@ -48,6 +48,9 @@ fn push_active_adoption(q: &mut Sql, unit_expr: &str, p: Period, model: Option<&
 }
 
 /// A survey `s` counts in P: its own period lies inside P (and is of model M when given).
+/// The same for the survey sums `s` (`survey_sums`, kept by the database with every write,
+/// model `''` for a unit's service as a whole): a survey's unit is valid during its period,
+/// so every unit of a sum counted in P is valid during P, as the figures require.
 pub(crate) fn push_survey_counts_in(q: &mut Sql, p: Period, model: Option<&str>) {
     q.push(" AND ");
     push_survey_inside(q, p.first_day(), p.last_day());
@@ -119,14 +122,14 @@ pub async fn district_summary(db: &Db, f: &FigureFilter) -> Result<Vec<DistrictS
     push_active_adoption(&mut q, "c.code", p, model);
     q.push(
         " THEN 1 ELSE 0 END) AS communes_adopting FROM c GROUP BY c.parent_code), \
-         sv AS (SELECT COALESCE(c.parent_code, s.unit_code) AS district_code, \
+         sv AS (SELECT s.group_code AS district_code, \
          SUM(s.respondents) AS respondents, SUM(s.satisfied) AS satisfied \
-         FROM survey_counts s LEFT JOIN c ON c.code = s.unit_code \
-         WHERE (c.code IS NOT NULL OR s.unit_code IN (SELECT code FROM d))",
+         FROM survey_sums s WHERE s.group_code IN (SELECT code FROM d) \
+         AND s.unit_level IN ('district', 'commune')",
     );
     push_survey_counts_in(&mut q, p, model);
     q.push(
-        " GROUP BY COALESCE(c.parent_code, s.unit_code)) \
+        " GROUP BY s.group_code) \
          SELECT d.code AS code, d.name AS name, d.kind AS kind, \
          CAST(COALESCE(ca.communes, 0) AS BIGINT) AS communes, \
          CAST(COALESCE(ca.communes_adopting, 0) AS BIGINT) AS communes_adopting, \
@@ -195,8 +198,17 @@ pub async fn model_figures(db: &Db, f: &FigureFilter) -> Result<Vec<ModelFigures
     q.push(
         " GROUP BY a.model_code), \
              sv AS (SELECT s.model_code, SUM(s.respondents) AS respondents, SUM(s.satisfied) AS satisfied \
-             FROM survey_counts s JOIN scope ON scope.code = s.unit_code WHERE s.model_code IS NOT NULL",
+             FROM survey_sums s WHERE s.model_code <> '' AND s.unit_level IN ('district', 'commune')",
     );
+    if let Some(province) = &f.province {
+        // A district's own sums are its group; a commune's are its parent's, a district
+        // of the province or, after 2025, the province itself.
+        q.push(" AND (s.group_code = ")
+            .bind(province.clone())
+            .push(" OR s.group_code IN (SELECT code FROM units WHERE level = 'district' AND parent_code = ")
+            .bind(province.clone())
+            .push("))");
+    }
     push_survey_counts_in(&mut q, p, None);
     q.push(
         " GROUP BY s.model_code) \
@@ -232,7 +244,7 @@ pub async fn home_counts(db: &Db) -> Result<HomeCounts, DbErr> {
          CAST((SELECT COUNT(*) FROM units WHERE level = 'commune') AS BIGINT) AS communes, \
          CAST((SELECT COUNT(*) FROM reform_models) AS BIGINT) AS models, \
          CAST((SELECT COUNT(*) FROM adoptions) AS BIGINT) AS adoptions, \
-         CAST((SELECT COALESCE(SUM(respondents), 0) FROM survey_counts) AS BIGINT) AS ballots",
+         CAST((SELECT COALESCE(SUM(respondents), 0) FROM survey_sums) AS BIGINT) AS ballots",
     );
     let row = CountsRow::find_by_statement(q.build()).one(db).await?.unwrap_or(CountsRow {
         districts: 0,

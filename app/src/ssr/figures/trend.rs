@@ -36,11 +36,13 @@ async fn trend_in(db: &Db, unit: Option<&str>, span: &[Period], model: Option<&s
     }
     q.push(
         "SELECT s.period_start AS period_start, s.period_end AS period_end, \
-         CAST(SUM(s.respondents) AS BIGINT) AS respondents, CAST(SUM(s.satisfied) AS BIGINT) AS satisfied \
-         FROM survey_counts s WHERE ",
+         CAST(SUM(s.respondents) AS BIGINT) AS respondents, CAST(SUM(s.satisfied) AS BIGINT) AS satisfied ",
     );
+    // A lineage is a few units, read by their key; the whole database is every group's sums.
     if unit.is_some() {
-        q.push("s.unit_code IN (SELECT code FROM lineage) AND ");
+        q.push("FROM survey_counts s WHERE s.unit_code IN (SELECT code FROM lineage) AND ");
+    } else {
+        q.push("FROM survey_sums s WHERE ");
     }
     super::push_survey_inside(&mut q, first.first_day(), last.last_day());
     if let Some(m) = model {

@@ -74,6 +74,9 @@ pub async fn save(
     if stored.as_ref().is_some_and(|old| old.level != record.level.as_str()) {
         faults.push(("level".into(), Fault::Fixed));
     }
+    if let Some(old) = &stored {
+        faults.extend(surveys_outside(txn, old, &record).await?);
+    }
     if !faults.is_empty() {
         return Err(ReferenceWriteError::Invalid(faults));
     }
@@ -86,6 +89,41 @@ pub async fn save(
     };
     audit.record(txn, ENTITY, record.code.clone(), stored.as_ref(), Some(&new), &[]).await?;
     Ok(edit.written())
+}
+
+/// A survey's unit must be valid during the survey's period, whenever either is written:
+/// a stored unit's new validity may not leave out a period it has survey counts for (the
+/// figures count a unit's surveys only while it is valid, and the survey sums rely on it).
+/// The first such period before `valid_from` and the first after `valid_to`, by field.
+pub async fn surveys_outside(
+    txn: &DatabaseTransaction,
+    old: &unit::Model,
+    new: &UnitRecord,
+) -> Result<reference::Faults, DbErr> {
+    use crate::ssr::entities::survey_count::{Column, Entity};
+    use sea_orm::QueryOrder;
+    let mut faults = Vec::new();
+    let first_outside = |bound: sea_orm::Condition| {
+        Entity::find()
+            .select_only()
+            .column(Column::Period)
+            .filter(Column::UnitCode.eq(old.code.clone()))
+            .filter(bound)
+            .order_by_asc(Column::PeriodStart)
+            .into_tuple::<String>()
+            .one(txn)
+    };
+    if let Some(from) = new.valid_from.filter(|_| new.valid_from != old.valid_from) {
+        if let Some(period) = first_outside(sea_orm::Condition::all().add(Column::PeriodEnd.lt(from))).await? {
+            faults.push(("valid_from".to_string(), Fault::SurveysOutside(period)));
+        }
+    }
+    if let Some(to) = new.valid_to.filter(|_| new.valid_to != old.valid_to) {
+        if let Some(period) = first_outside(sea_orm::Condition::all().add(Column::PeriodStart.gt(to))).await? {
+            faults.push(("valid_to".to_string(), Fault::SurveysOutside(period)));
+        }
+    }
+    Ok(faults)
 }
 
 pub fn same(old: &unit::Model, r: &UnitRecord) -> bool {
