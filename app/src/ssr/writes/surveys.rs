@@ -426,9 +426,12 @@ impl super::group::GroupWrite for Entry {
     /// The writer is one for the whole server, and each statement costs it a round trip to
     /// the database's thread, so the group's entries are checked against one read for all of
     /// them (units, models, the stored counts of their (unit, model)s, adoptions), then
-    /// written one after another. An entry that names a (unit, model) of an entry before it
-    /// in the group could depend on what that one writes: it waits for the next group, so
-    /// the entries of one group never touch the same rows and one read serves them all.
+    /// written one after another. Each entry written joins what the next ones are checked
+    /// against (its rows, as they will be stored), so an entry of another period of the same
+    /// (unit, model) is judged as it would be after that one's commit: its overlaps, its
+    /// history. An entry that names the very key of an entry before it in the group waits
+    /// for the next group (the row it would edit is not inserted yet), so the group's rows
+    /// never share a key.
     fn write_group<'t>(
         txn: &'t DatabaseTransaction,
         entries: &'t [Entry],
@@ -440,10 +443,10 @@ impl super::group::GroupWrite for Entry {
             let all: Vec<&Survey> = parsed.iter().flatten().flat_map(|p| p.surveys()).collect();
             let started = std::time::Instant::now();
             // Whole histories: the warnings compare each entry with its own.
-            let facts = Facts::read(txn, &all, true).await?;
+            let mut facts = Facts::read(txn, &all, true).await?;
             let runs = adoptions_of(txn, &unit_codes(&all)).await?;
             let read = started.elapsed();
-            let mut taken: HashSet<(String, Option<String>)> = HashSet::new();
+            let mut taken: HashSet<(String, Option<String>, String)> = HashSet::new();
             let mut verdicts = Vec::with_capacity(entries.len());
             let mut fresh = Vec::new();
             for (batch, parsed) in batches.iter().zip(parsed) {
@@ -454,9 +457,9 @@ impl super::group::GroupWrite for Entry {
                         continue;
                     }
                 };
-                let pairs: HashSet<(String, Option<String>)> =
-                    parsed.surveys().map(|s| (s.unit_code.clone(), s.model_code.clone())).collect();
-                if !taken.is_disjoint(&pairs) {
+                let keys: HashSet<(String, Option<String>, String)> =
+                    parsed.surveys().map(|s| (s.unit_code.clone(), s.model_code.clone(), s.period.to_string())).collect();
+                if !taken.is_disjoint(&keys) {
                     verdicts.push(None);
                     continue;
                 }
@@ -472,7 +475,7 @@ impl super::group::GroupWrite for Entry {
                     verdicts.push(Some(Err(SurveyWriteError::Warned(listed(&warnings_of)))));
                     continue;
                 }
-                taken.extend(pairs);
+                taken.extend(keys);
                 // No savepoint: the rules passed against what the writer alone changes, so a
                 // failure here is the database's, and it fails the whole group.
                 let written = match write(txn, batch, &changes, &warnings_of, &mut fresh, &|_, _, _| {}).await {
@@ -480,6 +483,12 @@ impl super::group::GroupWrite for Entry {
                     Err(SurveyWriteError::Db(e)) => return Err(e),
                     Err(other) => return Err(DbErr::Custom(format!("an entry checked in its group failed: {other}"))),
                 };
+                for (_, s, old) in changes.iter().filter(|(_, s, old)| old.as_ref().is_none_or(|o| !same(o, s))) {
+                    // As stored after the commit; a new row's id is the database's, and no
+                    // later entry of the group edits it (its key is taken).
+                    let id = Set(old.as_ref().map_or(0, |o| o.id));
+                    facts.stored.insert(survey_count::ActiveModel { id, ..active(s, old.as_ref()) }.try_into_model()?);
+                }
                 verdicts.push(Some(Ok(Saved { written, warnings: listed(&warnings_of) })));
             }
             let judged = started.elapsed();
