@@ -136,17 +136,13 @@ fn sqlite_statements() -> Vec<String> {
 fn postgres_statements() -> Vec<String> {
     // Subtracts the sums of `rows`, then drops the keys left with no report.
     let remove = |rows: &str| {
+        let g = format!("WITH g ({KEY}, reports, respondents, satisfied) AS ({})", summed(rows));
+        let same_key = "t.period_start = g.period_start AND t.period_end = g.period_end \
+                        AND t.group_code = g.group_code AND t.unit_level = g.unit_level AND t.model_code = g.model_code";
         format!(
-            "WITH g ({KEY}, reports, respondents, satisfied) AS ({sums}) \
-             UPDATE survey_sums t SET reports = t.reports - g.reports, respondents = t.respondents - g.respondents, \
-             satisfied = t.satisfied - g.satisfied FROM g WHERE t.period_start = g.period_start \
-             AND t.period_end = g.period_end AND t.group_code = g.group_code AND t.unit_level = g.unit_level \
-             AND t.model_code = g.model_code; \
-             WITH g ({KEY}, reports, respondents, satisfied) AS ({sums}) \
-             DELETE FROM survey_sums t USING g WHERE t.period_start = g.period_start \
-             AND t.period_end = g.period_end AND t.group_code = g.group_code AND t.unit_level = g.unit_level \
-             AND t.model_code = g.model_code AND t.reports = 0;",
-            sums = summed(rows)
+            "{g} UPDATE survey_sums t SET reports = t.reports - g.reports, respondents = t.respondents - g.respondents, \
+             satisfied = t.satisfied - g.satisfied FROM g WHERE {same_key}; \
+             {g} DELETE FROM survey_sums t USING g WHERE {same_key} AND t.reports = 0;"
         )
     };
     // In key order, so that two writers would take the sums' row locks in the same order.
@@ -202,28 +198,23 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let statements = match db.get_database_backend() {
+        let statements = match manager.get_connection().get_database_backend() {
             DbBackend::Postgres => postgres_statements(),
             _ => sqlite_statements(),
         };
-        for sql in statements {
-            db.execute_unprepared(&sql).await?;
-        }
-        Ok(())
+        crate::execute_all(manager, &statements.iter().map(String::as_str).collect::<Vec<_>>()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let statements: &[&str] = match db.get_database_backend() {
+        let statements: &[&str] = match manager.get_connection().get_database_backend() {
             DbBackend::Postgres => &[
                 "DROP TRIGGER survey_sums_regroup ON units",
-                "DROP TABLE survey_sums",
                 "DROP TRIGGER survey_sums_insert ON survey_counts",
                 "DROP TRIGGER survey_sums_delete ON survey_counts",
                 "DROP TRIGGER survey_sums_update_1 ON survey_counts",
                 "DROP TRIGGER survey_sums_update_2 ON survey_counts",
                 "DROP FUNCTION survey_sums_add, survey_sums_remove, survey_sums_regroup",
+                "DROP TABLE survey_sums",
             ],
             _ => &[
                 "DROP TRIGGER survey_sums_regroup",
@@ -233,9 +224,6 @@ impl MigrationTrait for Migration {
                 "DROP TABLE survey_sums",
             ],
         };
-        for sql in statements {
-            db.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        crate::execute_all(manager, statements).await
     }
 }
