@@ -32,6 +32,9 @@ const KEY: &str = "period_start, period_end, group_code, unit_level, model_code"
 /// The group of the unit `u`.
 const GROUP: &str = "CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END";
 
+/// The group a unit row had before an update (in a trigger on `units`).
+const OLD_GROUP: &str = "(CASE WHEN OLD.level = 'commune' THEN OLD.parent_code ELSE OLD.code END)";
+
 fn table(backend: DbBackend) -> String {
     let rowid = if backend == DbBackend::Postgres { "" } else { " WITHOUT ROWID" };
     format!(
@@ -102,7 +105,6 @@ fn sqlite_statements() -> Vec<String> {
              FROM survey_counts WHERE unit_code = {r}.code GROUP BY period_start, period_end, COALESCE(model_code, '')"
         )
     };
-    let old_group = "CASE WHEN OLD.level = 'commune' THEN OLD.parent_code ELSE OLD.code END";
     vec![
         table(DbBackend::Sqlite),
         format!("CREATE TRIGGER survey_sums_insert AFTER INSERT ON survey_counts BEGIN {}; END", add(&one("NEW"))),
@@ -123,9 +125,9 @@ fn sqlite_statements() -> Vec<String> {
              SUM(respondents) AS respondents, SUM(satisfied) AS satisfied FROM survey_counts \
              WHERE unit_code = OLD.code GROUP BY period_start, period_end, COALESCE(model_code, '')) AS g \
              WHERE survey_sums.period_start = g.period_start AND survey_sums.period_end = g.period_end \
-             AND survey_sums.model_code = g.model_code AND survey_sums.group_code = {old_group} \
+             AND survey_sums.model_code = g.model_code AND survey_sums.group_code = {OLD_GROUP} \
              AND survey_sums.unit_level = OLD.level; \
-             DELETE FROM survey_sums WHERE group_code = {old_group} AND unit_level = OLD.level AND reports = 0; \
+             DELETE FROM survey_sums WHERE group_code = {OLD_GROUP} AND unit_level = OLD.level AND reports = 0; \
              {}; END",
             add(&unit_sums("NEW"))
         ),
@@ -150,6 +152,13 @@ fn postgres_statements() -> Vec<String> {
     let function = |name: &str, body: String| {
         format!("CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$")
     };
+    // A trigger on survey counts that runs `function` once per statement, on its rows.
+    let on_statement = |name: &str, event: &str, rows: &str, function: &str| {
+        format!(
+            "CREATE TRIGGER {name} AFTER {event} ON survey_counts REFERENCING {rows} \
+             FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+    };
     // The rows of the unit `r`, as a table for `summed`.
     let unit_rows = |r: &str| format!("(SELECT * FROM survey_counts WHERE unit_code = {r}.code)");
     // `summed` joins units, which already hold the new parent: the old group is spelled out.
@@ -160,29 +169,19 @@ fn postgres_statements() -> Vec<String> {
          UPDATE survey_sums t SET reports = t.reports - g.reports, respondents = t.respondents - g.respondents, \
          satisfied = t.satisfied - g.satisfied FROM g WHERE t.period_start = g.period_start \
          AND t.period_end = g.period_end AND t.model_code = g.model_code \
-         AND t.group_code = (CASE WHEN OLD.level = 'commune' THEN OLD.parent_code ELSE OLD.code END) \
-         AND t.unit_level = OLD.level; \
-         DELETE FROM survey_sums t WHERE t.group_code = (CASE WHEN OLD.level = 'commune' THEN OLD.parent_code ELSE OLD.code END) \
-         AND t.unit_level = OLD.level AND t.reports = 0;"
+         AND t.group_code = {OLD_GROUP} AND t.unit_level = OLD.level; \
+         DELETE FROM survey_sums t WHERE t.group_code = {OLD_GROUP} AND t.unit_level = OLD.level AND t.reports = 0;"
     );
     vec![
         table(DbBackend::Postgres),
         function("survey_sums_add", add_rows("new_rows")),
         function("survey_sums_remove", remove("old_rows")),
         function("survey_sums_regroup", format!("{regroup_remove} {}", add_rows(&unit_rows("NEW")))),
-        "CREATE TRIGGER survey_sums_insert AFTER INSERT ON survey_counts REFERENCING NEW TABLE AS new_rows \
-         FOR EACH STATEMENT EXECUTE FUNCTION survey_sums_add()"
-            .into(),
-        "CREATE TRIGGER survey_sums_delete AFTER DELETE ON survey_counts REFERENCING OLD TABLE AS old_rows \
-         FOR EACH STATEMENT EXECUTE FUNCTION survey_sums_remove()"
-            .into(),
+        on_statement("survey_sums_insert", "INSERT", "NEW TABLE AS new_rows", "survey_sums_add"),
+        on_statement("survey_sums_delete", "DELETE", "OLD TABLE AS old_rows", "survey_sums_remove"),
         // Two triggers for an update, fired in name order: the old rows out, the new ones in.
-        "CREATE TRIGGER survey_sums_update_1 AFTER UPDATE ON survey_counts REFERENCING OLD TABLE AS old_rows \
-         FOR EACH STATEMENT EXECUTE FUNCTION survey_sums_remove()"
-            .into(),
-        "CREATE TRIGGER survey_sums_update_2 AFTER UPDATE ON survey_counts REFERENCING NEW TABLE AS new_rows \
-         FOR EACH STATEMENT EXECUTE FUNCTION survey_sums_add()"
-            .into(),
+        on_statement("survey_sums_update_1", "UPDATE", "OLD TABLE AS old_rows", "survey_sums_remove"),
+        on_statement("survey_sums_update_2", "UPDATE", "NEW TABLE AS new_rows", "survey_sums_add"),
         "CREATE TRIGGER survey_sums_regroup AFTER UPDATE OF parent_code, level ON units FOR EACH ROW \
          WHEN (OLD.parent_code IS DISTINCT FROM NEW.parent_code OR OLD.level IS DISTINCT FROM NEW.level) \
          EXECUTE FUNCTION survey_sums_regroup()"

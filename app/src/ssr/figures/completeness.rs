@@ -35,7 +35,7 @@ pub async fn completeness(db: &Db, f: &FigureFilter) -> Result<Vec<CompletenessR
     .push(") THEN 1 ELSE 0 END AS BIGINT) AS reported FROM units c WHERE c.level = 'commune' AND c.parent_code IS NOT NULL");
     push_valid_during(&mut q, "c", p);
     if let Some(province) = &f.province {
-        super::push_commune_in_province(&mut q, "c", province);
+        super::push_under_province(&mut q, "c.parent_code", province);
     }
     let communes = ReportRow::find_by_statement(q.build()).all(db).await?;
 

@@ -34,7 +34,7 @@ pub async fn effectiveness(db: &Db, models: &[Choice], province: Option<&str>) -
     let backend = db.get_database_backend();
     let scope = |q: &mut Sql, alias: &str| {
         if let Some(p) = province {
-            super::push_commune_in_province(q, alias, p);
+            super::push_under_province(q, &format!("{alias}.parent_code"), p);
         }
     };
     let mut q = Sql::new(backend);

@@ -201,13 +201,9 @@ pub async fn model_figures(db: &Db, f: &FigureFilter) -> Result<Vec<ModelFigures
              FROM survey_sums s WHERE s.model_code <> '' AND s.unit_level IN ('district', 'commune')",
     );
     if let Some(province) = &f.province {
-        // A district's own sums are its group; a commune's are its parent's, a district
-        // of the province or, after 2025, the province itself.
-        q.push(" AND (s.group_code = ")
-            .bind(province.clone())
-            .push(" OR s.group_code IN (SELECT code FROM units WHERE level = 'district' AND parent_code = ")
-            .bind(province.clone())
-            .push("))");
+        // A district's own sums are its group, a commune's its parent's: both are the
+        // province's districts, or after 2025 the province itself.
+        push_under_province(&mut q, "s.group_code", province);
     }
     push_survey_counts_in(&mut q, p, None);
     q.push(
@@ -473,13 +469,13 @@ pub async fn adoption_matrix(
     Ok(AdoptionMatrix { models, rows })
 }
 
-/// Scope of "the communes of province C": under one of its districts, or directly under it.
-pub(crate) fn push_commune_in_province(q: &mut Sql, alias: &str, province: &str) {
-    q.push(&format!(
-        " AND ({alias}.parent_code = "
-    ))
-    .bind(province.to_string())
-    .push(&format!(" OR {alias}.parent_code IN (SELECT code FROM units WHERE level = 'district' AND parent_code = "))
-    .bind(province.to_string())
-    .push("))");
+/// Scope of "the communes of province C": their parent (`parent`, a column) is one of its
+/// districts, or the province itself. A commune's survey sums are kept under its parent,
+/// so the same scope picks them by `group_code`.
+pub(crate) fn push_under_province(q: &mut Sql, parent: &str, province: &str) {
+    q.push(&format!(" AND ({parent} = "))
+        .bind(province.to_string())
+        .push(&format!(" OR {parent} IN (SELECT code FROM units WHERE level = 'district' AND parent_code = "))
+        .bind(province.to_string())
+        .push("))");
 }
