@@ -141,11 +141,15 @@ for size in $SIZES; do
         *) assets=$((assets + $(got "$base$a"))) ;;
       esac
     done
-    # The wasm is fetched by the JS, not named in the page: ask for it beside the JS.
-    if [ "$wasm" -eq 0 ]; then
-      js=$(curl -s "$base/?period=2024" | grep -o '/pkg/[^"'"'"' ]*\.js' | head -1)
-      [ -n "$js" ] && wasm=$(got "$base${js%.js}_bg.wasm")
+    # The wasm is fetched by the JS, not named in the page: ask for it beside the JS; and
+    # the JS imports its snippets (app/src/nav.js) by relative path.
+    js=$(curl -s "$base/?period=2024" | grep -o '/pkg/[^"'"'"' ]*\.js' | head -1)
+    if [ "$wasm" -eq 0 ] && [ -n "$js" ]; then
+      wasm=$(got "$base${js%.js}_bg.wasm")
     fi
+    for snippet in $(curl -s "$base$js" | grep -o '\./snippets/[^"'"'"']*\.js' | sort -u); do
+      assets=$((assets + $(got "$base${js%/*}/${snippet#./}")))
+    done
     record "$size" "$engine" "dashboard transfer, first visit" 1 "-" "-" "-" \
       "$(kb $((page + assets))) KB without the wasm ($(kb "$page") page + $(kb "$assets") CSS/JS), $(kb $((page + assets + wasm))) KB with it"
     # A return visit revalidates the page (its ETag): headers only while the data is the

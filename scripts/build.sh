@@ -40,5 +40,6 @@ fi
 cp "$ROOT/style/main.css" "$SITE/pkg/reformdash.css"
 # Each asset also gzipped at the strongest level, served as is to browsers that take gzip
 # (`server/src/http/mod.rs`): compressed once here instead of on every request.
-gzip -9 -k -f "$SITE/pkg/reformdash_bg.wasm" "$SITE/pkg/reformdash.js" "$SITE/pkg/reformdash.css"
+# (The JS snippets wasm-bindgen copies beside the bundle, such as app/src/nav.js, too.)
+find "$SITE/pkg" -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) -exec gzip -9 -k -f {} +
 cp -r "$ROOT/public/." "$SITE/"

@@ -10,7 +10,7 @@ pub mod pages;
 pub mod ssr;
 pub mod views;
 
-use i18n::{initial_lang, use_lang, Lang};
+use i18n::{initial_lang, use_lang};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Title};
 use leptos_router::{
@@ -35,15 +35,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The bundle's folder carries its digest (`server::config::bundle_dir`), so the CSS,
     // JS and wasm may be kept for a year: a new build is a new URL.
     let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    // The `lang` attribute comes from `App`'s `<Html>` (leptos_meta), in the reader's language.
     view! {
         <!DOCTYPE html>
-        <html lang="vi">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -59,25 +60,18 @@ pub const PROVINCE_NAME: &str = "Thanh Hóa";
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // leptos_meta reads the title after the page has rendered, outside the request's
-    // reactive arena and with whatever observer the thread last set: an arena signal read
-    // there panicked now and then under load ("already disposed"), and a tracked read could
-    // subscribe another task's observer. So the server reads a reference-counted signal,
-    // untracked (nothing re-renders there); the browser tracks it, so the title follows the
-    // language switch.
-    let title_lang = ArcRwSignal::new(initial_lang());
-    let lang = RwSignal::from(title_lang.clone());
+    // The app runs on the server only (islands: the browser hydrates just the `#[island]`s),
+    // so the language is fixed for the page; a switch brings a new page.
+    let lang = RwSignal::new(initial_lang());
     provide_context(lang);
+    let current = lang.get_untracked();
     let t = move || lang.get().texts();
 
     view! {
-        <Html {..} lang=move || lang.get().code() />
+        <Html {..} lang=current.code() />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="reformdash" />
-        <Title text=move || {
-            let lang = if cfg!(feature = "ssr") { title_lang.get_untracked() } else { title_lang.get() };
-            lang.texts().app_title
-        } />
+        <Title text=current.texts().app_title />
         <Router>
             <header class="site-header">
                 <div class="brand">
@@ -162,9 +156,9 @@ fn AccountBox() -> impl IntoView {
     }
 }
 
-/// Switches between Vietnamese and English. Without JavaScript it is a form posting to
-/// `/lang`, which sets the cookie and sends the reader back; once hydrated it flips the
-/// language in place, without a round trip.
+/// Switches between Vietnamese and English: a form posting to `/lang`, which sets the
+/// cookie and sends the reader back to the page. With JavaScript, `nav.js` sends it in the
+/// background and swaps in the page in the other language, without a reload.
 #[component]
 fn LangSwitch() -> impl IntoView {
     let lang = use_lang();
@@ -179,15 +173,8 @@ fn LangSwitch() -> impl IntoView {
             format!("{}?{search}", location.pathname.get())
         }
     };
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let next: Lang = lang.get_untracked().other();
-        #[cfg(feature = "hydrate")]
-        i18n::store_lang_cookie(next);
-        lang.set(next);
-    };
     view! {
-        <form method="post" action="/lang" class="lang-switch" on:submit=on_submit>
+        <form method="post" action="/lang" class="lang-switch">
             <input type="hidden" name="lang" value=move || lang.get().other().code() />
             <input type="hidden" name="back" value=back />
             <button type="submit" data-testid="lang-switch">
@@ -198,10 +185,19 @@ fn LangSwitch() -> impl IntoView {
 }
 
 #[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/nav.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = startNavigation)]
+    fn start_navigation();
+}
+
+/// Called by Leptos' island loader once the wasm is in; it then hydrates each island.
+#[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
+    start_navigation();
     // A mark for people and browser tests alike: from here on the page is interactive.
     if let Some(body) = document().body() {
         let _ = body.set_attribute("data-hydrated", "true");

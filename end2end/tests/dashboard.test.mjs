@@ -94,6 +94,12 @@ test('with JavaScript the filters update the dashboard in place and charts downl
   await page.click('[data-testid=district-summary] a:text("Như Xuân")');
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Huyện Như Xuân');
   assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  // The browser's back button brings the filtered dashboard back, in place too.
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Tổng quan cải cách hành chính');
+  assert.match(page.url(), /period=2022/);
+  assert.equal(await page.inputValue('input[name=period]'), '2022');
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -22,7 +22,11 @@ async function signIn(page, next = '/survey') {
   await Promise.all([page.waitForURL(/\/login/), page.click('a.button')]);
   await page.fill('input[name=username]', 'demo-staff');
   await page.fill('input[name=password]', app.server.accounts['demo-staff']);
-  await Promise.all([page.waitForURL(/\/survey$/), page.click('form.login-form button[type=submit]')]);
+  // With the wasm loaded the form is sent in the background (`nav.js`) and the click does
+  // not wait for it: wait for the page that says who is signed in, at the address asked for.
+  await page.click('form.login-form button[type=submit]');
+  await page.waitForSelector('[data-testid=signed-in]');
+  assert.equal(new URL(page.url()).pathname, '/survey');
 }
 
 test('with JavaScript off a staff member signs in, gets an error, fixes it and saves', async () => {
@@ -73,9 +77,14 @@ test('with JavaScript on the rate follows the typing and an entry is edited', as
   await page.fill('input[name=satisfied]', '97');
   assert.equal((await page.textContent('[data-testid=rate-now] output')).trim(), '—', 'more satisfied than ballots: no rate');
   // A refused save comes back as a page with the errors; axe checks that form too.
+  await page.evaluate(() => { window.__sameDocument = true; });
   await page.click('[data-testid=entry-save]');
   await page.waitForSelector('#e-satisfied');
   assert.deepEqual(await axe(page), [], 'the entry form with its errors');
+  // That page came in place of the other, and its island was hydrated: the rate follows.
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload');
+  await page.fill('input[name=satisfied]', '90');
+  assert.equal((await page.textContent('[data-testid=rate-now] output')).trim(), '93,75 %');
   await page.fill('input[name=satisfied]', '88');
   await Promise.all([page.waitForURL(/saved=1/), page.click('[data-testid=entry-save]')]);
   assert.match(await page.textContent('[data-testid=entry-saved]'), /96 \/ 88/);
@@ -95,7 +104,10 @@ test('an official records an adoption: an error next to the field, fixed, then i
   await page.goto(app.server.url + '/login?next=/edit/adoption%3Fmodel_code%3DTDHT');
   await page.fill('input[name=username]', 'demo-official');
   await page.fill('input[name=password]', app.server.accounts['demo-official']);
-  await Promise.all([page.waitForURL(/\/edit\/adoption/), page.click('form.login-form button[type=submit]')]);
+  // (The sign-in page's own address names /edit/adoption: wait for the signed-in page.)
+  await page.click('form.login-form button[type=submit]');
+  await page.waitForSelector('[data-testid=signed-in]');
+  assert.equal(new URL(page.url()).pathname, '/edit/adoption');
   await page.waitForSelector('body[data-hydrated=true]');
   assert.equal(await page.inputValue('select[name=model_code]'), 'TDHT', 'the model the link named');
   assert.deepEqual(await axe(page), [], 'the adoption form');

@@ -50,22 +50,39 @@ impl Settings {
     }
 }
 
-/// The URL folder of the bundle: `pkg/` and a digest of the JS, wasm and CSS. Pages name
-/// their assets under it, and the server answers it with a year-long, immutable cache
-/// lifetime: a returning phone downloads nothing, and a new build has new URLs.
+/// The URL folder of the bundle: `pkg/` and a digest of every file in it (the JS, wasm and
+/// CSS, and the JS snippets the wasm's JS imports). Pages name their assets under it, and
+/// the server answers it with a year-long, immutable cache lifetime: a returning phone
+/// downloads nothing, and a new build has new URLs.
 pub fn bundle_dir(site_root: &std::path::Path) -> String {
     use sha2::Digest as _;
     let pkg = site_root.join(PKG_DIR);
+    let mut files = Vec::new();
+    list_files(&pkg, &mut files);
+    // The gzipped copies follow from the files; a stable order gives a stable digest.
+    files.retain(|f| f.extension().is_none_or(|e| e != "gz"));
+    files.sort();
     let mut digest = sha2::Sha256::new();
-    for file in [format!("{OUTPUT_NAME}.js"), format!("{OUTPUT_NAME}_bg.wasm"), format!("{OUTPUT_NAME}.css")] {
-        if let Ok(bytes) = std::fs::read(pkg.join(&file)) {
-            digest.update(file.as_bytes());
+    for file in files {
+        if let Ok(bytes) = std::fs::read(&file) {
+            digest.update(file.strip_prefix(&pkg).unwrap_or(&file).to_string_lossy().as_bytes());
             digest.update((bytes.len() as u64).to_le_bytes());
             digest.update(&bytes);
         }
     }
     let hex: String = digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
     format!("{PKG_DIR}/{hex}")
+}
+
+fn list_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
 }
 
 /// Makes sure the folder of a `sqlite://` file exists, so that first start just works.

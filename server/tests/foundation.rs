@@ -8,7 +8,8 @@ on_both_engines!(first_start_loads_the_demo_and_the_home_page_counts_it, |engine
     let app = TestApp::spawn_serve(engine).await;
     let (status, html) = app.get_text("/").await;
     assert_eq!(status, 200);
-    assert!(html.contains("<html lang=\"vi\""), "Vietnamese by default");
+    // One `lang`: a second one (the shell's beside leptos_meta's) would be ignored by browsers.
+    assert!(html.contains("<html lang=\"vi\">"), "Vietnamese by default");
     assert!(html.contains("Tổng quan cải cách hành chính"));
     assert!(html.contains("Tỉnh Thanh Hóa"));
     // The demo province: 27 district-level units, 559 communes before 2025 and 166 after,
@@ -66,7 +67,7 @@ on_both_engines!(language_switch_without_javascript, |engine: Engine| async move
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("lang=en;"), "{cookie}");
     let html = app.client.get(app.url("/")).header("cookie", "lang=en").send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("<html lang=\"en\""));
+    assert!(html.contains("<html lang=\"en\">"));
     assert!(html.contains("Administrative-reform models"));
     assert!(html.contains("Tiếng Việt"), "the switch offers the way back");
     // Never a redirect off the site: browsers read `//host` and `/\\host` as another site.
@@ -224,6 +225,18 @@ on_both_engines!(responses_are_compressed_and_assets_revalidated, |engine: Engin
     std::fs::write(app.site.path().join("pkg/reformdash.css"), "body{color:red}").unwrap();
     assert_ne!(server::config::bundle_dir(app.site.path()), css["/".len()..css.len() - "/reformdash.css".len()]);
     assert_eq!(app.get("/pkg/ffffffffffffffff/reformdash.css").await.status(), 404);
+    // A JS snippet the bundle's JS imports (nav.js) is part of the build too; the gzipped
+    // copies follow from the files and leave the digest alone.
+    let pkg = app.site.path().join("pkg");
+    let before = server::config::bundle_dir(app.site.path());
+    std::fs::write(pkg.join("reformdash.css.gz"), b"other bytes").unwrap();
+    assert_eq!(server::config::bundle_dir(app.site.path()), before);
+    std::fs::create_dir_all(pkg.join("snippets/app-0/src")).unwrap();
+    std::fs::write(pkg.join("snippets/app-0/src/nav.js"), "export function startNavigation() {}").unwrap();
+    let with_snippet = server::config::bundle_dir(app.site.path());
+    assert_ne!(with_snippet, before);
+    std::fs::write(pkg.join("snippets/app-0/src/nav.js"), "export function startNavigation() { }").unwrap();
+    assert_ne!(server::config::bundle_dir(app.site.path()), with_snippet);
 });
 
 #[test]

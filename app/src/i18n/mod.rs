@@ -472,8 +472,8 @@ pub fn use_lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
 
-/// The language the current request asked for: its cookie on the server, `document.cookie`
-/// in the browser, so both sides render the same first frame.
+/// The language the current request asked for, by its cookie. (Pages render on the server
+/// only; an island gets its language as a prop.)
 pub fn initial_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
@@ -487,28 +487,9 @@ pub fn initial_lang() -> Lang {
             })
             .unwrap_or_default()
     }
-    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-    {
-        use wasm_bindgen::JsCast;
-        document()
-            .dyn_into::<web_sys::HtmlDocument>()
-            .ok()
-            .and_then(|d| d.cookie().ok())
-            .map(|c| Lang::from_cookie_header(&c))
-            .unwrap_or_default()
-    }
-    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    #[cfg(not(feature = "ssr"))]
     {
         Lang::default()
-    }
-}
-
-/// Remember the choice in the browser without a round trip (the no-JS path is `POST /lang`).
-#[cfg(feature = "hydrate")]
-pub fn store_lang_cookie(lang: Lang) {
-    use wasm_bindgen::JsCast;
-    if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
-        let _ = doc.set_cookie(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()));
     }
 }
 

@@ -3,7 +3,7 @@
 //! and each message next to its field. Once the wasm has loaded, the satisfaction rate
 //! follows the figures as they are typed.
 use crate::domain::survey::{SurveyField, LEVEL_FIELDS};
-use crate::i18n::{broken_rule, field_label, use_lang, warning_text};
+use crate::i18n::{broken_rule, field_label, use_lang, warning_text, Lang};
 use crate::views::{RecentEntry, SurveyFormData};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -34,7 +34,7 @@ pub fn edit_link(e: &RecentEntry) -> String {
 }
 
 /// `satisfied ÷ respondents` as the form shows it while typing, `—` until both make sense.
-fn typed_rate(lang: crate::i18n::Lang, respondents: &str, satisfied: &str) -> String {
+fn typed_rate(lang: Lang, respondents: &str, satisfied: &str) -> String {
     match (respondents.trim().parse::<u64>(), satisfied.trim().parse::<u64>()) {
         (Ok(n), Ok(s)) if n > 0 && s <= n => {
             super::show_percent(lang, crate::domain::Percent::from_ratio(s, n)) + " %"
@@ -82,8 +82,6 @@ fn EntryForm(d: SurveyFormData) -> impl IntoView {
             problems.iter().filter(|(f, _)| *f == field).map(|(_, b)| broken_rule(lang.get(), b)).collect();
         (!ps.is_empty()).then(|| ps.join(" "))
     };
-    let respondents = RwSignal::new(v.respondents.clone());
-    let satisfied = RwSignal::new(v.satisfied.clone());
     let exists = s.problems.iter().any(|(_, b)| matches!(b, crate::domain::survey::Broken::Exists { .. }));
     let existing_link = edit_link(&RecentEntry {
         unit_code: v.unit_code.clone(),
@@ -96,22 +94,7 @@ fn EntryForm(d: SurveyFormData) -> impl IntoView {
     let levels_open = v.levels.iter().any(|l| !l.is_empty()) || LEVEL_FIELDS.iter().any(|f| error_of(*f).is_some());
     let field = {
         let error_of = error_of.clone();
-        move |name: SurveyField, label: String, value: String, signal: Option<RwSignal<String>>| {
-            let id = format!("f-{}", name.column());
-            let label_for = id.clone();
-            let err_id = format!("e-{}", name.column());
-            let error = error_of(name);
-            let invalid = error.is_some().to_string();
-            view! {
-                <label for=label_for>
-                    <span>{label}</span>
-                    <input id=id name=name.column() type="text" inputmode="numeric" pattern="[0-9]*" autocomplete="off"
-                        value=value aria-invalid=invalid aria-describedby=err_id.clone()
-                        on:input=move |ev| if let Some(sig) = signal { sig.set(event_target_value(&ev)) } />
-                    {error.map(|e| view! { <span class="field-error" id=err_id>{e}</span> })}
-                </label>
-            }
-        }
+        move |name: SurveyField, label: String, value: String| number_field(name, label, value, error_of(name), None)
     };
     let units = d.units.clone();
     let models = d.models.clone();
@@ -194,14 +177,16 @@ fn EntryForm(d: SurveyFormData) -> impl IntoView {
                 <span class="hint" id="h-period">{move || t().period_hint}</span>
                 {error_of(SurveyField::Period).map(|e| view! { <span class="field-error" id="e-period">{e}</span> })}
             </label>
-            {field.clone()(SurveyField::Respondents, t().respondents.to_string(), v.respondents.clone(), Some(respondents))}
-            {field.clone()(SurveyField::Satisfied, t().satisfied.to_string(), v.satisfied.clone(), Some(satisfied))}
-            <p class="rate-now" aria-live="polite" data-testid="rate-now">
-                {move || t().rate_now}" "<output>{move || typed_rate(lang.get(), &respondents.get(), &satisfied.get())}</output>
-            </p>
+            <CountFields
+                lang=lang.get_untracked()
+                respondents=v.respondents.clone()
+                satisfied=v.satisfied.clone()
+                respondents_error=error_of(SurveyField::Respondents)
+                satisfied_error=error_of(SurveyField::Satisfied)
+            />
             <details open=levels_open>
                 <summary>{move || t().breakdown}</summary>
-                {LEVEL_FIELDS.iter().enumerate().map(|(i, f)| field.clone()(*f, t().levels[i].to_string(), v.levels[i].clone(), None)).collect_view()}
+                {LEVEL_FIELDS.iter().enumerate().map(|(i, f)| field.clone()(*f, t().levels[i].to_string(), v.levels[i].clone())).collect_view()}
             </details>
             {show_reason.then(|| view! {
                 <label for="f-reason">
@@ -253,5 +238,50 @@ fn EntryForm(d: SurveyFormData) -> impl IntoView {
                 </table>
             </div>
         })}
+    }
+}
+
+/// The entry's two counts and the rate they make. It is the form's one island: once the
+/// wasm has loaded, the rate follows the figures as they are typed.
+#[island]
+fn CountFields(
+    lang: Lang,
+    respondents: String,
+    satisfied: String,
+    respondents_error: Option<String>,
+    satisfied_error: Option<String>,
+) -> impl IntoView {
+    let t = lang.entry();
+    let typed_respondents = RwSignal::new(respondents.clone());
+    let typed_satisfied = RwSignal::new(satisfied.clone());
+    view! {
+        {number_field(SurveyField::Respondents, t.respondents.to_string(), respondents, respondents_error, Some(typed_respondents))}
+        {number_field(SurveyField::Satisfied, t.satisfied.to_string(), satisfied, satisfied_error, Some(typed_satisfied))}
+        <p class="rate-now" aria-live="polite" data-testid="rate-now">
+            {t.rate_now}" "<output>{move || typed_rate(lang, &typed_respondents.get(), &typed_satisfied.get())}</output>
+        </p>
+    }
+}
+
+/// A count's field, with its error (if any) next to it; `typed` follows what is typed.
+fn number_field(
+    name: SurveyField,
+    label: String,
+    value: String,
+    error: Option<String>,
+    typed: Option<RwSignal<String>>,
+) -> impl IntoView {
+    let id = format!("f-{}", name.column());
+    let label_for = id.clone();
+    let err_id = format!("e-{}", name.column());
+    let invalid = error.is_some().to_string();
+    view! {
+        <label for=label_for>
+            <span>{label}</span>
+            <input id=id name=name.column() type="text" inputmode="numeric" pattern="[0-9]*" autocomplete="off"
+                value=value aria-invalid=invalid aria-describedby=err_id.clone()
+                on:input=move |ev| if let Some(typed) = typed { typed.set(event_target_value(&ev)) } />
+            {error.map(|e| view! { <span class="field-error" id=err_id>{e}</span> })}
+        </label>
     }
 }
