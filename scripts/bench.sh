@@ -161,33 +161,45 @@ for size in $SIZES; do
     record "$size" "$engine" "dashboard transfer, return visit" 1 "-" "-" "-" \
       "$(kb $((head + body))) KB headers included ($code) while the data is unchanged; $(kb "$page") KB (the page) after a write"
 
-    # Writes: one row per request, each a new key (whole-service counts of the old communes
-    # for months before the generated years), with the official's token.
+    # Writes: one row per request, each a new key, with the official's token: counts of the
+    # old communes for months before the generated years, the keys taken commune by commune,
+    # then model by model (the whole service and each model), then month by month. A
+    # (commune, model) so gains a month only once every commune and model had one, as in real
+    # use; keys taken commune after commune alone gave the 10k set's 36 communes some 140
+    # months each per run, and each entry's warnings read its (commune, model)'s whole history.
     curl -s "$base/api/v1/units?level=commune" | python3 -c '
 import json, sys
 for u in json.load(sys.stdin):
     if u.get("valid_to"): print(u["code"])' > "$OUT/units.txt"
-    # The model code is wrk's argument: each run writes keys of its own.
+    curl -s "$base/api/v1/models" | python3 -c '
+import json, sys
+print()  # the whole service: no model code
+for m in json.load(sys.stdin): print(m["code"])' > "$OUT/models.txt"
+    # The first year is wrk's argument: each run writes keys of its own.
     cat > "$OUT/write.lua" <<LUA
-local units, counter, tid, model = {}, 0, 0, ""
+local units, models, counter, tid, first_year = {}, {}, 0, 0, 1990
 local next_tid = 0
 function setup(thread) thread:set("tid", next_tid); next_tid = next_tid + 1 end
 function init(args)
   for line in io.lines("$OUT/units.txt") do units[#units + 1] = line end
-  if args[1] then model = string.format(',"model_code":"%s"', args[1]) end
+  for line in io.lines("$OUT/models.txt") do models[#models + 1] = line end
+  first_year = tonumber(args[1])
 end
 function request()
   local i = counter * 2 + tid; counter = counter + 1
-  local m = math.floor(i / #units)
+  local unit = units[(i % #units) + 1]
+  local code = models[(math.floor(i / #units) % #models) + 1]
+  local model = code == "" and "" or string.format(',"model_code":"%s"', code)
+  local m = math.floor(i / (#units * #models))
   local body = string.format('{"rows":[{"unit_code":"%s"%s,"period":"%04d-%02d","respondents":120,"satisfied":100}],"reason":"benchmark"}',
-    units[(i % #units) + 1], model, 1990 + math.floor(m / 12), m % 12 + 1)
+    unit, model, first_year + math.floor(m / 12), m % 12 + 1)
   return wrk.format("POST", "/api/v1/surveys", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer $token"}, body)
 end
 LUA
-    # 16 writers, then 64 (larger groups share each commit), each run on keys of its own.
+    # 16 writers, then 64 (larger groups share each commit), each run on years of its own.
     for c in 16 64; do
-      model=$([ "$c" = 16 ] && echo "" || echo M01)
-      read -r rps p50 p99 bad < <(load "$base/api/v1/surveys" "$c" "$OUT/write.lua" $model)
+      first_year=$([ "$c" = 16 ] && echo 1990 || echo 1950)
+      read -r rps p50 p99 bad < <(load "$base/api/v1/surveys" "$c" "$OUT/write.lua" "$first_year")
       record "$size" "$engine" "survey writes (API, 1 row each)" "$c" "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
     done
 

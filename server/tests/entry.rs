@@ -1081,3 +1081,22 @@ on_both_engines!(pages_kept_for_visitors_follow_every_write_their_language_and_s
     let (_, visitor) = page(&app, "/communes/N1", None).await;
     assert!(!visitor.contains("sam (thử)") && !visitor.contains("data-testid=\"signed-in\""));
 });
+
+on_both_engines!(a_tokens_use_is_recorded_when_requests_arrive_together, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let token = token_of(&app, "sam").await;
+    let user = users::find(&app.db, "sam").await.unwrap().unwrap();
+    let last_used = || async {
+        let tokens = app::ssr::auth::token::list(&app.db, user.id).await.unwrap();
+        tokens.into_iter().find(|t| t.name.starts_with("desk-")).unwrap().last_used_at
+    };
+    assert_eq!(last_used().await, None);
+    // Eight requests at once all read the token unused; its use is written once, and each
+    // request is answered (an empty batch: refused, after authentication).
+    let answers = futures_util::future::join_all((0..8).map(|_| post_api(&app, Some(&token), json!({"rows": []})))).await;
+    assert!(answers.iter().all(|(status, _)| *status == 422), "{answers:?}");
+    let first = last_used().await.expect("the token's use is recorded");
+    // Within the minute, further use leaves it as it is.
+    post_api(&app, Some(&token), json!({"rows": []})).await;
+    assert_eq!(last_used().await, Some(first));
+});

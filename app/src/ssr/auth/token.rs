@@ -3,7 +3,9 @@
 use super::{account_of, random_token, token_hash};
 use crate::domain::access::Account;
 use crate::ssr::entities::{api_token, user};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 pub const PREFIX: &str = "rdt_";
@@ -95,10 +97,8 @@ pub async fn bearer(db: &impl ConnectionTrait, headers: &axum::http::HeaderMap) 
         return Ok(None);
     };
     let account = owner.as_ref().and_then(account_of);
-    // Written at most once a minute: a desk program sending hundreds of rows a second would
-    // otherwise add a commit, and a wait for the write lock, to every one of them.
-    let now = Utc::now();
-    if account.is_some() && t.last_used_at.is_none_or(|at| now - at > chrono::Duration::minutes(1)) {
+    if account.is_some() && use_to_record(&t.token_hash, t.last_used_at, Utc::now()) {
+        let now = Utc::now();
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, sea_orm::sea_query::Expr::value(Some(now)))
             .filter(api_token::Column::Id.eq(t.id))
@@ -106,4 +106,45 @@ pub async fn bearer(db: &impl ConnectionTrait, headers: &axum::http::HeaderMap) 
             .await?;
     }
     Ok(account)
+}
+
+/// A token's use is written at most once a minute: a desk program sending hundreds of rows
+/// a second would otherwise add a commit, and a wait for the write lock, to every one of
+/// them. The stored time is not enough to ensure that: requests arriving together all read
+/// the same stale `last_used_at`, and on SQLite each of their updates then queued for the
+/// write lock behind the survey writes (16 writers with a fresh token: seconds-long
+/// stalls). So this process also remembers when it last claimed each token's write, and
+/// only the first request of the minute gets to write. (Keyed by the token's hash, which no
+/// other token of any database shares, unlike its id.)
+fn use_to_record(token_hash: &str, stored: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    static CLAIMED: LazyLock<Mutex<HashMap<String, DateTime<Utc>>>> = LazyLock::new(Default::default);
+    let minute = chrono::Duration::minutes(1);
+    let mut claimed = CLAIMED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let last = claimed.get(token_hash).copied().max(stored);
+    if last.is_some_and(|at| now - at <= minute) {
+        return false;
+    }
+    // Only the tokens claimed within the minute matter: the map stays as small as that.
+    claimed.retain(|_, at| now - *at <= minute);
+    claimed.insert(token_hash.to_string(), now);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tokens_use_is_recorded_once_a_minute_whatever_the_requests_read() {
+        let t0 = Utc::now();
+        let later = |s: i64| t0 + chrono::Duration::seconds(s);
+        // Requests arriving together read the same stale time; the first one writes.
+        assert!(use_to_record("test-1", None, t0));
+        assert!(!use_to_record("test-1", None, later(1)));
+        assert!(!use_to_record("test-1", None, later(59)));
+        assert!(use_to_record("test-1", Some(t0), later(61)), "a minute on, it is written again");
+        // A time stored by another process counts too.
+        assert!(!use_to_record("test-2", Some(later(30)), later(60)));
+        assert!(use_to_record("test-2", Some(later(30)), later(91)));
+    }
 }
