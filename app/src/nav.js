@@ -11,6 +11,9 @@
 // list keyed; swapping the body is simpler and always right.
 
 let latest = 0;
+// The form whose POST is on its way: a second press of its button (on a weak connection,
+// the first seems to do nothing) is not sent again.
+let sending = null;
 
 export function startNavigation() {
   addEventListener('click', (ev) => {
@@ -33,10 +36,12 @@ export function startNavigation() {
     if (form.method.toLowerCase() === 'get') {
       url.search = new URLSearchParams(data).toString();
       go(url.href, {}, () => location.assign(url.href), { push: true, top: false });
-    } else {
+    } else if (sending !== form) {
+      sending = form;
       const body = form.enctype === 'multipart/form-data' ? data : new URLSearchParams(data);
       // `requestSubmit` would come back here; `submit` sends the form as the browser does.
-      go(url.href, { method: 'POST', body }, () => HTMLFormElement.prototype.submit.call(form), { push: true, top: true });
+      go(url.href, { method: 'POST', body }, () => HTMLFormElement.prototype.submit.call(form), { push: true, top: true })
+        .finally(() => { if (sending === form) sending = null; });
     }
   });
 
