@@ -166,7 +166,7 @@ pub fn satisfaction_intervals(c: &Comparison, lang: Lang) -> ChartSpec {
             rate: rate.value(),
             low: low.value(),
             high: high.value(),
-            text: format!("{} · {} {}", percent_text(lang, rate), crate::pages::show_count(lang, f.respondents), t.ballots_unit),
+            text: format!("{} · {} {}", percent_text(lang, rate), crate::i18n::show_count(lang, f.respondents), t.ballots_unit),
             hollow,
         };
         if hollow { few.push(point) } else { ranked.push(point) }

@@ -363,3 +363,11 @@ fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "exit after SIGTERM: {exit:?}");
 }
+
+#[test]
+fn pages_load_their_data_without_server_functions() {
+    // Pages render on the server only (islands): a server function would only add a
+    // `/api/<function>` route that nothing in the browser calls.
+    let routes: Vec<_> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path).collect();
+    assert!(routes.is_empty(), "{routes:?}");
+}

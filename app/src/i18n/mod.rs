@@ -3,8 +3,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 mod entry;
+mod numbers;
 mod reference;
 pub use entry::{account_problem, broken_rule, field_label, user_problem, warning_text, EntryTexts};
+pub use numbers::{show_count, show_date, show_interval, show_percent};
 pub use reference::{fault_text, ReferenceTexts};
 
 pub const LANG_COOKIE: &str = "lang";

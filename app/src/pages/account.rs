@@ -5,7 +5,6 @@ use crate::i18n::{account_problem, use_lang, user_problem};
 use crate::views::{AccountData, AccountProblem, UsersData};
 use leptos::prelude::*;
 
-#[server]
 pub async fn account_page() -> Result<AccountData, ServerFnError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
@@ -14,7 +13,6 @@ pub async fn account_page() -> Result<AccountData, ServerFnError> {
         .map_err(super::db_failed)
 }
 
-#[server]
 pub async fn users_page() -> Result<UsersData, ServerFnError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;

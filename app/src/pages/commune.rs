@@ -6,7 +6,6 @@ use crate::views::CommuneData;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-#[server]
 pub async fn commune_page(code: String, lang: String) -> Result<Option<CommuneData>, ServerFnError> {
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
     let state = super::state()?;

@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-#[server]
 pub async fn commune_groups() -> Result<(Vec<Choice>, Vec<Choice>), ServerFnError> {
     let db = super::db()?;
     let districts = crate::ssr::figures::district_choices(&db, None).await.map_err(super::db_failed)?;
@@ -24,7 +23,6 @@ pub fn CommunesPage() -> impl IntoView {
     let old_link = move || query.get().get("district").filter(|d| !d.is_empty());
     let groups = Resource::new(|| (), |_| commune_groups());
     // `<Redirect>` sets the location; on the server the status must say it is a redirect.
-    #[cfg(feature = "ssr")]
     if old_link().is_some() {
         if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
             resp.set_status(axum::http::StatusCode::PERMANENT_REDIRECT);

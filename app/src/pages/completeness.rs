@@ -8,7 +8,6 @@ use crate::views::CompletenessData;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-#[server]
 pub async fn completeness_page(period: Option<String>) -> Result<CompletenessData, ServerFnError> {
     let state = super::state()?;
     let db = &state.db;

@@ -9,7 +9,6 @@ use crate::i18n::use_lang;
 use crate::views::DashboardData;
 use leptos::prelude::*;
 
-#[server]
 pub async fn dashboard_page(
     period: Option<String>,
     model: Option<String>,

@@ -8,7 +8,6 @@ use crate::views::DistrictData;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-#[server]
 pub async fn district_page(
     code: String,
     period: Option<String>,

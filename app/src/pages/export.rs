@@ -4,7 +4,6 @@ use super::loaded;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 
-#[server]
 pub async fn export_choices() -> Result<(String, Vec<Choice>), ServerFnError> {
     let (models, filter) = super::page_filter(&super::db()?, None, None).await?;
     Ok((filter.period.to_string(), models))

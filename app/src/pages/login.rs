@@ -5,7 +5,6 @@ use crate::views::{LoginData, LoginProblem};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-#[server]
 pub async fn login_page(next: Option<String>) -> Result<LoginData, ServerFnError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;

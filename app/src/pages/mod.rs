@@ -1,4 +1,5 @@
-//! One module per route, each with the server functions it calls beside it.
+//! One module per route, each with the loader it calls beside it. Pages are rendered on the
+//! server only (islands mode), so this module is not part of the wasm at all.
 pub mod account;
 pub mod commune;
 pub mod communes;
@@ -15,49 +16,8 @@ pub mod reference;
 pub mod search;
 pub mod survey;
 
-use crate::domain::Percent;
-use crate::i18n::Lang;
+pub use crate::i18n::{show_count, show_date, show_interval, show_percent};
 use leptos::prelude::*;
-
-/// A percentage for the screen: Vietnamese writes the decimal separator as a comma.
-/// (Downloads always use `.`, as the contract says.)
-pub fn show_percent(lang: Lang, p: Option<Percent>) -> String {
-    match p {
-        None => "—".to_string(),
-        Some(p) if lang == Lang::Vi => p.to_2dp().replace('.', ","),
-        Some(p) => p.to_2dp(),
-    }
-}
-
-/// A whole number with the thousands separator of the language (1.234 / 1,234).
-pub fn show_count(lang: Lang, n: u64) -> String {
-    let digits = n.to_string();
-    let sep = if lang == Lang::Vi { '.' } else { ',' };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// An interval for the screen: `95,71 – 99,08`, or a dash when undefined.
-pub fn show_interval(lang: Lang, low: Option<Percent>, high: Option<Percent>) -> String {
-    match (low, high) {
-        (Some(lo), Some(hi)) => format!("{} – {}", show_percent(lang, Some(lo)), show_percent(lang, Some(hi))),
-        _ => "—".to_string(),
-    }
-}
-
-/// A date for the screen: `dd/mm/yyyy` in Vietnamese, ISO in English.
-pub fn show_date(lang: Lang, iso: &str) -> String {
-    match (lang, iso.split('-').collect::<Vec<_>>().as_slice()) {
-        (Lang::Vi, [y, m, d]) => format!("{d}/{m}/{y}"),
-        _ => iso.to_string(),
-    }
-}
 
 /// The query string of a chart's download links: the page's filters.
 pub fn chart_query(period: &str, model: Option<&str>, province: Option<&str>, district: Option<&str>) -> String {
@@ -146,14 +106,12 @@ pub fn RunningRow(r: crate::views::RunningModel) -> impl IntoView {
     }
 }
 
-/// The server's state (database, figure cache) for a server function.
-#[cfg(feature = "ssr")]
+/// The server's state (database, figure cache) for a page loader.
 pub fn state() -> Result<crate::ssr::AppState, ServerFnError> {
     use_context::<crate::ssr::AppState>().ok_or_else(|| ServerFnError::new("application state is missing"))
 }
 
-/// The server-side database handle for a server function.
-#[cfg(feature = "ssr")]
+/// The database handle for a page loader.
 pub fn db() -> Result<crate::ssr::Db, ServerFnError> {
     state().map(|s| s.db)
 }
@@ -161,7 +119,6 @@ pub fn db() -> Result<crate::ssr::Db, ServerFnError> {
 /// What every figure page starts from: the model list for its form, and the filter in force.
 /// A model the list does not have is left out of the filter: the form says so next to the
 /// field and the page shows no table.
-#[cfg(feature = "ssr")]
 pub async fn page_filter(
     db: &crate::ssr::Db,
     period: Option<&str>,
@@ -172,7 +129,6 @@ pub async fn page_filter(
 
 /// [`page_filter`] with a province, for the pages that offer one: an unknown province is
 /// left out like an unknown model, and the form says so next to the field.
-#[cfg(feature = "ssr")]
 pub async fn province_filter(
     db: &crate::ssr::Db,
     period: Option<&str>,
@@ -190,8 +146,7 @@ pub async fn province_filter(
     Ok((models, filter))
 }
 
-/// For a server function: the user's mistake is said as it is, a database fault is logged.
-#[cfg(feature = "ssr")]
+/// For a page loader: the user's mistake is said as it is, a database fault is logged.
 pub fn query_failed(e: crate::ssr::figures::QueryError) -> ServerFnError {
     match e {
         crate::ssr::figures::QueryError::Db(e) => db_failed(e),
@@ -200,7 +155,6 @@ pub fn query_failed(e: crate::ssr::figures::QueryError) -> ServerFnError {
 }
 
 /// For a page loader: the user's mistake as it is, our faults logged.
-#[cfg(feature = "ssr")]
 pub fn view_failed(e: crate::ssr::views::ViewError) -> ServerFnError {
     match e {
         crate::ssr::views::ViewError::Query(e) => query_failed(e),
@@ -212,13 +166,12 @@ pub fn view_failed(e: crate::ssr::views::ViewError) -> ServerFnError {
 }
 
 /// Logs the cause and hands the browser a sentence without internals.
-#[cfg(feature = "ssr")]
 pub fn db_failed(e: sea_orm::DbErr) -> ServerFnError {
     tracing::error!(error = %e, "database query failed");
     ServerFnError::new("database unavailable")
 }
 
-/// Shows a server function's result once it has loaded: a loading line before, and a
+/// Shows a page loader's result once it has loaded: a loading line before, and a
 /// sentence instead of the content when it failed (the cause is in the server's log).
 pub fn loaded<T, V>(
     resource: Resource<Result<T, ServerFnError>>,
@@ -277,15 +230,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_follow_the_language() {
-        assert_eq!(show_count(Lang::Vi, 1_234_567), "1.234.567");
-        assert_eq!(show_count(Lang::En, 1_234), "1,234");
-        assert_eq!(show_count(Lang::En, 999), "999");
-        assert_eq!(show_percent(Lang::Vi, Percent::from_ratio(1, 3)), "33,33");
-        assert_eq!(show_percent(Lang::En, Percent::from_ratio(1, 3)), "33.33");
-        assert_eq!(show_percent(Lang::En, None), "—");
-        assert_eq!(show_date(Lang::Vi, "2025-07-01"), "01/07/2025");
-        assert_eq!(show_date(Lang::En, "2025-07-01"), "2025-07-01");
+    fn chart_links_carry_the_filters() {
         assert_eq!(chart_query("2024", Some("CQTT"), None, None), "period=2024&model=CQTT");
         assert_eq!(chart_query("2024-Q2", Some(""), None, Some("a b")), "period=2024-Q2&district=a%20b");
         assert_eq!(chart_query("2024", None, Some("38"), Some("380")), "period=2024&province=38&district=380");
@@ -294,7 +239,6 @@ mod tests {
 
 /// The account the request is signed in as. A page shown to a signed-in person is marked
 /// `private, no-store`: a shared PC's browser or a proxy keeps no copy of it.
-#[cfg(feature = "ssr")]
 pub async fn signed_in(db: &crate::ssr::Db) -> Result<Option<crate::domain::access::Account>, ServerFnError> {
     let Some(parts) = use_context::<axum::http::request::Parts>() else { return Ok(None) };
     let lookup = || crate::ssr::auth::signed_in(db, &parts.headers);
@@ -314,7 +258,6 @@ pub async fn signed_in(db: &crate::ssr::Db) -> Result<Option<crate::domain::acce
 }
 
 /// The header's "signed in as … / sign out" or "sign in".
-#[server]
 pub async fn current_account() -> Result<Option<crate::domain::access::Account>, ServerFnError> {
     signed_in(&db()?).await
 }

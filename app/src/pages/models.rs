@@ -13,7 +13,6 @@ pub struct ModelsPageData {
     pub rows: Vec<ModelFiguresRow>,
 }
 
-#[server]
 pub async fn models_page(period: Option<String>, model: Option<String>) -> Result<ModelsPageData, ServerFnError> {
     use crate::ssr::figures;
     let state = super::state()?;

@@ -8,7 +8,6 @@ use crate::views::{ReferenceForm, Refusal};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-#[server]
 pub async fn model_form(code: Option<String>, saved: Option<String>) -> Result<ReferenceForm<ModelDraft>, ServerFnError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
@@ -16,7 +15,6 @@ pub async fn model_form(code: Option<String>, saved: Option<String>) -> Result<R
     crate::ssr::views::model_form(&db, account, code, saved.is_some(), submission).await.map_err(super::db_failed)
 }
 
-#[server]
 pub async fn adoption_form(
     id: Option<String>,
     unit_code: Option<String>,
@@ -37,7 +35,6 @@ pub async fn adoption_form(
         .map_err(super::db_failed)
 }
 
-#[server]
 pub async fn unit_form(code: Option<String>, saved: Option<String>) -> Result<ReferenceForm<UnitDraft>, ServerFnError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;

@@ -5,7 +5,6 @@ use crate::views::{SearchHit, SearchKind};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-#[server]
 pub async fn search_units(q: String) -> Result<Vec<SearchHit>, ServerFnError> {
     // Bounded input: a name is never this long.
     let q: String = q.chars().take(100).collect();

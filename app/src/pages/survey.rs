@@ -3,12 +3,12 @@
 //! and each message next to its field. Once the wasm has loaded, the satisfaction rate
 //! follows the figures as they are typed.
 use crate::domain::survey::{SurveyField, LEVEL_FIELDS};
-use crate::i18n::{broken_rule, field_label, use_lang, warning_text, Lang};
+use crate::i18n::{broken_rule, field_label, use_lang, warning_text};
+use crate::islands::{number_field, typed_rate, CountFields};
 use crate::views::{RecentEntry, SurveyFormData};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-#[server]
 pub async fn survey_page(
     unit_code: Option<String>,
     model_code: Option<String>,
@@ -31,16 +31,6 @@ pub fn edit_link(e: &RecentEntry) -> String {
         super::encode(e.model_code.as_deref().unwrap_or("")),
         super::encode(&e.period)
     )
-}
-
-/// `satisfied ÷ respondents` as the form shows it while typing, `—` until both make sense.
-fn typed_rate(lang: Lang, respondents: &str, satisfied: &str) -> String {
-    match (respondents.trim().parse::<u64>(), satisfied.trim().parse::<u64>()) {
-        (Ok(n), Ok(s)) if n > 0 && s <= n => {
-            super::show_percent(lang, crate::domain::Percent::from_ratio(s, n)) + " %"
-        }
-        _ => "—".into(),
-    }
 }
 
 #[component]
@@ -238,50 +228,5 @@ fn EntryForm(d: SurveyFormData) -> impl IntoView {
                 </table>
             </div>
         })}
-    }
-}
-
-/// The entry's two counts and the rate they make. It is the form's one island: once the
-/// wasm has loaded, the rate follows the figures as they are typed.
-#[island]
-fn CountFields(
-    lang: Lang,
-    respondents: String,
-    satisfied: String,
-    respondents_error: Option<String>,
-    satisfied_error: Option<String>,
-) -> impl IntoView {
-    let t = lang.entry();
-    let typed_respondents = RwSignal::new(respondents.clone());
-    let typed_satisfied = RwSignal::new(satisfied.clone());
-    view! {
-        {number_field(SurveyField::Respondents, t.respondents.to_string(), respondents, respondents_error, Some(typed_respondents))}
-        {number_field(SurveyField::Satisfied, t.satisfied.to_string(), satisfied, satisfied_error, Some(typed_satisfied))}
-        <p class="rate-now" aria-live="polite" data-testid="rate-now">
-            {t.rate_now}" "<output>{move || typed_rate(lang, &typed_respondents.get(), &typed_satisfied.get())}</output>
-        </p>
-    }
-}
-
-/// A count's field, with its error (if any) next to it; `typed` follows what is typed.
-fn number_field(
-    name: SurveyField,
-    label: String,
-    value: String,
-    error: Option<String>,
-    typed: Option<RwSignal<String>>,
-) -> impl IntoView {
-    let id = format!("f-{}", name.column());
-    let label_for = id.clone();
-    let err_id = format!("e-{}", name.column());
-    let invalid = error.is_some().to_string();
-    view! {
-        <label for=label_for>
-            <span>{label}</span>
-            <input id=id name=name.column() type="text" inputmode="numeric" pattern="[0-9]*" autocomplete="off"
-                value=value aria-invalid=invalid aria-describedby=err_id.clone()
-                on:input=move |ev| if let Some(typed) = typed { typed.set(event_target_value(&ev)) } />
-            {error.map(|e| view! { <span class="field-error" id=err_id>{e}</span> })}
-        </label>
     }
 }

@@ -8,7 +8,7 @@ pub type Db = DatabaseConnection;
 /// PostgreSQL cancels any statement that runs longer (`statement_timeout`).
 pub const STATEMENT_TIMEOUT: &str = "30s";
 
-/// What every request handler and server function can reach.
+/// What every request handler and page loader can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
