@@ -97,8 +97,8 @@ pub async fn bearer(db: &impl ConnectionTrait, headers: &axum::http::HeaderMap) 
         return Ok(None);
     };
     let account = owner.as_ref().and_then(account_of);
-    if account.is_some() && use_to_record(&t.token_hash, t.last_used_at, Utc::now()) {
-        let now = Utc::now();
+    let now = Utc::now();
+    if account.is_some() && use_to_record(&t.token_hash, t.last_used_at, now) {
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, sea_orm::sea_query::Expr::value(Some(now)))
             .filter(api_token::Column::Id.eq(t.id))
