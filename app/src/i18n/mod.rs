@@ -476,23 +476,17 @@ pub fn use_lang() -> RwSignal<Lang> {
 
 /// The language the current request asked for, by its cookie. (Pages render on the server
 /// only; an island gets its language as a prop.)
+#[cfg(feature = "ssr")]
 pub fn initial_lang() -> Lang {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<axum::http::request::Parts>()
-            .and_then(|parts| {
-                parts
-                    .headers
-                    .get(axum::http::header::COOKIE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(Lang::from_cookie_header)
-            })
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        Lang::default()
-    }
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_cookie_header)
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `/communes/{code}`: one commune-level unit: the models it runs, its survey history (a
 //! chart and a table), the months it did not report, and its place in the 2025 reorganisation.
-use super::{loaded, show_count, show_date, show_percent};
-use crate::i18n::use_lang;
+use super::loaded;
+use crate::i18n::{show_count, show_date, show_percent, use_lang};
 use crate::views::CommuneData;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -1,9 +1,9 @@
 //! `/completeness?period=P`: per district, the reporting rate and the communes that have not
 //! reported — the list an official prints to chase missing reports.
 use super::filters::{checked_period, use_query_filters};
-use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
+use super::{loaded, FiguresTable, HeaderCell};
 use crate::charts::percent_text;
-use crate::i18n::use_lang;
+use crate::i18n::{show_count, show_percent, use_lang};
 use crate::views::CompletenessData;
 use leptos::prelude::*;
 use leptos_router::components::Form;

@@ -2,10 +2,10 @@
 //! (per commune after the 2025 reorganisation, per province for a whole country), the
 //! trend, and the district × model matrix.
 use super::filters::{checked_period, filters_usable_in, use_query_filters, FilterForm};
-use super::{loaded, show_count, show_percent, ChartFigure, FiguresTable, HeaderCell};
+use super::{loaded, ChartFigure, FiguresTable, HeaderCell};
 use crate::charts::{comparison_titles, percent_text, ChartName, MIN_RANKED_RESPONDENTS};
 use crate::domain::{Comparison, TrendRow, UnitLevel};
-use crate::i18n::use_lang;
+use crate::i18n::{show_count, show_percent, use_lang};
 use crate::views::DashboardData;
 use leptos::prelude::*;
 
@@ -170,7 +170,7 @@ pub fn ComparisonTable(
                         <td class="num">{move || show_percent(lang.get(), f.adoption_rate)}</td>
                         <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
                         <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
-                        <td class="num">{move || super::show_interval(lang.get(), f.ci_low, f.ci_high)}</td>
+                        <td class="num">{move || crate::i18n::show_interval(lang.get(), f.ci_low, f.ci_high)}</td>
                     </tr>
                 }
             }).collect_view()}
@@ -197,7 +197,7 @@ fn TrendTable(lines: Vec<(String, Vec<TrendRow>)>) -> impl IntoView {
                         <td>{r.period.to_string()}</td>
                         <td class="num">{move || show_count(lang.get(), r.respondents)}</td>
                         <td class="num">{move || show_percent(lang.get(), r.satisfaction_rate)}</td>
-                        <td class="num">{move || super::show_interval(lang.get(), r.ci_low, r.ci_high)}</td>
+                        <td class="num">{move || crate::i18n::show_interval(lang.get(), r.ci_low, r.ci_high)}</td>
                     </tr>
                 }
             }).collect_view()}

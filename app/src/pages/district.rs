@@ -1,9 +1,9 @@
 //! `/districts/{code}`: a district's communes, the models each runs (stage, since when,
 //! steered by), and satisfaction with intervals, charted at commune level.
 use super::filters::{checked_period, filters_usable, use_query_filters, FilterForm};
-use super::{loaded, show_date, ChartFigure};
+use super::{loaded, ChartFigure};
 use crate::charts::ChartName;
-use crate::i18n::use_lang;
+use crate::i18n::{show_date, use_lang};
 use crate::views::DistrictData;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

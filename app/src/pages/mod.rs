@@ -16,7 +16,7 @@ pub mod reference;
 pub mod search;
 pub mod survey;
 
-pub use crate::i18n::{show_count, show_date, show_interval, show_percent};
+use crate::i18n::show_date;
 use leptos::prelude::*;
 
 /// The query string of a chart's download links: the page's filters.

@@ -1,7 +1,7 @@
 //! `/models/{code}`: one model — what it is, where it runs, how its adoption grew, and its
 //! effectiveness as the contract defines it.
-use super::{loaded, show_count, show_date, show_interval, show_percent, FiguresTable, HeaderCell};
-use crate::i18n::use_lang;
+use super::{loaded, FiguresTable, HeaderCell};
+use crate::i18n::{show_count, show_date, show_interval, show_percent, use_lang};
 use crate::views::ModelData;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -1,8 +1,8 @@
 //! `/models`: every reform model with how widely it runs and how satisfied citizens are.
 use super::filters::{checked_period, filters_usable, use_query_filters, Choice, FilterForm};
-use super::{loaded, show_count, show_percent, FiguresTable, HeaderCell};
+use super::{loaded, FiguresTable, HeaderCell};
 use crate::domain::ModelFiguresRow;
-use crate::i18n::use_lang;
+use crate::i18n::{show_count, show_percent, use_lang};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
