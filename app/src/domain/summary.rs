@@ -167,6 +167,23 @@ pub struct MatrixRow {
 }
 
 impl AdoptionMatrix {
+    /// The matrix of `groups` (code, name, communes valid during P) × `models`, where
+    /// `adopting(group, model)` counts the group's communes running the model in P.
+    pub fn new(
+        groups: Vec<(String, String, u64)>,
+        models: Vec<super::Choice>,
+        adopting: impl Fn(&str, &str) -> u64,
+    ) -> AdoptionMatrix {
+        let rows = groups
+            .into_iter()
+            .map(|(code, name, communes)| {
+                let adopting = models.iter().map(|m| adopting(&code, &m.code)).collect();
+                MatrixRow { code, name, communes, adopting }
+            })
+            .collect();
+        AdoptionMatrix { models, rows }
+    }
+
     /// The rows summed per province (see [`Comparison::by_province`]): a commune lies in
     /// one district, so the districts' counts of communes add up to the province's.
     pub fn by_province(&self, provinces: &[super::Choice], province_of: impl Fn(&str) -> Option<String>) -> AdoptionMatrix {
@@ -203,6 +220,20 @@ mod tests {
             name: code.into(),
             figures: Figures::new(communes, adopting, Counts { respondents, satisfied }),
         }
+    }
+
+    #[test]
+    fn a_matrix_has_a_cell_per_group_and_model_in_the_models_order() {
+        let models = vec![Choice { code: "M2".into(), name: "Hai".into() }, Choice { code: "M1".into(), name: "Một".into() }];
+        let groups = vec![("D1".into(), "Huyện 1".into(), 3), ("D2".into(), "Huyện 2".into(), 0)];
+        let m = AdoptionMatrix::new(groups, models, |group, model| match (group, model) {
+            ("D1", "M1") => 2,
+            ("D1", "M2") => 1,
+            _ => 0,
+        });
+        assert_eq!(m.models.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), ["M2", "M1"]);
+        assert_eq!(m.rows[0], MatrixRow { code: "D1".into(), name: "Huyện 1".into(), communes: 3, adopting: vec![1, 2] });
+        assert_eq!(m.rows[1].adopting, vec![0, 0]);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::i18n::{account_problem, use_lang, user_problem};
 use crate::views::{AccountData, AccountProblem, UsersData};
 use leptos::prelude::*;
 
-pub async fn account_page() -> Result<AccountData, ServerFnError> {
+pub async fn account_page() -> Result<AccountData, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     crate::ssr::views::account_page(&db, account, use_context::<crate::views::AccountOutcome>())
@@ -13,7 +13,7 @@ pub async fn account_page() -> Result<AccountData, ServerFnError> {
         .map_err(super::db_failed)
 }
 
-pub async fn users_page() -> Result<UsersData, ServerFnError> {
+pub async fn users_page() -> Result<UsersData, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     crate::ssr::views::users_page(&db, account, use_context::<crate::views::UsersOutcome>())

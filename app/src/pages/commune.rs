@@ -6,7 +6,7 @@ use crate::views::CommuneData;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-pub async fn commune_page(code: String, lang: String) -> Result<Option<CommuneData>, ServerFnError> {
+pub async fn commune_page(code: String, lang: String) -> Result<Option<CommuneData>, super::PageError> {
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
     let state = super::state()?;
     let db = &state.db;

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-pub async fn commune_groups() -> Result<(Vec<Choice>, Vec<Choice>), ServerFnError> {
+pub async fn commune_groups() -> Result<(Vec<Choice>, Vec<Choice>), super::PageError> {
     let db = super::db()?;
     let districts = crate::ssr::figures::district_choices(&db, None).await.map_err(super::db_failed)?;
     let provinces = crate::ssr::figures::provinces(&db).await.map_err(super::db_failed)?;

@@ -8,7 +8,7 @@ use crate::views::CompletenessData;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-pub async fn completeness_page(period: Option<String>) -> Result<CompletenessData, ServerFnError> {
+pub async fn completeness_page(period: Option<String>) -> Result<CompletenessData, super::PageError> {
     let state = super::state()?;
     let db = &state.db;
     let (_, filter) = super::page_filter(db, period.as_deref(), None).await?;

@@ -15,7 +15,7 @@ pub async fn dashboard_page(
     province: Option<String>,
     district: Option<String>,
     lang: String,
-) -> Result<DashboardData, ServerFnError> {
+) -> Result<DashboardData, super::PageError> {
     let state = super::state()?;
     let db = &state.db;
     let (_, filter) = super::province_filter(db, period.as_deref(), model, province).await?;

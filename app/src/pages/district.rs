@@ -13,7 +13,7 @@ pub async fn district_page(
     period: Option<String>,
     model: Option<String>,
     lang: String,
-) -> Result<Option<DistrictData>, ServerFnError> {
+) -> Result<Option<DistrictData>, super::PageError> {
     let state = super::state()?;
     let db = &state.db;
     let (_, filter) = super::page_filter(db, period.as_deref(), model).await?;

@@ -4,7 +4,7 @@ use super::loaded;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 
-pub async fn export_choices() -> Result<(String, Vec<Choice>), ServerFnError> {
+pub async fn export_choices() -> Result<(String, Vec<Choice>), super::PageError> {
     let (models, filter) = super::page_filter(&super::db()?, None, None).await?;
     Ok((filter.period.to_string(), models))
 }

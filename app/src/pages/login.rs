@@ -5,7 +5,7 @@ use crate::views::{LoginData, LoginProblem};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-pub async fn login_page(next: Option<String>) -> Result<LoginData, ServerFnError> {
+pub async fn login_page(next: Option<String>) -> Result<LoginData, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     let mut data = use_context::<LoginData>().unwrap_or_default();

@@ -106,13 +106,28 @@ pub fn RunningRow(r: crate::views::RunningModel) -> impl IntoView {
     }
 }
 
+/// Why a page's data could not be loaded. The reader is shown one sentence (`loaded`);
+/// the cause of a fault of ours is logged where it is converted into one of these.
+#[derive(Clone, Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
+pub enum PageError {
+    #[error("application state is missing")]
+    NoState,
+    #[error("database unavailable")]
+    Database,
+    #[error("chart unavailable")]
+    Chart,
+    /// The reader's own mistake (a filter that cannot be used), said as it is.
+    #[error("{0}")]
+    Filter(String),
+}
+
 /// The server's state (database, figure cache) for a page loader.
-pub fn state() -> Result<crate::ssr::AppState, ServerFnError> {
-    use_context::<crate::ssr::AppState>().ok_or_else(|| ServerFnError::new("application state is missing"))
+pub fn state() -> Result<crate::ssr::AppState, PageError> {
+    use_context::<crate::ssr::AppState>().ok_or(PageError::NoState)
 }
 
 /// The database handle for a page loader.
-pub fn db() -> Result<crate::ssr::Db, ServerFnError> {
+pub fn db() -> Result<crate::ssr::Db, PageError> {
     state().map(|s| s.db)
 }
 
@@ -123,7 +138,7 @@ pub async fn page_filter(
     db: &crate::ssr::Db,
     period: Option<&str>,
     model: Option<String>,
-) -> Result<(Vec<filters::Choice>, crate::domain::FigureFilter), ServerFnError> {
+) -> Result<(Vec<filters::Choice>, crate::domain::FigureFilter), PageError> {
     province_filter(db, period, model, None).await
 }
 
@@ -134,7 +149,7 @@ pub async fn province_filter(
     period: Option<&str>,
     model: Option<String>,
     province: Option<String>,
-) -> Result<(Vec<filters::Choice>, crate::domain::FigureFilter), ServerFnError> {
+) -> Result<(Vec<filters::Choice>, crate::domain::FigureFilter), PageError> {
     use crate::ssr::figures;
     let models = figures::model_choices(db).await.map_err(db_failed)?;
     let model = model.filter(|m| models.iter().any(|c| &c.code == m));
@@ -147,34 +162,34 @@ pub async fn province_filter(
 }
 
 /// For a page loader: the user's mistake is said as it is, a database fault is logged.
-pub fn query_failed(e: crate::ssr::figures::QueryError) -> ServerFnError {
+pub fn query_failed(e: crate::ssr::figures::QueryError) -> PageError {
     match e {
         crate::ssr::figures::QueryError::Db(e) => db_failed(e),
-        crate::ssr::figures::QueryError::Filter(e) => ServerFnError::new(e.to_string()),
+        crate::ssr::figures::QueryError::Filter(e) => PageError::Filter(e.to_string()),
     }
 }
 
 /// For a page loader: the user's mistake as it is, our faults logged.
-pub fn view_failed(e: crate::ssr::views::ViewError) -> ServerFnError {
+pub fn view_failed(e: crate::ssr::views::ViewError) -> PageError {
     match e {
         crate::ssr::views::ViewError::Query(e) => query_failed(e),
         crate::ssr::views::ViewError::Chart(e) => {
             tracing::error!(error = %e, "chart drawing failed");
-            ServerFnError::new("chart unavailable")
+            PageError::Chart
         }
     }
 }
 
 /// Logs the cause and hands the browser a sentence without internals.
-pub fn db_failed(e: sea_orm::DbErr) -> ServerFnError {
+pub fn db_failed(e: sea_orm::DbErr) -> PageError {
     tracing::error!(error = %e, "database query failed");
-    ServerFnError::new("database unavailable")
+    PageError::Database
 }
 
 /// Shows a page loader's result once it has loaded: a loading line before, and a
 /// sentence instead of the content when it failed (the cause is in the server's log).
 pub fn loaded<T, V>(
-    resource: Resource<Result<T, ServerFnError>>,
+    resource: Resource<Result<T, PageError>>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where
@@ -239,7 +254,7 @@ mod tests {
 
 /// The account the request is signed in as. A page shown to a signed-in person is marked
 /// `private, no-store`: a shared PC's browser or a proxy keeps no copy of it.
-pub async fn signed_in(db: &crate::ssr::Db) -> Result<Option<crate::domain::access::Account>, ServerFnError> {
+pub async fn signed_in(db: &crate::ssr::Db) -> Result<Option<crate::domain::access::Account>, PageError> {
     let Some(parts) = use_context::<axum::http::request::Parts>() else { return Ok(None) };
     let lookup = || crate::ssr::auth::signed_in(db, &parts.headers);
     let account = match use_context::<crate::ssr::auth::RequestAccount>() {
@@ -258,6 +273,6 @@ pub async fn signed_in(db: &crate::ssr::Db) -> Result<Option<crate::domain::acce
 }
 
 /// The header's "signed in as … / sign out" or "sign in".
-pub async fn current_account() -> Result<Option<crate::domain::access::Account>, ServerFnError> {
+pub async fn current_account() -> Result<Option<crate::domain::access::Account>, PageError> {
     signed_in(&db()?).await
 }

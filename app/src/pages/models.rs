@@ -13,7 +13,7 @@ pub struct ModelsPageData {
     pub rows: Vec<ModelFiguresRow>,
 }
 
-pub async fn models_page(period: Option<String>, model: Option<String>) -> Result<ModelsPageData, ServerFnError> {
+pub async fn models_page(period: Option<String>, model: Option<String>) -> Result<ModelsPageData, super::PageError> {
     use crate::ssr::figures;
     let state = super::state()?;
     let db = &state.db;

@@ -8,7 +8,7 @@ use crate::views::{ReferenceForm, Refusal};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-pub async fn model_form(code: Option<String>, saved: Option<String>) -> Result<ReferenceForm<ModelDraft>, ServerFnError> {
+pub async fn model_form(code: Option<String>, saved: Option<String>) -> Result<ReferenceForm<ModelDraft>, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     let submission = use_context::<ReferenceForm<ModelDraft>>();
@@ -20,7 +20,7 @@ pub async fn adoption_form(
     unit_code: Option<String>,
     model_code: Option<String>,
     saved: Option<String>,
-) -> Result<ReferenceForm<AdoptionDraft>, ServerFnError> {
+) -> Result<ReferenceForm<AdoptionDraft>, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     let submission = use_context::<ReferenceForm<AdoptionDraft>>();
@@ -35,7 +35,7 @@ pub async fn adoption_form(
         .map_err(super::db_failed)
 }
 
-pub async fn unit_form(code: Option<String>, saved: Option<String>) -> Result<ReferenceForm<UnitDraft>, ServerFnError> {
+pub async fn unit_form(code: Option<String>, saved: Option<String>) -> Result<ReferenceForm<UnitDraft>, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     let submission = use_context::<ReferenceForm<UnitDraft>>();

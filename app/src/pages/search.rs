@@ -5,7 +5,7 @@ use crate::views::{SearchHit, SearchKind};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-pub async fn search_units(q: String) -> Result<Vec<SearchHit>, ServerFnError> {
+pub async fn search_units(q: String) -> Result<Vec<SearchHit>, super::PageError> {
     // Bounded input: a name is never this long.
     let q: String = q.chars().take(100).collect();
     crate::ssr::views::search(&super::db()?, &q).await.map_err(super::db_failed)

@@ -14,7 +14,7 @@ pub async fn survey_page(
     model_code: Option<String>,
     period: Option<String>,
     saved: Option<String>,
-) -> Result<SurveyFormData, ServerFnError> {
+) -> Result<SurveyFormData, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     let query = crate::ssr::views::SurveyQuery { unit_code, model_code, period, saved: saved.is_some() };

@@ -98,12 +98,14 @@ pub async fn dashboard(db: &Db, f: &FigureFilter, district: Option<&str>, lang: 
         districts.retain(|d| district.as_ref().is_some_and(|c| c.code == d.code));
     }
     let completeness_and_matrix = async {
-        let completeness = figures::completeness(db, f).await?;
+        let (completeness, cells) =
+            futures_util::future::try_join(figures::completeness(db, f), figures::adoption_cells(db, f.period)).await?;
         // The matrix's rows: the districts (before 2025) or the province (after), with their
         // commune counts from the completeness rows, which count the same communes.
         let groups =
             completeness.iter().map(|r| (r.district_code.clone(), r.district_name.clone(), r.communes)).collect();
-        let mut matrix = figures::adoption_matrix(db, f.period, groups, models.clone()).await?;
+        let cell = |group: &str, model: &str| cells.get(&(group.to_string(), model.to_string())).copied().unwrap_or(0);
+        let mut matrix = crate::domain::AdoptionMatrix::new(groups, models.clone(), cell);
         if country && !crate::domain::compares_communes(f.period) {
             let parent = figures::province_of(db, crate::domain::UnitLevel::District).await?;
             matrix = matrix.by_province(&provinces, |d| parent.get(d).cloned());

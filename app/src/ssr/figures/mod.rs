@@ -430,16 +430,11 @@ struct MatrixCell {
     adopting: i64,
 }
 
-/// The district × model matrix of adoption for P: for each group of `groups` (code, name,
-/// communes valid during P), how many of its communes have an adoption of each model
-/// active in P. One query whatever the number of districts and models.
-pub async fn adoption_matrix(
-    db: &Db,
-    p: Period,
-    groups: Vec<(String, String, u64)>,
-    models: Vec<Choice>,
-) -> Result<crate::domain::AdoptionMatrix, DbErr> {
-    use crate::domain::{AdoptionMatrix, MatrixRow};
+/// The cells of the district × model matrix of adoption for P: for each (parent, model),
+/// how many communes valid during P under that parent have an adoption of the model active
+/// in P. One query whatever the number of districts and models; the rows come from the
+/// completeness of P, which counts the same communes (`AdoptionMatrix::new`).
+pub async fn adoption_cells(db: &Db, p: Period) -> Result<HashMap<(String, String), u64>, DbErr> {
     let mut q = Sql::new(db.get_database_backend());
     q.push(
         "SELECT c.parent_code AS parent, a.model_code AS model_code, CAST(COUNT(DISTINCT c.code) AS BIGINT) AS adopting \
@@ -448,25 +443,12 @@ pub async fn adoption_matrix(
     push_valid_during(&mut q, "c", p);
     push_adoption_active_in(&mut q, p);
     q.push(" GROUP BY c.parent_code, a.model_code");
-    let cells: HashMap<(String, String), i64> = MatrixCell::find_by_statement(q.build())
+    Ok(MatrixCell::find_by_statement(q.build())
         .all(db)
         .await?
         .into_iter()
-        .map(|c| ((c.parent, c.model_code), c.adopting))
-        .collect();
-    let rows = groups
-        .into_iter()
-        .map(|(code, name, communes)| {
-            let adopting = models
-                .iter()
-                .map(|m| {
-                    cells.get(&(code.clone(), m.code.clone())).map_or(0, |n| u64::try_from(*n).unwrap_or(0))
-                })
-                .collect();
-            MatrixRow { code, name, communes, adopting }
-        })
-        .collect();
-    Ok(AdoptionMatrix { models, rows })
+        .map(|c| ((c.parent, c.model_code), u64::try_from(c.adopting).unwrap_or(0)))
+        .collect())
 }
 
 /// Scope of "the communes of province C": their parent (`parent`, a column) is one of its
