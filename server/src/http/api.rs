@@ -1,6 +1,6 @@
 //! `/api/v1`: read-only JSON for scripts: the contract's tables and the figures, with the
 //! same filters and the same definitions as pages and downloads.
-use super::export::{figure_filter, given, FigureQuery};
+use super::export::{figure_filter, filter_key, given, FigureQuery};
 use super::HttpError;
 use app::ssr::{entities, figures, tables, AppState};
 use axum::{
@@ -151,67 +151,84 @@ async fn adoptions(
     ))
 }
 
+// Each figure's filter is checked inside its cached computation (`export::filter_key`).
+
 async fn district_summary(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
-    let filter = figure_filter(&s, &q).await?;
-    let key = format!("district summary {filter:?}");
-    cached_json(&s, key, || figures::district_summary(&s.db, &filter)).await
+    let key = format!("district summary {}", filter_key(&q));
+    cached_json(&s, key, || async {
+        let filter = figure_filter(&s, &q).await?;
+        Ok::<_, HttpError>(figures::district_summary(&s.db, &filter).await?)
+    })
+    .await
 }
 
 async fn communes(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
-    let filter = figure_filter(&s, &q).await?;
     let district = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
-    use sea_orm::EntityTrait;
-    let found = entities::unit::Entity::find_by_id(district.clone()).one(&s.db).await?;
-    if found.is_none_or(|u| u.level != "district") {
-        return Err(HttpError::bad("district", format!("unknown district `{district}`")));
-    }
-    let key = format!("commune figures {district:?} {filter:?}");
-    cached_json(&s, key, || figures::commune_figures(&s.db, &district, &filter)).await
+    let key = format!("commune figures {district:?} {}", filter_key(&q));
+    cached_json(&s, key, || async {
+        let filter = figure_filter(&s, &q).await?;
+        use sea_orm::EntityTrait;
+        let found = entities::unit::Entity::find_by_id(district.clone()).one(&s.db).await?;
+        if found.is_none_or(|u| u.level != "district") {
+            return Err(HttpError::bad("district", format!("unknown district `{district}`")));
+        }
+        Ok(figures::commune_figures(&s.db, &district, &filter).await?)
+    })
+    .await
 }
 
 async fn model_figures(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
-    let filter = figure_filter(&s, &q).await?;
-    let key = format!("model figures {filter:?}");
-    cached_json(&s, key, || figures::model_figures(&s.db, &filter)).await
+    let key = format!("model figures {}", filter_key(&q));
+    cached_json(&s, key, || async {
+        let filter = figure_filter(&s, &q).await?;
+        Ok::<_, HttpError>(figures::model_figures(&s.db, &filter).await?)
+    })
+    .await
 }
 
 async fn effectiveness(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
-    let mut models = figures::model_choices(&s.db).await?;
-    if let Some(m) = given(&q.model) {
-        models.retain(|c| c.code == m);
-        if models.is_empty() {
-            return Err(app::domain::FilterError::UnknownModel(m).into());
+    let (model, province) = (given(&q.model), given(&q.province));
+    let key = format!("effectiveness {model:?} {province:?}");
+    cached_json(&s, key, || async {
+        let mut models = figures::model_choices(&s.db).await?;
+        if let Some(m) = model {
+            models.retain(|c| c.code == m);
+            if models.is_empty() {
+                return Err(app::domain::FilterError::UnknownModel(m).into());
+            }
         }
-    }
-    let province = given(&q.province);
-    if let Some(p) = &province {
-        if !figures::provinces(&s.db).await?.iter().any(|c| &c.code == p) {
-            return Err(app::domain::FilterError::UnknownProvince(p.clone()).into());
+        if let Some(p) = &province {
+            if !figures::provinces(&s.db).await?.iter().any(|c| &c.code == p) {
+                return Err(app::domain::FilterError::UnknownProvince(p.clone()).into());
+            }
         }
-    }
-    let key = format!("effectiveness {models:?} {province:?}");
-    cached_json(&s, key, || figures::effectiveness(&s.db, &models, province.as_deref())).await
+        Ok::<_, HttpError>(figures::effectiveness(&s.db, &models, province.as_deref()).await?)
+    })
+    .await
 }
 
 async fn completeness(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
-    let filter = figure_filter(&s, &q).await?;
-    let key = format!("completeness {filter:?}");
-    cached_json(&s, key, || figures::completeness(&s.db, &filter)).await
+    let key = format!("completeness {}", filter_key(&q));
+    cached_json(&s, key, || async {
+        let filter = figure_filter(&s, &q).await?;
+        Ok::<_, HttpError>(figures::completeness(&s.db, &filter).await?)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -235,15 +252,18 @@ async fn trend(
     };
     let (from, to) = (period("from", &q.from)?, period("to", &q.to)?);
     let span = Period::span(from, to).map_err(|e| HttpError::bad("to", e.to_string()))?;
-    if entities::unit::Entity::find_by_id(unit.clone()).one(&s.db).await?.is_none() {
-        return Err(FilterError::UnknownUnit(unit).into());
-    }
     let model = given(&q.model);
-    if let Some(m) = &model {
-        if !figures::model_choices(&s.db).await?.iter().any(|c| &c.code == m) {
-            return Err(FilterError::UnknownModel(m.clone()).into());
-        }
-    }
     let key = format!("trend {unit:?} {from} {to} {model:?}");
-    cached_json(&s, key, || figures::trend(&s.db, &unit, &span, model.as_deref())).await
+    cached_json(&s, key, || async {
+        if entities::unit::Entity::find_by_id(unit.clone()).one(&s.db).await?.is_none() {
+            return Err(FilterError::UnknownUnit(unit.clone()).into());
+        }
+        if let Some(m) = &model {
+            if !figures::model_choices(&s.db).await?.iter().any(|c| &c.code == m) {
+                return Err(FilterError::UnknownModel(m.clone()).into());
+            }
+        }
+        Ok::<_, HttpError>(figures::trend(&s.db, &unit, &span, model.as_deref()).await?)
+    })
+    .await
 }

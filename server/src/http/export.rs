@@ -71,17 +71,28 @@ pub async fn figure_filter(state: &AppState, q: &FigureQuery) -> Result<FigureFi
     Ok(figures::resolve_filter(&state.db, Some(&period), given(&q.model), given(&q.province)).await?)
 }
 
+/// A figure request's filter as given (blank fields left out), for the key of its cached
+/// answer. The filter is checked against the data inside the computation
+/// ([`figure_filter`]): an answer the cache holds then costs one reading of the data's
+/// version and nothing more (a model's check was a second query, and cost the summary by
+/// model a third of its answers per second), and a filter that cannot be used is refused
+/// every time, since errors are not kept.
+pub fn filter_key(q: &FigureQuery) -> String {
+    format!("{:?} {:?} {:?}", given(&q.period), given(&q.model), given(&q.province))
+}
+
 async fn district_summary(state: &AppState, q: &FigureQuery, format: Format) -> Result<Response, HttpError> {
-    let filter = figure_filter(state, q).await?;
-    let key = format!("district summary {filter:?} {format:?}");
-    let body = state
+    let key = format!("district summary {} {format:?}", filter_key(q));
+    let (period, body) = state
         .figures
         .get(&state.db, key, || async {
+            let filter = figure_filter(state, q).await?;
             let rows = figures::district_summary(&state.db, &filter).await?;
-            Ok::<_, HttpError>(axum::body::Bytes::from(formats::district_summary(&rows, format)?))
+            let body = axum::body::Bytes::from(formats::district_summary(&rows, format)?);
+            Ok::<_, HttpError>((filter.period, body))
         })
         .await?;
-    Ok(download(format, &format!("district-summary-{}.{}", filter.period, format.extension()), body))
+    Ok(download(format, &format!("district-summary-{period}.{}", format.extension()), body))
 }
 
 fn download(format: Format, filename: &str, body: impl IntoResponse) -> Response {
