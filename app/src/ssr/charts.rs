@@ -12,6 +12,10 @@ const FAMILY: &str = "sans-serif";
 // Okabe–Ito colours: told apart by colour-blind readers, and by lightness in greyscale print.
 const BLUE: RGBColor = RGBColor(0, 114, 178);
 const ORANGE: RGBColor = RGBColor(230, 159, 0);
+/// Lines after the first two (the benchmark's charts have six): the rest of Okabe and
+/// Ito's palette, which stays apart for colour-blind readers.
+const MORE_LINES: [RGBColor; 4] =
+    [RGBColor(0, 158, 115), RGBColor(213, 94, 0), RGBColor(86, 180, 233), RGBColor(204, 121, 167)];
 const DARK: RGBColor = RGBColor(33, 37, 41);
 const GRID: RGBColor = RGBColor(222, 226, 230);
 const MUTED: RGBColor = RGBColor(108, 117, 125);
@@ -174,7 +178,10 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result
                 let lowest = values.iter().copied().fold(100.0, f64::min);
                 (((lowest / 10.0).floor() * 10.0).clamp(0.0, 90.0), 100.0)
             };
-            let (x0, x1, y0, y1) = (56, w - 24, TOP + 24, 300 - AXIS - 10);
+            // The legend: two lines to a row above the plot, which starts below its last row.
+            const LEGEND_ROW: i32 = 18;
+            let legend_rows = (series.len() as i32 + 1) / 2;
+            let (x0, x1, y0, y1) = (56, w - 24, TOP + 24 + (legend_rows - 1).max(0) * LEGEND_ROW, 300 - AXIS - 10);
             let n = x_labels.len().max(2) as i32 - 1;
             let px = |i: usize| x0 + (i as i32 * (x1 - x0)) / n.max(1);
             let py = |v: f64| y1 - (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * f64::from(y1 - y0)).round() as i32;
@@ -191,9 +198,10 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result
                 root.draw(&Text::new(l.clone(), (px(i) * s, (y1 + 16) * s), text(11, &MUTED, HPos::Center)))
                     .map_err(draw_err)?;
             }
-            let styles = [(BLUE, false), (ORANGE, true)];
+            let colours: Vec<RGBColor> = [BLUE, ORANGE].into_iter().chain(MORE_LINES).collect();
             for (k, line) in series.iter().enumerate() {
-                let (colour, dashed) = styles[k % styles.len()];
+                // Every other line dashed, so two neighbours differ in greyscale print too.
+                let (colour, dashed) = (colours[k % colours.len()], k % 2 == 1);
                 let mut run: Vec<(i32, i32)> = Vec::new();
                 let points: Vec<Option<(i32, i32)>> =
                     line.values.iter().enumerate().map(|(i, v)| v.map(|v| (px(i) * s, py(v) * s))).collect();
@@ -216,9 +224,9 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result
                     }
                 }
                 // Legend, top left.
-                let lx = x0 + 8 + k as i32 * 260;
-                draw_line(root, &[(lx * s, (TOP + 4) * s), ((lx + 28) * s, (TOP + 4) * s)], colour, dashed, s)?;
-                root.draw(&Text::new(line.name.clone(), ((lx + 34) * s, (TOP + 4) * s), text(12, &DARK, HPos::Left)))
+                let (lx, ly) = (x0 + 8 + (k as i32 % 2) * 260, TOP + 4 + (k as i32 / 2) * LEGEND_ROW);
+                draw_line(root, &[(lx * s, ly * s), ((lx + 28) * s, ly * s)], colour, dashed, s)?;
+                root.draw(&Text::new(line.name.clone(), ((lx + 34) * s, ly * s), text(12, &DARK, HPos::Left)))
                     .map_err(draw_err)?;
             }
         }
@@ -319,6 +327,39 @@ mod tests {
         assert_eq!((info.width, info.height), (w * 2, h * 2));
         assert!(buf.chunks(3).any(|p| p == [0, 114, 178]), "a bar is drawn in blue");
         assert!(buf.chunks(3).filter(|p| p[0] < 80 && p[1] < 80 && p[2] < 80).count() > 200, "text is drawn");
+    }
+
+    #[test]
+    fn six_lines_have_six_colours_and_a_legend_of_three_rows() {
+        let names = ["sqlite: dashboard", "sqlite: summary", "sqlite: district", "pg: dashboard", "pg: summary", "pg: district"];
+        let series = names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| crate::charts::Series { name: n.to_string(), values: vec![Some(k as f64), Some(10.0 * k as f64)] })
+            .collect();
+        let spec = ChartSpec {
+            title: "p99".into(),
+            no_data: String::new(),
+            hollow_note: String::new(),
+            body: ChartBody::Lines { x_labels: vec!["10k".into(), "national".into()], series, counts: true },
+        };
+        let svg = svg(&spec).unwrap();
+        for colour in ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7"] {
+            assert!(svg.contains(&format!("stroke=\"{colour}\"")), "{colour} in {svg}");
+        }
+        // Each legend entry's text: two to a row, three rows, inside the chart's width.
+        let mut rows = Vec::new();
+        for name in names {
+            let text = &svg[..svg.find(&format!("{name}\n")).unwrap_or_else(|| panic!("{name} in {svg}"))];
+            let tag = &text[text.rfind("<text ").unwrap()..];
+            let attr = |a: &str| -> i32 {
+                let v = &tag[tag.find(&format!(" {a}=\"")).unwrap() + a.len() + 3..];
+                v[..v.find('"').unwrap()].parse().unwrap()
+            };
+            assert!(attr("x") < 760 - 150, "{name}");
+            rows.push(attr("y"));
+        }
+        assert_eq!(rows, [20, 20, 38, 38, 56, 56]);
     }
 
     #[test]
