@@ -19,38 +19,46 @@ pub struct CompletenessRow {
 pub const COMPLETENESS_COLUMNS: [&str; 6] =
     ["district_code", "district_name", "communes", "reporting", "reporting_rate", "missing"];
 
-/// A commune as completeness sees it: under which district, and whether it reported.
+/// What completeness learns of a district's communes: a number of them that reported, or
+/// one that did not. The database groups the reporting ones, so a whole country's 10,000
+/// communes come as a row per district and one per missing commune.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CommuneReport {
-    pub district_code: String,
-    pub commune_code: String,
-    pub reported: bool,
+pub enum CommuneReports {
+    Reported { district_code: String, communes: u64 },
+    Missing { district_code: String, commune_code: String },
 }
 
 impl CompletenessRow {
-    /// Builds each district's row from its communes; districts without communes get a row
-    /// with an empty rate. `districts` gives the rows' order.
-    pub fn rows(districts: &[(String, String)], communes: &[CommuneReport]) -> Vec<CompletenessRow> {
+    /// Builds each district's row from its communes' reports; districts without communes
+    /// get a row with an empty rate. `districts` gives the rows' order.
+    pub fn rows(districts: &[(String, String)], reports: Vec<CommuneReports>) -> Vec<CompletenessRow> {
+        // (communes, reporting, missing) per district.
+        let mut tally: std::collections::HashMap<String, (u64, u64, Vec<String>)> = std::collections::HashMap::new();
+        for report in reports {
+            match report {
+                CommuneReports::Reported { district_code, communes } => {
+                    let t = tally.entry(district_code).or_default();
+                    t.0 += communes;
+                    t.1 += communes;
+                }
+                CommuneReports::Missing { district_code, commune_code } => {
+                    let t = tally.entry(district_code).or_default();
+                    t.0 += 1;
+                    t.2.push(commune_code);
+                }
+            }
+        }
         districts
             .iter()
             .map(|(code, name)| {
-                let mine = communes.iter().filter(|c| &c.district_code == code);
-                let (mut total, mut reporting, mut missing) = (0u64, 0u64, Vec::new());
-                for c in mine {
-                    total += 1;
-                    if c.reported {
-                        reporting += 1;
-                    } else {
-                        missing.push(c.commune_code.clone());
-                    }
-                }
+                let (communes, reporting, mut missing) = tally.remove(code).unwrap_or_default();
                 missing.sort();
                 CompletenessRow {
                     district_code: code.clone(),
                     district_name: name.clone(),
-                    communes: total,
+                    communes,
                     reporting,
-                    reporting_rate: Percent::from_ratio(reporting, total),
+                    reporting_rate: Percent::from_ratio(reporting, communes),
                     missing,
                 }
             })
@@ -97,15 +105,19 @@ pub fn missing_months(
 mod tests {
     use super::*;
 
-    fn report(d: &str, c: &str, reported: bool) -> CommuneReport {
-        CommuneReport { district_code: d.into(), commune_code: c.into(), reported }
+    fn missing(d: &str, c: &str) -> CommuneReports {
+        CommuneReports::Missing { district_code: d.into(), commune_code: c.into() }
+    }
+
+    fn reported(d: &str, communes: u64) -> CommuneReports {
+        CommuneReports::Reported { district_code: d.into(), communes }
     }
 
     #[test]
     fn counts_reporting_communes_and_lists_the_missing_in_code_order() {
         let districts = vec![("D1".to_string(), "Như Xuân".to_string()), ("D2".into(), "Trống".into())];
-        let communes = vec![report("D1", "D1-03", false), report("D1", "D1-01", true), report("D1", "D1-02", false)];
-        let rows = CompletenessRow::rows(&districts, &communes);
+        let communes = vec![missing("D1", "D1-03"), reported("D1", 1), missing("D1", "D1-02")];
+        let rows = CompletenessRow::rows(&districts, communes);
         assert_eq!(rows[0].communes, 3);
         assert_eq!(rows[0].reporting, 1);
         assert_eq!(rows[0].reporting_rate.unwrap().to_2dp(), "33.33");
@@ -117,6 +129,16 @@ mod tests {
         let json = serde_json::to_value(&rows[0]).unwrap();
         assert_eq!(json["missing"], serde_json::json!(["D1-02", "D1-03"]));
         assert_eq!(json["reporting_rate"], serde_json::json!(33.33));
+    }
+
+    #[test]
+    fn reports_of_one_district_add_up_and_other_districts_are_left_out() {
+        let districts = vec![("D1".to_string(), "Một".to_string())];
+        let reports = vec![reported("D1", 4), missing("D1", "C9"), reported("D1", 2), reported("D9", 7), missing("D9", "X")];
+        let rows = CompletenessRow::rows(&districts, reports);
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].communes, rows[0].reporting, rows[0].missing.clone()), (7, 6, vec!["C9".to_string()]));
+        assert_eq!(rows[0].reporting_rate.unwrap().to_2dp(), "85.71");
     }
 
     #[test]

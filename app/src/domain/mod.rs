@@ -14,7 +14,7 @@ pub mod text;
 pub mod trend;
 pub mod units;
 
-pub use completeness::{CommuneReport, CompletenessRow, COMPLETENESS_COLUMNS};
+pub use completeness::{CommuneReports, CompletenessRow, COMPLETENESS_COLUMNS};
 pub use effectiveness::{CommuneHistory, EffectivenessRow, GeneralSurvey, EFFECTIVENESS_COLUMNS};
 pub use figures::{AdoptionRate, Counts, Figures, Percent, SatisfactionRate, WilsonInterval};
 pub use filter::{compares_communes, Choice, FigureFilter, FilterError};
