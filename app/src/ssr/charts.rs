@@ -153,10 +153,15 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result
                     root.draw(&PathElement::new(vec![(x(end) * s, (y - 5) * s), (x(end) * s, (y + 5) * s)], whisker))
                         .map_err(draw_err)?;
                 }
-                let point = if r.hollow { WHITE.filled() } else { BLUE.filled() };
-                root.draw(&Circle::new((x(r.rate) * s, y * s), 5 * s, point)).map_err(draw_err)?;
-                root.draw(&Circle::new((x(r.rate) * s, y * s), 5 * s, colour.stroke_width(s as u32 * 2)))
-                    .map_err(draw_err)?;
+                // A hollow point (too few ballots to rank) is a white disc in a ring; a full one
+                // a disc as large as the ring, drawn once (a national chart has 63).
+                let centre = (x(r.rate) * s, y * s);
+                if r.hollow {
+                    root.draw(&Circle::new(centre, 5 * s, WHITE.filled())).map_err(draw_err)?;
+                    root.draw(&Circle::new(centre, 5 * s, colour.stroke_width(s as u32 * 2))).map_err(draw_err)?;
+                } else {
+                    root.draw(&Circle::new(centre, 6 * s, colour.filled())).map_err(draw_err)?;
+                }
                 root.draw(&Text::new(r.text.clone(), ((x1 + 10) * s, y * s), text(12, &DARK, HPos::Left)))
                     .map_err(draw_err)?;
             }
@@ -360,6 +365,29 @@ mod tests {
             rows.push(attr("y"));
         }
         assert_eq!(rows, [20, 20, 38, 38, 56, 56]);
+    }
+
+    #[test]
+    fn an_interval_point_is_one_disc_or_a_ring_when_hollow() {
+        let row = |label: &str, hollow: bool| crate::charts::IntervalPoint {
+            label: label.into(),
+            rate: 90.0,
+            low: 85.0,
+            high: 94.0,
+            text: "90%".into(),
+            hollow,
+        };
+        let spec = ChartSpec {
+            title: "Hài lòng".into(),
+            no_data: String::new(),
+            hollow_note: "ít phiếu".into(),
+            body: ChartBody::Intervals(vec![row("Đủ phiếu", false), row("Ít phiếu", true)]),
+        };
+        let svg = svg(&spec).unwrap();
+        // The full point, the hollow point's disc and ring, and the note's ring.
+        assert_eq!(svg.matches("<circle").count(), 4, "{svg}");
+        assert_eq!(svg.matches("r=\"6\" opacity=\"1\" fill=\"#0072B2\"").count(), 1, "{svg}");
+        assert_eq!(svg.matches("fill=\"#FFFFFF\"").count() - 1, 1, "the background and the hollow disc: {svg}");
     }
 
     #[test]
