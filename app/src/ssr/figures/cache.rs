@@ -5,6 +5,10 @@
 //! ever served older than the version its request saw, so the figures stay exactly the
 //! contract's (`server/tests/cache.rs` checks that after random writes on both engines).
 //!
+//! Concurrent requests share their readings of the version ([`VersionReads`]): each is
+//! served the version of a reading that began after it arrived, so it sees every write
+//! committed before it, while the database answers one reading for a whole batch of them.
+//!
 //! The cache sits in front of whole results (a page's data, an API list, a download's
 //! rows), keyed by what the result depends on. Concurrent requests for one key wait for a
 //! single computation instead of each running the same aggregate. Bounded: at most
@@ -14,6 +18,7 @@ use sea_orm::{DbErr, FromQueryResult};
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
@@ -34,6 +39,40 @@ struct Generation {
 #[derive(Clone, Default)]
 pub struct FigureCache {
     current: Arc<Mutex<Generation>>,
+    versions: Arc<VersionReads>,
+}
+
+/// Readings of the data's version, one at a time, each shared by the requests that arrived
+/// before it began. Under load, requests arrive while a reading is under way; they cannot
+/// use it (a write may have committed after it read), so they wait for the next one, which
+/// all of them share. A cached answer then costs a fraction of a query instead of one.
+#[derive(Default)]
+struct VersionReads {
+    /// Readings begun so far: one numbered above what a request saw when it arrived began
+    /// after it arrived.
+    begun: AtomicU64,
+    /// The last reading done (its number and the version it read); held while reading.
+    last: tokio::sync::Mutex<(u64, i64)>,
+}
+
+impl VersionReads {
+    async fn read<E, Fut>(&self, reading: impl FnOnce() -> Fut) -> Result<i64, E>
+    where
+        Fut: Future<Output = Result<i64, E>>,
+    {
+        let arrived = self.begun.load(Ordering::SeqCst);
+        let mut last = self.last.lock().await;
+        if last.0 > arrived {
+            return Ok(last.1);
+        }
+        // Numbered before the query is sent, so a request that sees this number as begun
+        // arrived before the query ran and does not count on it. A failed or cancelled
+        // reading leaves `last` as it was: the next request reads again.
+        let number = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
+        let version = reading().await?;
+        *last = (number, version);
+        Ok(version)
+    }
 }
 
 #[derive(FromQueryResult)]
@@ -58,7 +97,7 @@ impl FigureCache {
         E: From<DbErr>,
         Fut: Future<Output = Result<T, E>>,
     {
-        let version = data_version(db).await?;
+        let version = self.versions.read(|| data_version(db)).await?;
         // Pages print today's date and default to the current year: a result is of its day.
         // The result's type is part of the key, so two callers with the same words but
         // different results (a page's data, an API list) cannot meet.
@@ -112,6 +151,68 @@ mod tests {
         assert!(!Arc::ptr_eq(&a, &b));
         // A request that read version 1 after the cache moved to 2 gets version 2's slot.
         assert!(Arc::ptr_eq(&b, &cache.slot(1, "k".into())));
+    }
+
+    /// A reading that counts itself and answers `version` once `go` lets it.
+    fn reading(
+        count: &Arc<AtomicU64>,
+        version: i64,
+        go: Option<tokio::sync::oneshot::Receiver<()>>,
+    ) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = Result<i64, ()>> + Send>> {
+        let count = count.clone();
+        move || {
+            Box::pin(async move {
+                if let Some(go) = go {
+                    go.await.map_err(|_| ())?;
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                Ok(version)
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn requests_that_arrive_during_a_reading_share_the_next_one() {
+        let reads = Arc::new(VersionReads::default());
+        let count = Arc::new(AtomicU64::new(0));
+        let (go, held) = tokio::sync::oneshot::channel();
+        let first = tokio::spawn({
+            let (reads, read) = (reads.clone(), reading(&count, 1, Some(held)));
+            async move { reads.read(read).await }
+        });
+        while reads.begun.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        // Ten requests arrive while the first reading is under way, after a write (version 2)
+        // that it may have missed: they must not be given its version.
+        let later: Vec<_> = (0..10)
+            .map(|_| {
+                let (reads, read) = (reads.clone(), reading(&count, 2, None));
+                tokio::spawn(async move { reads.read(read).await })
+            })
+            .collect();
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        go.send(()).unwrap();
+        assert_eq!(first.await.unwrap(), Ok(1));
+        for request in later {
+            assert_eq!(request.await.unwrap(), Ok(2));
+        }
+        assert_eq!(count.load(Ordering::SeqCst), 2, "one reading for the ten");
+    }
+
+    #[tokio::test]
+    async fn a_request_after_a_reading_reads_again_and_a_failed_reading_is_not_kept() {
+        let reads = VersionReads::default();
+        let count = Arc::new(AtomicU64::new(0));
+        assert_eq!(reads.read(reading(&count, 1, None)).await, Ok(1));
+        assert_eq!(reads.read(reading(&count, 2, None)).await, Ok(2));
+        let (go, held) = tokio::sync::oneshot::channel::<()>();
+        drop(go);
+        assert_eq!(reads.read(reading(&count, 3, Some(held))).await, Err(()));
+        assert_eq!(reads.read(reading(&count, 4, None)).await, Ok(4));
+        assert_eq!(count.load(Ordering::SeqCst), 3);
     }
 
     #[test]
