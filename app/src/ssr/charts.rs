@@ -174,15 +174,14 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result
         }
         ChartBody::Lines { x_labels, series, counts } => {
             let values: Vec<f64> = series.iter().flat_map(|s| s.values.iter().flatten().copied()).collect();
-            let (lo, hi) = if *counts {
+            let ticks = if *counts {
                 // From zero to a round number above the largest count.
-                let top = values.iter().copied().fold(1.0, f64::max);
-                let step = 10f64.powf(top.log10().floor()).max(1.0);
-                (0.0, ((top / step).ceil() * step).max(4.0))
+                axis_ticks(0.0, values.iter().copied().fold(1.0, f64::max))
             } else {
                 let lowest = values.iter().copied().fold(100.0, f64::min);
-                (((lowest / 10.0).floor() * 10.0).clamp(0.0, 90.0), 100.0)
+                axis_ticks(((lowest / 10.0).floor() * 10.0).clamp(0.0, 90.0), 100.0)
             };
+            let (lo, hi) = (ticks[0], ticks[ticks.len() - 1]);
             // The legend: two lines to a row above the plot, which starts below its last row.
             const LEGEND_ROW: i32 = 18;
             let legend_rows = (series.len() as i32 + 1) / 2;
@@ -190,8 +189,7 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result
             let n = x_labels.len().max(2) as i32 - 1;
             let px = |i: usize| x0 + (i as i32 * (x1 - x0)) / n.max(1);
             let py = |v: f64| y1 - (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * f64::from(y1 - y0)).round() as i32;
-            for k in 0..=4 {
-                let v = lo + (hi - lo) * f64::from(k) / 4.0;
+            for &v in &ticks {
                 root.draw(&PathElement::new(vec![(x0 * s, py(v) * s), (x1 * s, py(v) * s)], GRID.stroke_width(s as u32)))
                     .map_err(draw_err)?;
                 root.draw(&Text::new(format!("{v:.0}"), ((x0 - 6) * s, py(v) * s), text(11, &MUTED, HPos::Right)))
@@ -295,6 +293,18 @@ fn axis<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The values a line chart's axis marks, from `lo` to the first at or above `top`: at most
+/// five steps of 1, 2 or 5 times a power of ten, and never less than 1, so that each mark
+/// is a whole number its label (printed without decimals) gives exactly.
+fn axis_ticks(lo: f64, top: f64) -> Vec<f64> {
+    let span = (top - lo).max(1.0);
+    let least = (span / 5.0).max(1.0);
+    let power = 10f64.powf(least.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * power).find(|&t| t >= least).unwrap_or(10.0 * power);
+    let steps = (span / step).ceil().max(1.0) as usize;
+    (0..=steps).map(|k| lo + step * k as f64).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,6 +375,19 @@ mod tests {
             rows.push(attr("y"));
         }
         assert_eq!(rows, [20, 20, 38, 38, 56, 56]);
+    }
+
+    #[test]
+    fn axis_marks_are_whole_round_numbers_up_to_the_top() {
+        // A p99 of 8.19 ms had been marked 0, 2, 4, 7, 9 (quarters of 9, rounded).
+        assert_eq!(axis_ticks(0.0, 8.19), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(axis_ticks(0.0, 1234.0), [0.0, 500.0, 1000.0, 1500.0]);
+        assert_eq!(axis_ticks(0.0, 3.0), [0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(axis_ticks(0.0, 1.0), [0.0, 1.0]);
+        // Rates: from a multiple of ten to 100.
+        assert_eq!(axis_ticks(90.0, 100.0), [90.0, 92.0, 94.0, 96.0, 98.0, 100.0]);
+        assert_eq!(axis_ticks(70.0, 100.0), [70.0, 80.0, 90.0, 100.0]);
+        assert_eq!(axis_ticks(0.0, 100.0), [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
     }
 
     #[test]
