@@ -27,8 +27,8 @@ pub struct Limits {
     /// A request still unanswered after this gets 408 (a stuck query, a client that stalls
     /// its body).
     pub request_timeout: Duration,
-    /// Downloads and charts (the heavy requests) served at once; more wait their turn,
-    /// within the request timeout.
+    /// Downloads and charts (the heavy requests) computed or streamed at once; more wait
+    /// their turn, within the request timeout. An answer the figure cache holds takes none.
     pub heavy_concurrency: usize,
 }
 

@@ -156,7 +156,7 @@ struct ServeArgs {
     #[arg(long, env = "REFORMDASH_REQUEST_TIMEOUT", default_value_t = Limits::default().request_timeout.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     request_timeout: u64,
-    /// Downloads and charts served at once (more wait their turn).
+    /// Downloads and charts computed or streamed at once (more wait their turn).
     #[arg(long, env = "REFORMDASH_HEAVY_CONCURRENCY", default_value_t = Limits::default().heavy_concurrency,
           value_parser = parse_concurrency)]
     heavy_concurrency: usize,

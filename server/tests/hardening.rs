@@ -140,7 +140,8 @@ on_both_engines!(metrics_count_requests_and_writes_for_a_local_scraper, |engine:
 });
 
 /// Requests stuck behind a lock get 408 after the request timeout, and so does a download
-/// waiting for the only heavy slot (held by a streaming export until its last byte); the
+/// waiting for the only heavy slot (held by a streaming export until its last byte), though
+/// not one the figure cache already holds; the
 /// server answers others meanwhile, nothing panics when the stuck work finally ends, and all
 /// is served once the lock goes. PostgreSQL only: there a table lock holds readers back;
 /// SQLite's readers never wait.
@@ -157,6 +158,9 @@ async fn stuck_requests_get_408_and_the_server_goes_on() {
     let db = server::startup::open_database(&database.url).await.unwrap();
     let surveys = app::ssr::entities::survey_count::Entity::find().count(&db).await.unwrap() as usize;
 
+    let summary = "/export/district-summary.csv?period=2024";
+    assert_eq!(get(summary).await.unwrap().status(), 200, "computed, and kept for this version of the data");
+
     let lock = db.begin().await.unwrap();
     lock.execute_unprepared("LOCK TABLE reform_models, survey_counts IN ACCESS EXCLUSIVE MODE").await.unwrap();
     let export = get("/export/surveys.csv").await.unwrap();
@@ -164,6 +168,9 @@ async fn stuck_requests_get_408_and_the_server_goes_on() {
     let export = tokio::spawn(export.text());
     let started = std::time::Instant::now();
     assert_eq!(get("/export/units.csv").await.unwrap().status(), 408, "no heavy slot free within the timeout");
+    let kept = get(summary).await.unwrap();
+    assert_eq!(kept.status(), 200, "an answer the cache holds takes no heavy slot");
+    assert!(kept.text().await.unwrap().starts_with("\u{feff}district_code"));
     assert_eq!(get("/models").await.unwrap().status(), 408, "a page stuck behind the lock");
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "each cut off after about a second");
     assert_eq!(get("/healthz").await.unwrap().status(), 200, "others are served meanwhile");

@@ -1,7 +1,7 @@
 //! `/charts/{chart}.{svg,png,csv}`: each dashboard chart at a stable URL with the page's
 //! filters, drawn from the same figures as the page, its CSV the table beside it.
 use super::export::{figure_filter, given, FigureQuery};
-use super::HttpError;
+use super::{HeavySlots, HttpError};
 use crate::formats::table_csv_of;
 use app::charts::{self as specs, ChartName};
 use app::domain::TREND_COLUMNS;
@@ -10,6 +10,7 @@ use app::ssr::{charts, figures, views, AppState};
 use sea_orm::EntityTrait;
 use axum::{
     extract::{Path, Query, State},
+    Extension,
     http::{header, HeaderMap},
     response::{IntoResponse, Response},
     routing::get,
@@ -29,6 +30,7 @@ fn language(headers: &HeaderMap, q: &FigureQuery) -> Lang {
 
 async fn chart(
     State(state): State<AppState>,
+    Extension(slots): Extension<HeavySlots>,
     Path(file): Path<String>,
     Query(q): Query<FigureQuery>,
     headers: HeaderMap,
@@ -41,7 +43,11 @@ async fn chart(
     let lang = language(&headers, &q);
     let key = format!("chart {file} {q:?} {lang:?}");
     let (content_type, filename, body) =
-        state.figures.get(&state.db, key, || draw(&state, name, ext, &q, lang)).await?;
+        state.figures.get(&state.db, key, || async {
+            let _slot = slots.take().await?;
+            draw(&state, name, ext, &q, lang).await
+        })
+        .await?;
     Ok((
         [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, filename)],
         body,

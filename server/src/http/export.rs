@@ -1,10 +1,11 @@
 //! Downloads: the district summary in three formats and the four raw tables as CSV.
-use super::HttpError;
+use super::{HeavySlots, HttpError};
 use crate::formats::{self, Format};
 use app::domain::FigureFilter;
 use app::ssr::{figures, AppState};
 use axum::{
     extract::{Path, Query, State},
+    Extension,
     http::header,
     response::{IntoResponse, Response},
     routing::get,
@@ -35,32 +36,35 @@ pub fn given(v: &Option<String>) -> Option<String> {
 /// `/export/district-summary?format=csv&…`: what the export page's plain form asks for.
 async fn district_summary_by_param(
     State(state): State<AppState>,
+    Extension(slots): Extension<HeavySlots>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let format =
         given(&q.format).unwrap_or_else(|| "csv".into()).parse::<Format>().map_err(|e| HttpError::bad("format", e))?;
-    district_summary(&state, &q, format).await
+    district_summary(&state, &slots, &q, format).await
 }
 
 /// `/export/district-summary.{csv,xlsx,json}` and `/export/{units,models,adoptions,surveys}.csv`.
 async fn file(
     State(state): State<AppState>,
+    Extension(slots): Extension<HeavySlots>,
     Path(file): Path<String>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let (stem, ext) = file.rsplit_once('.').ok_or(HttpError::NotFound)?;
     if stem == "district-summary" {
         let format = ext.parse::<Format>().map_err(|_| HttpError::NotFound)?;
-        return district_summary(&state, &q, format).await;
+        return district_summary(&state, &slots, &q, format).await;
     }
     if ext != "csv" {
         return Err(HttpError::NotFound);
     }
     if stem == "surveys" {
         // Streamed: the largest table never sits in memory whole.
-        let body = axum::body::Body::from_stream(formats::surveys_csv_stream(state.db.clone()));
+        let body = slots.stream(axum::body::Body::from_stream(formats::surveys_csv_stream(state.db.clone()))).await?;
         return Ok(download(Format::Csv, "surveys.csv", body));
     }
+    let _slot = slots.take().await?;
     let body = formats::table_csv(&state.db, stem).await?.ok_or(HttpError::NotFound)?;
     Ok(download(Format::Csv, &format!("{stem}.csv"), body))
 }
@@ -81,11 +85,17 @@ pub fn filter_key(q: &FigureQuery) -> String {
     format!("{:?} {:?} {:?}", given(&q.period), given(&q.model), given(&q.province))
 }
 
-async fn district_summary(state: &AppState, q: &FigureQuery, format: Format) -> Result<Response, HttpError> {
+async fn district_summary(
+    state: &AppState,
+    slots: &HeavySlots,
+    q: &FigureQuery,
+    format: Format,
+) -> Result<Response, HttpError> {
     let key = format!("district summary {} {format:?}", filter_key(q));
     let (period, body) = state
         .figures
         .get(&state.db, key, || async {
+            let _slot = slots.take().await?;
             let filter = figure_filter(state, q).await?;
             let rows = figures::district_summary(&state.db, &filter).await?;
             let body = axum::body::Bytes::from(formats::district_summary(&rows, format)?);

@@ -60,10 +60,7 @@ pub fn routes(state: &AppState, limits: &Limits) -> Router<AppState> {
         .merge(
             export::routes()
                 .merge(charts::routes())
-                .layer(axum::middleware::from_fn_with_state(
-                    std::sync::Arc::new(tokio::sync::Semaphore::new(limits.heavy_concurrency)),
-                    heavy_slot,
-                )),
+                .layer(axum::Extension(HeavySlots::new(limits.heavy_concurrency))),
         )
         .merge(entry::routes())
         .merge(accounts::routes())
@@ -140,26 +137,36 @@ impl tower_http::request_id::MakeRequestId for RequestIds {
     }
 }
 
-/// Serves a download or chart only while it holds one of the heavy slots, and holds it
-/// until the body's last byte is sent: the survey export streams for minutes after its
-/// handler returned, and counting only the handler (as tower's concurrency limit does)
-/// would let any number of them run at once. Waiting for a slot counts toward the request
-/// timeout.
-async fn heavy_slot(
-    State(slots): State<std::sync::Arc<tokio::sync::Semaphore>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    use futures_util::StreamExt as _;
-    let Ok(slot) = slots.acquire_owned().await else {
-        return HttpError::Busy.into_response();
-    };
-    next.run(request).await.map(|body| {
-        axum::body::Body::from_stream(body.into_data_stream().map(move |chunk| {
+/// The slots of the heavy work behind downloads and charts: computing and encoding a
+/// figure (an XLSX, a PNG) or streaming a table. At most `--heavy-concurrency` run at once,
+/// and waiting for a slot counts toward the request timeout. An answer the figure cache
+/// already holds takes no slot: it costs what a JSON answer does, and had been queued
+/// behind the slots with the rest (the summary CSV answered 16,811 req/s against its JSON's
+/// 25,674 at 10k, docs/benchmarks.md run 13).
+#[derive(Clone)]
+pub struct HeavySlots(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl HeavySlots {
+    fn new(slots: usize) -> Self {
+        HeavySlots(std::sync::Arc::new(tokio::sync::Semaphore::new(slots)))
+    }
+
+    /// Waits for a slot, held until the permit is dropped.
+    pub async fn take(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HttpError> {
+        self.0.clone().acquire_owned().await.map_err(|_| HttpError::Busy)
+    }
+
+    /// A streamed body that holds a slot until its last byte is sent: the survey export
+    /// streams for minutes after its handler returned, and counting only the handler (as
+    /// tower's concurrency limit does) would let any number of them run at once.
+    pub async fn stream(&self, body: axum::body::Body) -> Result<axum::body::Body, HttpError> {
+        use futures_util::StreamExt as _;
+        let slot = self.take().await?;
+        Ok(axum::body::Body::from_stream(body.into_data_stream().map(move |chunk| {
             let _held = &slot;
             chunk
-        }))
-    })
+        })))
+    }
 }
 
 /// Refuses a state-changing request that a browser says came from another site: its
