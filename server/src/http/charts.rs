@@ -10,11 +10,10 @@ use app::ssr::{charts, figures, views, AppState};
 use sea_orm::EntityTrait;
 use axum::{
     extract::{Path, Query, State},
-    Extension,
     http::{header, HeaderMap},
     response::{IntoResponse, Response},
     routing::get,
-    Router,
+    Extension, Router,
 };
 
 pub fn routes() -> Router<AppState> {

@@ -5,11 +5,10 @@ use app::domain::FigureFilter;
 use app::ssr::{figures, AppState};
 use axum::{
     extract::{Path, Query, State},
-    Extension,
     http::header,
     response::{IntoResponse, Response},
     routing::get,
-    Router,
+    Extension, Router,
 };
 use serde::Deserialize;
 
