@@ -12,10 +12,10 @@ const FAMILY: &str = "sans-serif";
 // Okabe–Ito colours: told apart by colour-blind readers, and by lightness in greyscale print.
 const BLUE: RGBColor = RGBColor(0, 114, 178);
 const ORANGE: RGBColor = RGBColor(230, 159, 0);
-/// Lines after the first two (the benchmark's charts have six): the rest of Okabe and
-/// Ito's palette, which stays apart for colour-blind readers.
-const MORE_LINES: [RGBColor; 4] =
-    [RGBColor(0, 158, 115), RGBColor(213, 94, 0), RGBColor(86, 180, 233), RGBColor(204, 121, 167)];
+/// A line chart's lines in turn (the benchmark's charts have six): after blue and orange,
+/// the rest of Okabe and Ito's palette, which stays apart for colour-blind readers.
+const LINES: [RGBColor; 6] =
+    [BLUE, ORANGE, RGBColor(0, 158, 115), RGBColor(213, 94, 0), RGBColor(86, 180, 233), RGBColor(204, 121, 167)];
 const DARK: RGBColor = RGBColor(33, 37, 41);
 const GRID: RGBColor = RGBColor(222, 226, 230);
 const MUTED: RGBColor = RGBColor(108, 117, 125);
@@ -201,10 +201,9 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result
                 root.draw(&Text::new(l.clone(), (px(i) * s, (y1 + 16) * s), text(11, &MUTED, HPos::Center)))
                     .map_err(draw_err)?;
             }
-            let colours: Vec<RGBColor> = [BLUE, ORANGE].into_iter().chain(MORE_LINES).collect();
             for (k, line) in series.iter().enumerate() {
                 // Every other line dashed, so two neighbours differ in greyscale print too.
-                let (colour, dashed) = (colours[k % colours.len()], k % 2 == 1);
+                let (colour, dashed) = (LINES[k % LINES.len()], k % 2 == 1);
                 let mut run: Vec<(i32, i32)> = Vec::new();
                 let points: Vec<Option<(i32, i32)>> =
                     line.values.iter().enumerate().map(|(i, v)| v.map(|v| (px(i) * s, py(v) * s))).collect();
@@ -300,7 +299,7 @@ fn axis_ticks(lo: f64, top: f64) -> Vec<f64> {
     let span = (top - lo).max(1.0);
     let least = (span / 5.0).max(1.0);
     let power = 10f64.powf(least.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * power).find(|&t| t >= least).unwrap_or(10.0 * power);
+    let step = [1.0, 2.0, 5.0].into_iter().map(|m| m * power).find(|&t| t >= least).unwrap_or(10.0 * power);
     let steps = (span / step).ceil().max(1.0) as usize;
     (0..=steps).map(|k| lo + step * k as f64).collect()
 }

@@ -2,6 +2,7 @@
 //! same filters and the same definitions as pages and downloads.
 use super::export::{figure_filter, filter_key, given, FigureQuery};
 use super::HttpError;
+use app::domain::FigureFilter;
 use app::ssr::{entities, figures, tables, AppState};
 use axum::{
     body::Bytes,
@@ -43,6 +44,23 @@ where
         })
         .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// A list of figures for the request's filter (period, model, province), cached as JSON
+/// under the filter as given: the filter is checked against the data inside the
+/// computation (`export::filter_key`), so an answer the cache holds costs nothing more.
+async fn cached_figures<T, Fut>(
+    s: &AppState,
+    q: &FigureQuery,
+    what: String,
+    compute: impl FnOnce(FigureFilter) -> Fut,
+) -> Result<Response, HttpError>
+where
+    T: Serialize,
+    Fut: std::future::Future<Output = Result<T, HttpError>>,
+{
+    let key = format!("{what} {}", filter_key(q));
+    cached_json(s, key, || async { compute(figure_filter(s, q).await?).await }).await
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
@@ -151,18 +169,13 @@ async fn adoptions(
     ))
 }
 
-// Each figure's filter is checked inside its cached computation (`export::filter_key`).
-
 async fn district_summary(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
-    let key = format!("district summary {}", filter_key(&q));
-    cached_json(&s, key, || async {
-        let filter = figure_filter(&s, &q).await?;
-        Ok::<_, HttpError>(figures::district_summary(&s.db, &filter).await?)
-    })
-    .await
+    let db = &s.db;
+    cached_figures(&s, &q, "district summary".into(), |f| async move { Ok(figures::district_summary(db, &f).await?) })
+        .await
 }
 
 async fn communes(
@@ -170,15 +183,14 @@ async fn communes(
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let district = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
-    let key = format!("commune figures {district:?} {}", filter_key(&q));
-    cached_json(&s, key, || async {
-        let filter = figure_filter(&s, &q).await?;
+    let db = &s.db;
+    cached_figures(&s, &q, format!("commune figures {district:?}"), |f| async move {
         use sea_orm::EntityTrait;
-        let found = entities::unit::Entity::find_by_id(district.clone()).one(&s.db).await?;
+        let found = entities::unit::Entity::find_by_id(district.clone()).one(db).await?;
         if found.is_none_or(|u| u.level != "district") {
             return Err(HttpError::bad("district", format!("unknown district `{district}`")));
         }
-        Ok(figures::commune_figures(&s.db, &district, &filter).await?)
+        Ok(figures::commune_figures(db, &district, &f).await?)
     })
     .await
 }
@@ -187,12 +199,8 @@ async fn model_figures(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
-    let key = format!("model figures {}", filter_key(&q));
-    cached_json(&s, key, || async {
-        let filter = figure_filter(&s, &q).await?;
-        Ok::<_, HttpError>(figures::model_figures(&s.db, &filter).await?)
-    })
-    .await
+    let db = &s.db;
+    cached_figures(&s, &q, "model figures".into(), |f| async move { Ok(figures::model_figures(db, &f).await?) }).await
 }
 
 async fn effectiveness(
@@ -223,12 +231,8 @@ async fn completeness(
     State(s): State<AppState>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
-    let key = format!("completeness {}", filter_key(&q));
-    cached_json(&s, key, || async {
-        let filter = figure_filter(&s, &q).await?;
-        Ok::<_, HttpError>(figures::completeness(&s.db, &filter).await?)
-    })
-    .await
+    let db = &s.db;
+    cached_figures(&s, &q, "completeness".into(), |f| async move { Ok(figures::completeness(db, &f).await?) }).await
 }
 
 #[derive(Deserialize)]

@@ -163,7 +163,7 @@ fn validators(headers: &mut HeaderMap, etag: HeaderValue) {
 }
 
 /// At the strongest level: a page is compressed once per version of the data, and the
-/// national dashboard comes out 0.5 KB smaller (13.1 KB instead of 13.7) for 2 ms more.
+/// national dashboard comes out 0.5 KB smaller (docs/benchmarks.md, run 12) for 2 ms more.
 fn gzip(body: &[u8]) -> Vec<u8> {
     use std::io::Write as _;
     let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::best());
