@@ -1051,15 +1051,22 @@ on_both_engines!(pages_kept_for_visitors_follow_every_write_their_language_and_s
         assert!(csp_a.contains(&common::csp_hash(script)), "{csp_a} allows {script}");
     }
     assert!(b.contains("data-testid=\"change-history-empty\"") && b.contains("Được thành lập từ:"));
-    // Compressed once when kept, sent as it is to a browser that takes gzip.
+    // Compressed once, sent as it is to a browser that takes gzip.
     let r = app.client.get(app.url("/communes/N1")).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(r.headers()["content-encoding"], "gzip");
     assert_eq!(r.headers()["vary"], "accept-encoding, cookie", "a kept page differs by language (a cookie)");
     let mut unzipped = String::new();
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&r.bytes().await.unwrap()[..]), &mut unzipped).unwrap();
     assert_eq!(unzipped, a);
-    let r = app.client.get(app.url("/communes/N1")).header("accept-encoding", "gzip;q=0, br").send().await.unwrap();
-    assert!(r.headers().get("content-encoding").is_none(), "gzip refused");
+    // Brotli, the smaller, to a browser that takes it (over HTTPS, browsers all do).
+    let r = app.client.get(app.url("/communes/N1")).header("accept-encoding", "gzip, deflate, br").send().await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "br");
+    let brotlied = r.bytes().await.unwrap();
+    let mut unbrotlied = Vec::new();
+    brotli::BrotliDecompress(&mut &brotlied[..], &mut unbrotlied).unwrap();
+    assert_eq!(String::from_utf8(unbrotlied).unwrap(), a);
+    let r = app.client.get(app.url("/communes/N1")).header("accept-encoding", "gzip;q=0, br;q=0").send().await.unwrap();
+    assert!(r.headers().get("content-encoding").is_none(), "both refused");
     assert_eq!(r.text().await.unwrap(), a);
     // Another language is another page.
     let (_, en) = page(&app, "/communes/N1", Some("lang=en")).await;
