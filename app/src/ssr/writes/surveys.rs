@@ -579,7 +579,13 @@ async fn write<'b>(
 /// SQLite, in process, takes multi-row INSERTs as they are.
 async fn insert_imported(txn: &DatabaseTransaction, surveys: &[&Survey], progress: Progress<'_>) -> Result<u64, DbErr> {
     if txn.get_database_backend() != DbBackend::Postgres {
-        let rows = surveys.iter().map(|s| active(s, None)).collect();
+        // Period by period, as the period index (`survey_counts_period`) and the survey sums
+        // are ordered, not commune by commune as files come: a chunk's rows then land in a
+        // few runs of neighbouring index pages instead of each on a page of its own, which
+        // SQLite's small page cache had to fetch again.
+        let mut ordered = surveys.to_vec();
+        ordered.sort_by_cached_key(|s| (s.period.first_day(), s.period.last_day()));
+        let rows = ordered.iter().map(|s| active(s, None)).collect();
         return insert_chunked(txn, rows, "surveys", progress, survey_count::Entity::insert_many).await;
     }
     // The rows as stored, from the one mapping of a survey to its columns (`active`); the
