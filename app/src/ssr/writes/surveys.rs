@@ -578,19 +578,19 @@ async fn write<'b>(
 /// in one INSERT … SELECT take the server 59 s, its indexes and foreign keys included).
 /// SQLite, in process, takes multi-row INSERTs as they are.
 async fn insert_imported(txn: &DatabaseTransaction, surveys: &[&Survey], progress: Progress<'_>) -> Result<u64, DbErr> {
+    // Period by period, as the period index (`survey_counts_period`) and the survey sums are
+    // ordered, not commune by commune as files come: a chunk's rows then land in a few runs
+    // of neighbouring index pages instead of each on a page of its own, which the
+    // database's page cache had to fetch again.
+    let mut ordered = surveys.to_vec();
+    ordered.sort_by_cached_key(|s| (s.period.first_day(), s.period.last_day()));
     if txn.get_database_backend() != DbBackend::Postgres {
-        // Period by period, as the period index (`survey_counts_period`) and the survey sums
-        // are ordered, not commune by commune as files come: a chunk's rows then land in a
-        // few runs of neighbouring index pages instead of each on a page of its own, which
-        // SQLite's small page cache had to fetch again.
-        let mut ordered = surveys.to_vec();
-        ordered.sort_by_cached_key(|s| (s.period.first_day(), s.period.last_day()));
         let rows = ordered.iter().map(|s| active(s, None)).collect();
         return insert_chunked(txn, rows, "surveys", progress, survey_count::Entity::insert_many).await;
     }
     // The rows as stored, from the one mapping of a survey to its columns (`active`); the
     // id is the database's (`INSERT_FROM_JSON` does not read it).
-    let rows = surveys
+    let rows = ordered
         .iter()
         .map(|s| survey_count::ActiveModel { id: Set(0), ..active(s, None) }.try_into_model())
         .collect::<Result<Vec<survey_count::Model>, DbErr>>()?;
