@@ -362,6 +362,23 @@ fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "exit after SIGTERM: {exit:?}");
+    // The demo was written; the server closed its connections on the way out, so the last
+    // one checkpointed the write-ahead log and removed it.
+    assert!(!dir.path().join("nested/app.db-wal").exists(), "the write-ahead log left behind");
+}
+
+/// SQLite: a command closes its connections before the process ends, so the last one
+/// checkpoints and removes the write-ahead log (an import's is as large as the database;
+/// a process exiting with its connections open left it for the next one to read through).
+#[test]
+fn a_command_leaves_no_write_ahead_log_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/app.db", dir.path().display());
+    let out = common::cli(&url, &["demo"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(common::stdout(&out).starts_with("demo province loaded"));
+    assert!(std::fs::metadata(dir.path().join("app.db")).unwrap().len() > 100_000, "the demo is in the file itself");
+    assert!(!dir.path().join("app.db-wal").exists(), "the write-ahead log left behind");
 }
 
 #[test]
