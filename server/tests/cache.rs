@@ -273,3 +273,49 @@ on_both_engines!(a_returning_browser_downloads_the_page_again_only_when_it_chang
     assert_ne!(changed.headers()["etag"], etag);
     assert_ne!(changed.text().await.unwrap(), body);
 });
+
+on_both_engines!(cached_figures_go_out_compressed_as_asked_and_follow_writes, |engine: Engine| async move {
+    let app = TestApp::spawn_serve(engine).await;
+    let token = common::demo_official_token(&app.database.url, "codings");
+    let get = |path: &'static str, coding: &'static str| app.client.get(app.url(path)).header("accept-encoding", coding).send();
+    let gunzip = |b: &[u8]| {
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(b), &mut out).unwrap();
+        out
+    };
+    let unbrotli = |b: &[u8]| {
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &b[..], &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    for path in ["/api/v1/figures/district-summary?period=2016", "/export/district-summary.csv?period=2016"] {
+        let plain = get(path, "identity").await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain = plain.text().await.unwrap();
+        assert!(plain.contains("respondents"), "{path}: {plain}");
+        let gz = get(path, "gzip, deflate").await.unwrap();
+        assert_eq!(gz.headers()["content-encoding"], "gzip", "{path}");
+        assert!(gz.headers().get_all("vary").iter().any(|v| v.to_str().unwrap().contains("accept-encoding")));
+        assert_eq!(gunzip(&gz.bytes().await.unwrap()), plain, "{path}");
+        let br = get(path, "gzip, deflate, br").await.unwrap();
+        assert_eq!(br.headers()["content-encoding"], "br", "{path}");
+        assert_eq!(unbrotli(&br.bytes().await.unwrap()), plain, "{path}");
+    }
+    // After a write the compressed answer is the new one.
+    let path = "/api/v1/figures/district-summary?period=2016";
+    let before = app.get_text(path).await.1;
+    let commune = app::ssr::tables::units(&app.db, Some("commune"), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.valid_to.is_some())
+        .unwrap();
+    let body_json = serde_json::json!({ "rows": [{"unit_code": commune.code, "model_code": "", "period": "2016-03",
+        "respondents": 50, "satisfied": 45}], "reason": "codings test" });
+    let r = app.client.post(app.url("/api/v1/surveys")).bearer_auth(&token).json(&body_json).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let after = app.get_text(path).await.1;
+    assert_ne!(after, before);
+    assert_eq!(gunzip(&get(path, "gzip").await.unwrap().bytes().await.unwrap()), after);
+    assert_eq!(unbrotli(&get(path, "br").await.unwrap().bytes().await.unwrap()), after);
+});

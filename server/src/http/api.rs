@@ -1,14 +1,14 @@
 //! `/api/v1`: read-only JSON for scripts: the contract's tables and the figures, with the
 //! same filters and the same definitions as pages and downloads.
+use super::encoding::{Accepts, Kept};
 use super::export::{figure_filter, filter_key, given, FigureQuery};
 use super::HttpError;
 use app::domain::FigureFilter;
 use app::ssr::{entities, figures, tables, AppState};
 use axum::{
-    body::Bytes,
     extract::{Query, State},
     http::header,
-    response::{IntoResponse, Response},
+    response::Response,
     routing::get,
     Json, Router,
 };
@@ -28,8 +28,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A list of figures as JSON, serialized once per version of the data: the cache keeps the
-/// bytes, so a request it answers costs neither a copy of the rows nor their encoding.
-async fn cached_json<T, E, Fut>(s: &AppState, key: String, compute: impl FnOnce() -> Fut) -> Result<Response, HttpError>
+/// bytes (and each compressed coding, once asked for), so a request it answers costs
+/// neither a copy of the rows, nor their encoding, nor their compression.
+async fn cached_json<T, E, Fut>(
+    s: &AppState,
+    accepts: Accepts,
+    key: String,
+    compute: impl FnOnce() -> Fut,
+) -> Result<Response, HttpError>
 where
     T: Serialize,
     E: Into<HttpError>,
@@ -40,10 +46,10 @@ where
         .get(&s.db, key, || async {
             let rows = compute().await.map_err(Into::into)?;
             let json = serde_json::to_vec(&rows).map_err(|e| HttpError::Internal(format!("encoding JSON: {e}")))?;
-            Ok::<_, HttpError>(Bytes::from(json))
+            Ok::<_, HttpError>(Kept::new(json, "application/json"))
         })
         .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(body.respond(accepts, [(header::CONTENT_TYPE, "application/json")]).await)
 }
 
 /// A list of figures for the request's filter (period, model, province), cached as JSON
@@ -51,6 +57,7 @@ where
 /// computation (`export::filter_key`), so an answer the cache holds costs nothing more.
 async fn cached_figures<T, Fut>(
     s: &AppState,
+    accepts: Accepts,
     q: &FigureQuery,
     what: String,
     compute: impl FnOnce(FigureFilter) -> Fut,
@@ -60,7 +67,7 @@ where
     Fut: std::future::Future<Output = Result<T, HttpError>>,
 {
     let key = format!("{what} {}", filter_key(q));
-    cached_json(s, key, || async { compute(figure_filter(s, q).await?).await }).await
+    cached_json(s, accepts, key, || async { compute(figure_filter(s, q).await?).await }).await
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
@@ -171,20 +178,22 @@ async fn adoptions(
 
 async fn district_summary(
     State(s): State<AppState>,
+    accepts: Accepts,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let db = &s.db;
-    cached_figures(&s, &q, "district summary".into(), |f| async move { Ok(figures::district_summary(db, &f).await?) })
+    cached_figures(&s, accepts, &q, "district summary".into(), |f| async move { Ok(figures::district_summary(db, &f).await?) })
         .await
 }
 
 async fn communes(
     State(s): State<AppState>,
+    accepts: Accepts,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let district = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
     let db = &s.db;
-    cached_figures(&s, &q, format!("commune figures {district:?}"), |f| async move {
+    cached_figures(&s, accepts, &q, format!("commune figures {district:?}"), |f| async move {
         use sea_orm::EntityTrait;
         let found = entities::unit::Entity::find_by_id(district.clone()).one(db).await?;
         if found.is_none_or(|u| u.level != "district") {
@@ -197,19 +206,21 @@ async fn communes(
 
 async fn model_figures(
     State(s): State<AppState>,
+    accepts: Accepts,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let db = &s.db;
-    cached_figures(&s, &q, "model figures".into(), |f| async move { Ok(figures::model_figures(db, &f).await?) }).await
+    cached_figures(&s, accepts, &q, "model figures".into(), |f| async move { Ok(figures::model_figures(db, &f).await?) }).await
 }
 
 async fn effectiveness(
     State(s): State<AppState>,
+    accepts: Accepts,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let (model, province) = (given(&q.model), given(&q.province));
     let key = format!("effectiveness {model:?} {province:?}");
-    cached_json(&s, key, || async {
+    cached_json(&s, accepts, key, || async {
         let mut models = figures::model_choices(&s.db).await?;
         if let Some(m) = model {
             models.retain(|c| c.code == m);
@@ -229,10 +240,11 @@ async fn effectiveness(
 
 async fn completeness(
     State(s): State<AppState>,
+    accepts: Accepts,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let db = &s.db;
-    cached_figures(&s, &q, "completeness".into(), |f| async move { Ok(figures::completeness(db, &f).await?) }).await
+    cached_figures(&s, accepts, &q, "completeness".into(), |f| async move { Ok(figures::completeness(db, &f).await?) }).await
 }
 
 #[derive(Deserialize)]
@@ -245,6 +257,7 @@ struct TrendQuery {
 
 async fn trend(
     State(s): State<AppState>,
+    accepts: Accepts,
     Query(q): Query<TrendQuery>,
 ) -> Result<Response, HttpError> {
     use app::domain::{FilterError, Period};
@@ -258,7 +271,7 @@ async fn trend(
     let span = Period::span(from, to).map_err(|e| HttpError::bad("to", e.to_string()))?;
     let model = given(&q.model);
     let key = format!("trend {unit:?} {from} {to} {model:?}");
-    cached_json(&s, key, || async {
+    cached_json(&s, accepts, key, || async {
         if entities::unit::Entity::find_by_id(unit.clone()).one(&s.db).await?.is_none() {
             return Err(FilterError::UnknownUnit(unit.clone()).into());
         }

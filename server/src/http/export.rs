@@ -1,4 +1,5 @@
 //! Downloads: the district summary in three formats and the four raw tables as CSV.
+use super::encoding::{Accepts, Kept};
 use super::{HeavySlots, HttpError};
 use crate::formats::{self, Format};
 use app::domain::FigureFilter;
@@ -36,24 +37,26 @@ pub fn given(v: &Option<String>) -> Option<String> {
 async fn district_summary_by_param(
     State(state): State<AppState>,
     Extension(slots): Extension<HeavySlots>,
+    accepts: Accepts,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let format =
         given(&q.format).unwrap_or_else(|| "csv".into()).parse::<Format>().map_err(|e| HttpError::bad("format", e))?;
-    district_summary(&state, &slots, &q, format).await
+    district_summary(&state, &slots, accepts, &q, format).await
 }
 
 /// `/export/district-summary.{csv,xlsx,json}` and `/export/{units,models,adoptions,surveys}.csv`.
 async fn file(
     State(state): State<AppState>,
     Extension(slots): Extension<HeavySlots>,
+    accepts: Accepts,
     Path(file): Path<String>,
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let (stem, ext) = file.rsplit_once('.').ok_or(HttpError::NotFound)?;
     if stem == "district-summary" {
         let format = ext.parse::<Format>().map_err(|_| HttpError::NotFound)?;
-        return district_summary(&state, &slots, &q, format).await;
+        return district_summary(&state, &slots, accepts, &q, format).await;
     }
     if ext != "csv" {
         return Err(HttpError::NotFound);
@@ -84,9 +87,12 @@ pub fn filter_key(q: &FigureQuery) -> String {
     format!("{:?} {:?} {:?}", given(&q.period), given(&q.model), given(&q.province))
 }
 
+/// Kept per version of the data as the bytes of the download (and each compressed coding,
+/// once asked for).
 async fn district_summary(
     state: &AppState,
     slots: &HeavySlots,
+    accepts: Accepts,
     q: &FigureQuery,
     format: Format,
 ) -> Result<Response, HttpError> {
@@ -97,20 +103,21 @@ async fn district_summary(
             let _slot = slots.take().await?;
             let filter = figure_filter(state, q).await?;
             let rows = figures::district_summary(&state.db, &filter).await?;
-            let body = axum::body::Bytes::from(formats::district_summary(&rows, format)?);
+            let body = Kept::new(formats::district_summary(&rows, format)?, format.content_type());
             Ok::<_, HttpError>((filter.period, body))
         })
         .await?;
-    Ok(download(format, &format!("district-summary-{period}.{}", format.extension()), body))
+    let filename = format!("district-summary-{period}.{}", format.extension());
+    Ok(body.respond(accepts, download_headers(format, &filename)).await)
 }
 
 fn download(format: Format, filename: &str, body: impl IntoResponse) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, format.content_type().to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
-        ],
-        body,
-    )
-        .into_response()
+    (download_headers(format, filename), body).into_response()
+}
+
+fn download_headers(format: Format, filename: &str) -> [(header::HeaderName, String); 2] {
+    [
+        (header::CONTENT_TYPE, format.content_type().to_string()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+    ]
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod api;
 mod charts;
+mod encoding;
 mod entry;
 mod error;
 mod export;

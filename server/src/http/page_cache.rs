@@ -24,8 +24,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
-use tokio::sync::OnceCell;
+use super::encoding::{Accepts, Kept};
 
 /// A page larger than this is served but not kept (a page is tens of kilobytes).
 const MAX_KEPT: usize = 4 << 20;
@@ -33,90 +32,9 @@ const MAX_KEPT: usize = 4 << 20;
 #[derive(Clone)]
 struct Page {
     headers: Vec<(HeaderName, HeaderValue)>,
-    body: Bytes,
-    encoded: Arc<Encoded>,
+    body: Kept,
     /// A weak validator: the plain and the compressed bodies are the same page.
     etag: HeaderValue,
-}
-
-/// The body in each content coding, made by the first request that takes it: a browser
-/// reaching the server over plain HTTP is never offered brotli (browsers ask for it only
-/// over HTTPS), so such a server never spends time on it.
-#[derive(Default)]
-struct Encoded {
-    brotli: OnceCell<Bytes>,
-    gzip: OnceCell<Bytes>,
-}
-
-impl Page {
-    /// The body in `coding`, compressed on first use; `None` for the plain body (asked for,
-    /// or compressing failed).
-    async fn encoded(&self, coding: Coding) -> Option<Bytes> {
-        let cell = match coding {
-            Coding::Brotli => &self.encoded.brotli,
-            Coding::Gzip => &self.encoded.gzip,
-            Coding::Identity => return None,
-        };
-        let body = self.body.clone();
-        let made = cell.get_or_try_init(|| async move {
-            tokio::task::spawn_blocking(move || Bytes::from(coding.compress(&body))).await
-        });
-        made.await.ok().cloned()
-    }
-}
-
-/// How a kept page is sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Coding {
-    Brotli,
-    Gzip,
-    Identity,
-}
-
-impl Coding {
-    /// The best coding the request takes (`Accept-Encoding`): brotli is the smaller, then
-    /// gzip, else the plain body. A coding named with `q=0` is refused even where `*`
-    /// takes the rest (RFC 9110 12.5.3).
-    fn of(headers: &HeaderMap) -> Coding {
-        let offers = || {
-            headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(
-                |coding| {
-                    let mut parts = coding.split(';').map(str::trim);
-                    let name = parts.next().unwrap_or("").to_ascii_lowercase();
-                    let refused =
-                        parts.any(|p| p.strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0));
-                    (name, !refused)
-                },
-            )
-        };
-        let accepts = |wanted: &str| {
-            let named = offers().find(|(name, _)| name == wanted).map(|(_, taken)| taken);
-            named.unwrap_or_else(|| offers().any(|(name, taken)| name == "*" && taken))
-        };
-        if accepts("br") {
-            Coding::Brotli
-        } else if accepts("gzip") {
-            Coding::Gzip
-        } else {
-            Coding::Identity
-        }
-    }
-
-    fn compress(self, body: &[u8]) -> Vec<u8> {
-        match self {
-            Coding::Brotli => brotli(body),
-            Coding::Gzip => gzip(body),
-            Coding::Identity => body.to_vec(),
-        }
-    }
-
-    fn content_encoding(self) -> Option<HeaderValue> {
-        match self {
-            Coding::Brotli => Some(HeaderValue::from_static("br")),
-            Coding::Gzip => Some(HeaderValue::from_static("gzip")),
-            Coding::Identity => None,
-        }
-    }
 }
 
 /// Why a page was not kept: the answer itself (not a plain 200), or the database.
@@ -137,12 +55,12 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let lang = req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).map(Lang::from_cookie_header);
     let key = format!("page {} {}", lang.unwrap_or_default().code(), req.uri());
-    let coding = Coding::of(req.headers());
+    let accepts = Accepts::of(req.headers());
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let kept = state.figures.get(&state.db, key, || async move { keep(next.run(req).await).await }).await;
     match kept {
         Ok(page) if if_none_match.as_ref().is_some_and(|tags| matches(tags, &page.etag)) => not_modified(page),
-        Ok(page) => serve(page, coding).await,
+        Ok(page) => serve(page, accepts).await,
         Err(NotKept::Answer(response)) => response,
         Err(NotKept::Db(e)) => HttpError::from(e).into_response(),
     }
@@ -190,7 +108,8 @@ async fn keep(response: Response) -> Result<Page, NotKept> {
         })
         .collect();
     let etag = etag_of(&body);
-    Ok(Page { headers, body, encoded: Arc::default(), etag })
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("text/html");
+    Ok(Page { headers, body: Kept::new(body, content_type), etag })
 }
 
 /// `W/"…"`: the body's SHA-256, shortened (16 bytes are plenty to tell pages apart).
@@ -230,27 +149,6 @@ fn validators(headers: &mut HeaderMap, etag: HeaderValue) {
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding, cookie"));
 }
 
-/// At the strongest level: a page is compressed once per version of the data, and the
-/// national dashboard comes out 0.5 KB smaller (docs/benchmarks.md, run 12) for 2 ms more.
-fn gzip(body: &[u8]) -> Vec<u8> {
-    use std::io::Write as _;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::best());
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(body);
-    encoder.finish().unwrap_or_default()
-}
-
-/// Quality 10 of 11: the national dashboard (126 KB of HTML) comes to 8.8 KB in ~90 ms,
-/// against 10.4 KB at quality 9 (15 ms), 8.3 KB at 11 (260 ms) and 12.9 KB gzipped. Paid once
-/// per page and version of the data, by the first visitor after a write who takes brotli.
-fn brotli(body: &[u8]) -> Vec<u8> {
-    let params = brotli::enc::BrotliEncoderParams { quality: 10, size_hint: body.len(), ..Default::default() };
-    let mut out = Vec::with_capacity(body.len() / 8);
-    // Reading a slice and writing to a Vec cannot fail.
-    let _ = brotli::BrotliCompress(&mut &body[..], &mut out, &params);
-    out
-}
-
 /// A CSP source (`'sha256-…'`) for each inline script of the page: what allows exactly
 /// the scripts the page was rendered with.
 fn inline_script_hashes(body: &[u8]) -> Vec<String> {
@@ -274,11 +172,8 @@ fn inline_script_hashes(body: &[u8]) -> Vec<String> {
     sources
 }
 
-async fn serve(page: Page, coding: Coding) -> Response {
-    let (body, encoding) = match page.encoded(coding).await {
-        Some(encoded) => (encoded, coding.content_encoding()),
-        None => (page.body, None),
-    };
+async fn serve(page: Page, accepts: Accepts) -> Response {
+    let (body, encoding) = page.body.body_for(accepts).await;
     let mut response = Response::new(Body::from(body));
     let headers = response.headers_mut();
     headers.extend(page.headers);
@@ -332,38 +227,6 @@ mod tests {
         let strong = tag.trim_start_matches("W/").to_string();
         assert!(asked(&tag) && asked(&strong) && asked("*") && asked(&format!("\"x\", {tag}")));
         assert!(!asked("\"x\"") && !asked("W/\"x\"") && !asked(""));
-    }
-
-    #[test]
-    fn brotli_is_taken_then_gzip_unless_refused() {
-        let with = |v: &str| {
-            let mut h = HeaderMap::new();
-            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
-            Coding::of(&h)
-        };
-        for v in ["gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "gzip;q=0.5, BR", "*", "br"] {
-            assert_eq!(with(v), Coding::Brotli, "{v}");
-        }
-        for v in ["gzip, deflate", "GZIP", "br;q=0, gzip", "br; q=0.0, *", "BR;q=0, *;q=0.5"] {
-            assert_eq!(with(v), Coding::Gzip, "{v}");
-        }
-        for v in ["identity", "deflate", "gzip;q=0", "br;q=0, gzip; q=0.0", "*;q=0", "br;q=0, gzip;q=0, *"] {
-            assert_eq!(with(v), Coding::Identity, "{v}");
-        }
-        assert_eq!(Coding::of(&HeaderMap::new()), Coding::Identity);
-    }
-
-    #[test]
-    fn each_coding_gives_back_the_page() {
-        let page = "<tr><td>Thanh Hóa</td><td>91,30%</td></tr>".repeat(200);
-        let mut unbrotlied = Vec::new();
-        brotli::BrotliDecompress(&mut &Coding::Brotli.compress(page.as_bytes())[..], &mut unbrotlied).unwrap();
-        assert_eq!(unbrotlied, page.as_bytes());
-        let mut unzipped = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&Coding::Gzip.compress(page.as_bytes())[..]), &mut unzipped)
-            .unwrap();
-        assert_eq!(unzipped, page.as_bytes());
-        assert!(Coding::Brotli.compress(page.as_bytes()).len() < Coding::Gzip.compress(page.as_bytes()).len());
     }
 
     #[test]
