@@ -53,10 +53,11 @@ printf 'size\tengine\tmeasure\tconnections\treq_s\tp50_ms\tp99_ms\tnote\n' > "$R
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"; }
 
 # wrk URL connections [script [script args]] -> "req/s p50_ms p99_ms failures" (non-2xx,
-# socket errors, timeouts)
+# socket errors, timeouts); LOAD_HEADER, when set, is sent with each request
 load() {
   local url="$1" c="$2" script="${3:-}" args=(-t2 -c"$2" -d"${SECONDS_EACH}s" --latency --timeout 10s)
   [ -n "$script" ] && args+=(-s "$script")
+  [ -n "${LOAD_HEADER:-}" ] && args+=(-H "$LOAD_HEADER")
   wrk "${args[@]}" "$url" -- "${@:4}" 2>&1 | awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000; return v * 1000 }
     /Requests\/sec/ { rps = $2 }
@@ -142,6 +143,10 @@ for size in $SIZES; do
         record "$size" "$engine" "${entry%%|*}" "$c" "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
       done
     done
+    # wrk asks for no compression; python's requests and every browser ask for gzip, which
+    # a cached answer keeps made (since run 17; before, each such request gzipped it anew).
+    read -r rps p50 p99 bad < <(LOAD_HEADER='Accept-Encoding: gzip' load "$base/api/v1/figures/district-summary?period=2024" 16)
+    record "$size" "$engine" "summary API, year, gzip asked" 16 "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
 
     # What a phone downloads for the dashboard, compressed as a browser asks: the page and
     # the assets it names (a first visit), and the page alone on a return visit (the assets
