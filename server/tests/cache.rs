@@ -235,6 +235,21 @@ on_both_engines!(every_figure_equals_the_direct_computation_after_each_write, |e
     }
 });
 
+/// A new count of March 2016 for the demo's first commune of before the reorganisation,
+/// through the write API: a write that changes the 2016 figures.
+async fn write_a_2016_count(app: &TestApp, token: &str) {
+    let commune = app::ssr::tables::units(&app.db, Some("commune"), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.valid_to.is_some())
+        .unwrap();
+    let body_json = serde_json::json!({ "rows": [{"unit_code": commune.code, "model_code": "", "period": "2016-03",
+        "respondents": 50, "satisfied": 45}], "reason": "cache test" });
+    let r = app.client.post(app.url("/api/v1/surveys")).bearer_auth(token).json(&body_json).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}
+
 on_both_engines!(a_returning_browser_downloads_the_page_again_only_when_it_changed, |engine: Engine| async move {
     let app = TestApp::spawn_serve(engine).await;
     let token = common::demo_official_token(&app.database.url, "etag");
@@ -258,16 +273,7 @@ on_both_engines!(a_returning_browser_downloads_the_page_again_only_when_it_chang
     assert_eq!(english.await.unwrap().status(), 200, "the English page is another page");
 
     // A count in 2016 changes the page: the same tag now gets the new page, with a new tag.
-    let commune = app::ssr::tables::units(&app.db, Some("commune"), None)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.valid_to.is_some())
-        .unwrap();
-    let body_json = serde_json::json!({ "rows": [{"unit_code": commune.code, "model_code": "", "period": "2016-03",
-        "respondents": 50, "satisfied": 45}], "reason": "etag test" });
-    let r = app.client.post(app.url("/api/v1/surveys")).bearer_auth(&token).json(&body_json).send().await.unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    write_a_2016_count(&app, &token).await;
     let changed = revalidate().await.unwrap();
     assert_eq!(changed.status(), 200);
     assert_ne!(changed.headers()["etag"], etag);
@@ -304,16 +310,7 @@ on_both_engines!(cached_figures_go_out_compressed_as_asked_and_follow_writes, |e
     // After a write the compressed answer is the new one.
     let path = "/api/v1/figures/district-summary?period=2016";
     let before = app.get_text(path).await.1;
-    let commune = app::ssr::tables::units(&app.db, Some("commune"), None)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.valid_to.is_some())
-        .unwrap();
-    let body_json = serde_json::json!({ "rows": [{"unit_code": commune.code, "model_code": "", "period": "2016-03",
-        "respondents": 50, "satisfied": 45}], "reason": "codings test" });
-    let r = app.client.post(app.url("/api/v1/surveys")).bearer_auth(&token).json(&body_json).send().await.unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    write_a_2016_count(&app, &token).await;
     let after = app.get_text(path).await.1;
     assert_ne!(after, before);
     assert_eq!(gunzip(&get(path, "gzip").await.unwrap().bytes().await.unwrap()), after);
