@@ -278,15 +278,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     result
 }
 
-/// The pools a command opened.
+/// The pools a command opened (the server's too, closed after its last request).
 #[derive(Default)]
 struct Opened(std::sync::Mutex<Vec<app::ssr::Db>>);
 
 impl Opened {
     async fn open(&self, url: &str) -> Result<app::ssr::Db, startup::StartupError> {
         let db = startup::open_database(url).await?;
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(db.clone());
+        self.keep(&db);
         Ok(db)
+    }
+
+    fn keep(&self, db: &app::ssr::Db) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(db.clone());
     }
 
     async fn close(&self) {
@@ -318,13 +322,8 @@ async fn command(cli: Cli, opened: &Opened) -> Result<(), CliError> {
             let local = listener.local_addr().map_err(|e| CliError::Io(e.to_string()))?;
             let shutdown = startup::shutdown_signal();
             println!("reformdash is serving http://{local} (database: {})", redact(&url));
-            let db = state.db.clone();
-            let served = startup::serve(listener, startup::router(state, &settings.limits), shutdown).await;
-            // After the last request: the same clean close as a command's (`run`).
-            if let Err(e) = db.close().await {
-                tracing::warn!("closing the database: {e}");
-            }
-            served.map_err(|e| CliError::Io(e.to_string()))
+            opened.keep(&state.db);
+            startup::serve(listener, startup::router(state, &settings.limits), shutdown).await.map_err(|e| CliError::Io(e.to_string()))
         }
         Command::Migrate => {
             open().await?;

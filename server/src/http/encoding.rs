@@ -40,17 +40,17 @@ impl Kept {
     /// `Content-Encoding` (none for the plain body).
     pub async fn body_for(&self, accepts: Accepts) -> (Bytes, Option<HeaderValue>) {
         let coding = if self.compressible { accepts.0 } else { Coding::Identity };
-        let cell = match coding {
-            Coding::Brotli => &self.encoded.brotli,
-            Coding::Gzip => &self.encoded.gzip,
+        let (cell, compress, name): (_, fn(&[u8]) -> Vec<u8>, _) = match coding {
+            Coding::Brotli => (&self.encoded.brotli, brotli, "br"),
+            Coding::Gzip => (&self.encoded.gzip, gzip, "gzip"),
             Coding::Identity => return (self.body.clone(), None),
         };
         let body = self.body.clone();
         let made = cell.get_or_try_init(|| async move {
-            tokio::task::spawn_blocking(move || Bytes::from(coding.compress(&body))).await
+            tokio::task::spawn_blocking(move || Bytes::from(compress(&body))).await
         });
         match made.await {
-            Ok(encoded) => (encoded.clone(), coding.content_encoding()),
+            Ok(encoded) => (encoded.clone(), Some(HeaderValue::from_static(name))),
             // Compressing failed (a panic on the blocking pool): the plain body is as right.
             Err(_) => (self.body.clone(), None),
         }
@@ -126,22 +126,6 @@ impl Coding {
             Coding::Identity
         }
     }
-
-    fn compress(self, body: &[u8]) -> Vec<u8> {
-        match self {
-            Coding::Brotli => brotli(body),
-            Coding::Gzip => gzip(body),
-            Coding::Identity => body.to_vec(),
-        }
-    }
-
-    fn content_encoding(self) -> Option<HeaderValue> {
-        match self {
-            Coding::Brotli => Some(HeaderValue::from_static("br")),
-            Coding::Gzip => Some(HeaderValue::from_static("gzip")),
-            Coding::Identity => None,
-        }
-    }
 }
 
 /// At the strongest level: an answer is compressed once per version of the data, and the
@@ -192,13 +176,12 @@ mod tests {
     fn each_coding_gives_back_the_page() {
         let page = "<tr><td>Thanh Hóa</td><td>91,30%</td></tr>".repeat(200);
         let mut unbrotlied = Vec::new();
-        brotli::BrotliDecompress(&mut &Coding::Brotli.compress(page.as_bytes())[..], &mut unbrotlied).unwrap();
+        brotli::BrotliDecompress(&mut &brotli(page.as_bytes())[..], &mut unbrotlied).unwrap();
         assert_eq!(unbrotlied, page.as_bytes());
         let mut unzipped = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&Coding::Gzip.compress(page.as_bytes())[..]), &mut unzipped)
-            .unwrap();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip(page.as_bytes())[..]), &mut unzipped).unwrap();
         assert_eq!(unzipped, page.as_bytes());
-        assert!(Coding::Brotli.compress(page.as_bytes()).len() < Coding::Gzip.compress(page.as_bytes()).len());
+        assert!(brotli(page.as_bytes()).len() < gzip(page.as_bytes()).len());
     }
 
     #[tokio::test]
