@@ -1,7 +1,8 @@
 //! The download formats: the district summary as CSV (UTF-8 with BOM), XLSX and JSON, and
 //! the four raw tables in the import format so that an export imports back unchanged.
 use app::domain::{DistrictSummaryRow, DISTRICT_SUMMARY_COLUMNS};
-use app::ssr::entities::{adoption, reform_model, survey_count, unit};
+use app::ssr::entities::{adoption, reform_model, unit};
+use app::ssr::tables::SurveyLine;
 use app::ssr::import::{ADOPTION_COLUMNS, MODEL_COLUMNS, SURVEY_COLUMNS, UNIT_COLUMNS};
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 use std::str::FromStr;
@@ -189,21 +190,22 @@ pub fn adoptions_csv(rows: &[adoption::Model]) -> Result<Vec<u8>, FormatError> {
 }
 
 /// Survey count rows as CSV lines (no header).
-fn survey_lines(rows: &[survey_count::Model]) -> Result<Vec<u8>, FormatError> {
+fn survey_lines(rows: &[SurveyLine]) -> Result<Vec<u8>, FormatError> {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     for s in rows {
         let level = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
+        let [very, fairly, neutral, dis, very_dis] = s.levels.map(level);
         write_row(&mut w, [
             s.unit_code.as_str(),
             opt(&s.model_code),
             &s.period,
             &s.respondents.to_string(),
             &s.satisfied.to_string(),
-            &level(s.very_satisfied),
-            &level(s.fairly_satisfied),
-            &level(s.neutral),
-            &level(s.dissatisfied),
-            &level(s.very_dissatisfied),
+            &very,
+            &fairly,
+            &neutral,
+            &dis,
+            &very_dis,
         ])?;
     }
     finish(w)
@@ -221,7 +223,7 @@ enum Cursor {
 pub fn surveys_csv_stream(
     db: app::ssr::Db,
 ) -> impl futures_util::Stream<Item = Result<Vec<u8>, TableExportError>> + Send + 'static {
-    use app::ssr::tables::{survey_key, surveys_after, SURVEY_PAGE};
+    use app::ssr::tables::{surveys_after, SURVEY_PAGE};
     futures_util::stream::try_unfold(Cursor::Header, move |cursor| {
         let db = db.clone();
         async move {
@@ -235,7 +237,7 @@ pub fn surveys_csv_stream(
                     let next = match rows.last() {
                         None => return Ok(None),
                         Some(_) if (rows.len() as u64) < SURVEY_PAGE => Cursor::Done,
-                        Some(last) => Cursor::After(Some(survey_key(last))),
+                        Some(last) => Cursor::After(Some(last.key())),
                     };
                     Ok(Some((survey_lines(&rows)?, next)))
                 }

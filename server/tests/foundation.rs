@@ -266,7 +266,7 @@ on_both_engines!(generate_writes_a_set_that_imports_whole_and_is_the_same_for_a_
     let dir = tempfile::tempdir().unwrap();
     let generate = |name: &str, seed: &str| {
         let out = dir.path().join(name);
-        let shape = ["--provinces", "2", "--districts", "5", "--communes", "31", "--models", "3", "--years", "2"];
+        let shape = ["--provinces", "2", "--districts", "5", "--communes", "100", "--models", "3", "--years", "2"];
         let mut args = vec!["generate", "--out", out.to_str().unwrap(), "--seed", seed];
         args.extend(shape);
         let run = common::cli("sqlite::memory:", &args);
@@ -295,10 +295,25 @@ on_both_engines!(generate_writes_a_set_that_imports_whole_and_is_the_same_for_a_
     assert_eq!(2 + counts.districts + counts.communes, units);
     use sea_orm::{EntityTrait, PaginatorTrait};
     assert_eq!(app::ssr::entities::survey_count::Entity::find().count(&db).await.unwrap(), surveys);
+    // The export walks the table page by page in key order and gives back every row as generated.
+    assert!(surveys > app::ssr::tables::SURVEY_PAGE, "{surveys} rows cross a page");
+    let exported = common::stdout(&common::cli(&database.url, &["export", "table", "surveys"]));
+    let rows = |text: &str| text.lines().skip(1).map(str::to_string).collect::<Vec<_>>();
+    let (mut generated, exported) = (rows(&std::fs::read_to_string(a.join("surveys.csv")).unwrap()), rows(&exported));
+    let key = |line: &String| {
+        let cells: Vec<&str> = line.splitn(4, ',').collect();
+        (cells[0].to_string(), cells[1].to_string(), cells[2].to_string())
+    };
+    assert!(exported.windows(2).all(|w| key(&w[0]) < key(&w[1])), "in key order");
+    generated.sort_by_key(key);
+    assert_eq!(exported.len(), generated.len());
+    // The generator writes no breakdown: the export's five level cells are empty.
+    let differs = exported.iter().zip(&generated).find(|(e, g)| **e != format!("{g},,,,,"));
+    assert_eq!(differs, None, "exported, generated");
     let filter = |p: &str| app::domain::FigureFilter { period: p.parse().unwrap(), model: None, province: None };
     let rows = app::ssr::figures::district_summary(&db, &filter("2024")).await.unwrap();
     assert_eq!(rows.len(), 5);
-    assert_eq!(rows.iter().map(|r| r.figures.communes).sum::<u64>(), 31, "every old commune valid in 2024");
+    assert_eq!(rows.iter().map(|r| r.figures.communes).sum::<u64>(), 100, "every old commune valid in 2024");
     for r in &rows {
         assert!(r.figures.respondents > 0, "every district reported in 2024");
         let rate = r.figures.satisfied as f64 / r.figures.respondents as f64;
