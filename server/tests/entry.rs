@@ -374,6 +374,19 @@ on_both_engines!(two_editors_of_one_entry_exactly_one_wins, |engine: Engine| asy
     assert_eq!(status, 409);
     assert_eq!(answer["stored"]["satisfied"], 95);
     assert_eq!(stored(&app, "N1", "2026-11").await.unwrap().satisfied, 95);
+    // Without a version, the refusal names the stored one; sent back, it replaces the row.
+    let mut rows = json!({"rows": [{"unit_code": "N1", "period": "2026-11", "respondents": 100, "satisfied": 80}], "reason": "x"});
+    let (status, answer) = post_api(&app, Some(&token), rows.clone()).await;
+    assert_eq!(status, 422);
+    let problem = &answer["problems"][0];
+    assert_eq!((problem["field"].as_str(), problem["version"].as_i64()), (Some("period"), Some(2)), "{answer}");
+    let message = problem["message"].as_str().unwrap();
+    assert!(message.contains("already exists") && message.contains("`version`") && !message.contains("--update"), "{message}");
+    rows["rows"][0]["version"] = 2.into();
+    let (status, answer) = post_api(&app, Some(&token), rows).await;
+    assert_eq!((status, answer["updated"].as_i64()), (200, Some(1)), "{answer}");
+    let row = stored(&app, "N1", "2026-11").await.unwrap();
+    assert_eq!((row.satisfied, row.version), (80, 3));
 });
 
 on_both_engines!(sessions_sign_in_and_cross_site_requests, |engine: Engine| async move {

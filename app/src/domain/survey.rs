@@ -117,8 +117,8 @@ pub enum Broken {
     UnitNotValid { unit: String, period: Period },
     /// `line` when the other survey is in the same batch, `None` when it is stored.
     Overlap { period: Period, other: Period, line: Option<u64> },
-    /// The key is stored with other values: an edit, not a new entry.
-    Exists { key: String },
+    /// The key is stored with other values (at `version`): an edit, not a new entry.
+    Exists { key: String, version: i32 },
     /// The same key twice in one batch.
     Duplicate { key: String, line: u64 },
     /// A staff member's write for a unit that is not theirs.
@@ -152,9 +152,8 @@ impl fmt::Display for Broken {
                 let source = line.map_or("already in the database".to_string(), |l| format!("line {l}"));
                 write!(f, "{period} overlaps {other} of the same unit and model ({source}): its ballots would count twice")
             }
-            Broken::Exists { key } => {
-                write!(f, "survey ({key}) already exists with other values (import with --update to replace them)")
-            }
+            // How to replace them is the boundary's to say: the import's --update, the API's version.
+            Broken::Exists { key, .. } => write!(f, "survey ({key}) already exists with other values"),
             Broken::Duplicate { key, line } => write!(f, "duplicate key ({key}) (first on line {line})"),
             Broken::NotYourUnit(c) => write!(f, "you may not enter figures for unit `{c}`"),
         }

@@ -10,7 +10,7 @@ use crate::domain::access::Writer;
 use crate::domain::reference::{
     self, AdoptionDraft, AdoptionFacts, AdoptionRecord, Fault, Faults, ModelDraft, ModelRecord, UnitDraft, UnitRecord,
 };
-use crate::domain::survey::{SurveyDraft, LEVEL_FIELDS};
+use crate::domain::survey::{Broken, SurveyDraft, LEVEL_FIELDS};
 use crate::domain::{DateSpan, UnitLevel};
 use sea_orm::{DbErr, EntityTrait};
 use std::collections::{HashMap, HashSet};
@@ -491,7 +491,10 @@ pub async fn import(
                         file: stream.file.clone(),
                         line: p.line,
                         column: p.field.column().to_string(),
-                        reason: p.broken.to_string(),
+                        reason: match p.broken {
+                            Broken::Exists { .. } => format!("{} (import with --update to replace them)", p.broken),
+                            other => other.to_string(),
+                        },
                     })),
                     Err(surveys::SurveyWriteError::Db(e)) => return Err(ImportError::Db(e)),
                     Err(other) => return Err(ImportError::Refused(other.to_string())),

@@ -2,10 +2,11 @@
 //! row (an object) or many (an array, or `{"rows": [...], "reason": "..."}`), keyed by the
 //! import's column names, all or nothing, through the same write path as the entry form.
 //! 401 without a valid token, 403 outside the token owner's units, 409 when a `version`
-//! given is no longer the stored one, 422 naming each row and field that breaks a rule.
+//! given is no longer the stored one, 422 naming each row and field that breaks a rule (and
+//! the stored `version` of a row that exists with other values).
 use super::HttpError;
 use app::domain::access::Writer;
-use app::domain::survey::{SurveyDraft, LEVEL_FIELDS};
+use app::domain::survey::{Broken, SurveyDraft, LEVEL_FIELDS};
 use app::ssr::auth;
 use app::ssr::import::SURVEY_COLUMNS;
 use app::ssr::writes::{surveys, Audit};
@@ -41,7 +42,15 @@ async fn write_surveys(State(state): State<AppState>, headers: HeaderMap, body: 
         Err(surveys::SurveyWriteError::Invalid(problems)) => Err(HttpError::Unprocessable(
             problems
                 .iter()
-                .map(|p| json!({ "row": p.line, "field": p.field.column(), "message": p.broken.to_string() }))
+                .map(|p| match &p.broken {
+                    // The stored row's version, which a program has no other way to read: sent
+                    // back with the row, it replaces the stored values knowingly.
+                    Broken::Exists { version, .. } => json!({
+                        "row": p.line, "field": p.field.column(), "version": version,
+                        "message": format!("{} (version {version}: send it as `version` to replace them)", p.broken),
+                    }),
+                    other => json!({ "row": p.line, "field": p.field.column(), "message": other.to_string() }),
+                })
                 .collect(),
         )),
         Err(surveys::SurveyWriteError::Forbidden { line, unit }) => {

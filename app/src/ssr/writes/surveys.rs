@@ -350,7 +350,7 @@ fn judge(batch: &Batch<'_>, parsed: Parsed, facts: &Facts, pending: &mut Pending
             // Edited from a version that someone has since deleted.
             (None, Some(_)) => return Err(SurveyWriteError::NotFound(display_key(&s))),
             (Some(old), None) if !batch.replace && !same(old, &s) => {
-                found.push((SurveyField::Period, Broken::Exists { key: display_key(&s) }))
+                found.push((SurveyField::Period, Broken::Exists { key: display_key(&s), version: old.version }))
             }
             _ => {}
         }
