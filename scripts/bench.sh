@@ -147,6 +147,9 @@ for size in $SIZES; do
     # a cached answer keeps made (since run 17; before, each such request gzipped it anew).
     read -r rps p50 p99 bad < <(LOAD_HEADER='Accept-Encoding: gzip' load "$base/api/v1/figures/district-summary?period=2024" 16)
     record "$size" "$engine" "summary API, year, gzip asked" 16 "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
+    # The dashboard as a browser over HTTPS asks for it: its kept brotli copy.
+    read -r rps p50 p99 bad < <(LOAD_HEADER='Accept-Encoding: br, gzip' load "$base/?period=2024" 16)
+    record "$size" "$engine" "dashboard (HTML), brotli asked" 16 "$rps" "$p50" "$p99" "$([ "$bad" -gt 0 ] && echo "$bad failed")"
 
     # What a phone downloads for the dashboard, compressed as a browser asks: the page and
     # the assets it names (a first visit), and the page alone on a return visit (the assets
