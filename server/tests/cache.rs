@@ -307,6 +307,11 @@ on_both_engines!(cached_figures_go_out_compressed_as_asked_and_follow_writes, |e
         assert_eq!(br.headers()["content-encoding"], "br", "{path}");
         assert_eq!(unbrotli(&br.bytes().await.unwrap()), plain, "{path}");
     }
+    // A spreadsheet is a zip already: it goes out as it is, whatever the client takes.
+    let xlsx = get("/export/district-summary.xlsx?period=2016", "gzip, deflate, br").await.unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.headers().get("content-encoding").is_none());
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK\x03\x04"), "a zip");
     // After a write the compressed answer is the new one.
     let path = "/api/v1/figures/district-summary?period=2016";
     let before = app.get_text(path).await.1;

@@ -28,7 +28,9 @@ use axum::{
 use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 use tower_http::{
-    compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
+    compression::predicate::{DefaultPredicate, NotForContentType, Predicate},
+    compression::CompressionLayer,
+    services::ServeDir, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
@@ -95,7 +97,11 @@ pub fn with_layers(router: Router, metrics: std::sync::Arc<Metrics>, limits: &Li
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .layer(CompressionLayer::new())
+        // Answers a handler has not compressed itself (kept ones carry their coding), except
+        // what is compressed already: images, by the default, and a spreadsheet, a zip.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::new(crate::formats::Format::Xlsx.content_type())),
+        ))
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(axum::middleware::from_fn(metrics::observe))
         .layer(axum::Extension(metrics))
