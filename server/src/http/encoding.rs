@@ -21,6 +21,14 @@ pub struct Kept {
     encoded: Arc<Encoded>,
 }
 
+/// What is compressed already, so that compressing it again costs time for no bytes: a
+/// spreadsheet (a zip) and images other than SVG. The one rule for kept answers and for
+/// the compression layer over every other answer (`http::with_layers`).
+pub fn compressed_already(content_type: &str) -> bool {
+    let t = content_type.trim_start().to_ascii_lowercase();
+    t.starts_with(crate::formats::Format::Xlsx.content_type()) || (t.starts_with("image/") && !t.starts_with("image/svg+xml"))
+}
+
 /// The codings made so far. A browser reaching the server over plain HTTP is never offered
 /// brotli (browsers ask for it only over HTTPS), so such a server never spends time on it.
 #[derive(Default)]
@@ -31,9 +39,7 @@ struct Encoded {
 
 impl Kept {
     pub fn new(body: impl Into<Bytes>, content_type: &str) -> Kept {
-        let t = content_type.to_ascii_lowercase();
-        let compressible = t.starts_with("text/") || t.starts_with("application/json") || t.starts_with("image/svg+xml");
-        Kept { body: body.into(), compressible, encoded: Arc::default() }
+        Kept { body: body.into(), compressible: !compressed_already(content_type), encoded: Arc::default() }
     }
 
     /// The body in the best coding the request takes, with that coding's
@@ -152,6 +158,16 @@ fn brotli(body: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zips_and_pictures_are_compressed_already() {
+        for t in ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "image/png", "IMAGE/JPEG"] {
+            assert!(compressed_already(t), "{t}");
+        }
+        for t in ["text/html; charset=utf-8", "text/csv; charset=utf-8", "application/json", "image/svg+xml", ""] {
+            assert!(!compressed_already(t), "{t}");
+        }
+    }
 
     #[test]
     fn brotli_is_taken_then_gzip_unless_refused() {

@@ -28,7 +28,7 @@ use axum::{
 use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 use tower_http::{
-    compression::predicate::{DefaultPredicate, NotForContentType, Predicate},
+    compression::predicate::{DefaultPredicate, Predicate},
     compression::CompressionLayer,
     services::ServeDir, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -98,10 +98,13 @@ pub fn with_layers(router: Router, metrics: std::sync::Arc<Metrics>, limits: &Li
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
         // Answers a handler has not compressed itself (kept ones carry their coding), except
-        // what is compressed already: images, by the default, and a spreadsheet, a zip.
-        .layer(CompressionLayer::new().compress_when(
-            DefaultPredicate::new().and(NotForContentType::new(crate::formats::Format::Xlsx.content_type())),
-        ))
+        // what is compressed already (the same rule as kept answers').
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(
+            |_: StatusCode, _: axum::http::Version, headers: &axum::http::HeaderMap, _: &axum::http::Extensions| {
+                let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+                !encoding::compressed_already(content_type)
+            },
+        )))
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(axum::middleware::from_fn(metrics::observe))
         .layer(axum::Extension(metrics))
