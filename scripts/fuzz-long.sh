@@ -12,7 +12,7 @@ MINUTES="${FUZZ_MINUTES:-10}"
 TEST_DATABASE_URL="$("$ROOT/scripts/pg.sh")"
 export TEST_DATABASE_URL
 log "building the test binaries"
-cargo test -q -p server --test fuzz --no-run
+cargo test -q -p server --test it --no-run
 cargo test -q -p app --lib --no-run
 OUT="$(mktemp -d)"
 
@@ -34,13 +34,13 @@ echo "| target | time | rounds | inputs per test | failures |"
 echo "|---|---|---|---|---|"
 pids=()
 if [ "${FUZZ_ONLY:-text}" = text ]; then
-  { target "CSV reader (arbitrary bytes; mutated files)" 20000 PROPTEST_CASES -p server --test fuzz csv_reader &&
+  { target "CSV reader (arbitrary bytes; mutated files)" 20000 PROPTEST_CASES -p server --test it fuzz::csv_reader &&
     target "period, model, adoption and unit parsers (arbitrary text)" 50000 PROPTEST_CASES -p app --lib any_; } &
   pids+=($!)
 fi
 if [ "${FUZZ_ONLY:-bodies}" = bodies ]; then
-  { target "XLSX reader (mutated workbooks)" 500 PROPTEST_CASES -p server --test fuzz xlsx_reader &&
-    target "write API JSON and entry form decoders (mutated bodies, SQLite and PostgreSQL)" 1000 FUZZ_BODIES -p server --test fuzz mutated_write_bodies; } &
+  { target "XLSX reader (mutated workbooks)" 500 PROPTEST_CASES -p server --test it fuzz::xlsx_reader &&
+    target "write API JSON and entry form decoders (mutated bodies, SQLite and PostgreSQL)" 1000 FUZZ_BODIES -p server --test it fuzz::mutated_write_bodies; } &
   pids+=($!)
 fi
 status=0

@@ -70,7 +70,7 @@ impl ChartSpec {
 }
 
 /// The charts with a stable URL (`/charts/{name}.svg|png|csv`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ChartName {
     AdoptionByDistrict,
     SatisfactionByDistrict,

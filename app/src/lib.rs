@@ -8,13 +8,13 @@ pub mod charts;
 pub mod domain;
 pub mod i18n;
 pub mod islands;
+pub mod page_data;
 #[cfg(feature = "ssr")]
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-pub mod views;
 
 #[cfg(feature = "ssr")]
 pub use shell::{shell, App, PROVINCE_NAME};

@@ -1,9 +1,7 @@
 //! The survey counts' period index also holds what the figures sum (unit, model, ballots),
-//! so a period's aggregate reads the index alone. The district summary of a year at the
-//! national size (2.77 M rows, SQLite) read each matching row from the table after the
-//! index: 3.35 s in `sqlite3`; 1.85 s once its range was bounded on both sides
-//! (`push_survey_counts_in`), 0.89 s with this index. It replaces the narrower one, so a
-//! write maintains as many indexes as before.
+//! so a period's aggregate reads the index alone: without it, a year's district summary of
+//! a whole country read each matching row from the table after the index (about half its
+//! time). It replaces the narrower one, so a write maintains as many indexes as before.
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;

@@ -12,9 +12,9 @@
 //!
 //! Triggers rather than the application's write paths: entries, the API, imports,
 //! corrections, deletions and a commune moved to another district all change the sums,
-//! and a trigger cannot be forgotten by the next one. On SQLite a row trigger costs the
-//! national import about 3 s per million rows; on PostgreSQL a statement trigger sums a
-//! whole chunk of an import at once from its transition table.
+//! and a trigger cannot be forgotten by the next one. On SQLite a row trigger per row; on
+//! PostgreSQL a statement trigger sums a whole chunk of an import at once from its
+//! transition table.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 

@@ -10,7 +10,7 @@ use std::str::FromStr;
 /// Excel only reads a CSV as UTF-8 when it starts with this mark.
 pub const BOM: &str = "\u{feff}";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Format {
     Csv,
     Xlsx,

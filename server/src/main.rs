@@ -269,8 +269,8 @@ enum CliError {
 
 /// Runs the command, then closes the pool it opened: SQLite's last connection to close
 /// checkpoints and removes the write-ahead log, which a process that exits with its
-/// connections open leaves behind (after the national import, a 547 MB file beside the
-/// database, until some later process is the last to close it).
+/// connections open leaves behind (after a large import, a file as large as the database,
+/// until some later process is the last to close it).
 async fn run(cli: Cli) -> Result<(), CliError> {
     let opened = Opened::default();
     let result = command(cli, &opened).await;

@@ -11,6 +11,37 @@ pub struct FigureFilter {
     pub province: Option<String>,
 }
 
+/// A figure request's query as asked for, by a page, a chart, a download or the API: blank
+/// values are absent, others trimmed ([`FigureQuery::normalised`]). Normalised, it is the
+/// key of the cached answer; the filter is checked against the data inside the computation,
+/// so an answer already computed costs no query beyond the reading of the data's version.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FigureQuery {
+    pub period: Option<String>,
+    pub model: Option<String>,
+    pub province: Option<String>,
+    pub district: Option<String>,
+    pub commune: Option<String>,
+    pub format: Option<String>,
+    pub lang: Option<String>,
+}
+
+impl FigureQuery {
+    /// Blank values as absent (an HTML form sends every field), others trimmed.
+    pub fn normalised(self) -> Self {
+        let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        FigureQuery {
+            period: given(self.period),
+            model: given(self.model),
+            province: given(self.province),
+            district: given(self.district),
+            commune: given(self.commune),
+            format: given(self.format),
+            lang: given(self.lang),
+        }
+    }
+}
+
 /// A code and a name, for a `<select>` or a list of links.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
@@ -68,6 +99,20 @@ pub fn compares_communes(p: Period) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_is_normalised_so_that_equal_questions_share_an_answer() {
+        let asked = FigureQuery {
+            period: Some(" 2024 ".into()),
+            model: Some("".into()),
+            province: Some("  ".into()),
+            district: Some("402".into()),
+            ..Default::default()
+        };
+        let plain = FigureQuery { period: Some("2024".into()), district: Some("402".into()), ..Default::default() };
+        assert_eq!(asked.normalised(), plain);
+        assert_ne!(plain.clone().normalised(), FigureQuery { model: Some("CQTT".into()), ..plain });
+    }
 
     #[test]
     fn the_comparison_level_follows_the_reorganisation() {

@@ -72,6 +72,7 @@ pub type Faults = Vec<(String, Fault)>;
 
 /// The fields of a model as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ModelDraft {
     pub code: String,
     pub name: String,
@@ -92,6 +93,7 @@ pub struct ModelRecord {
 
 /// The fields of an adoption as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AdoptionDraft {
     pub unit_code: String,
     pub model_code: String,
@@ -123,6 +125,7 @@ impl AdoptionRecord {
 
 /// The fields of a unit as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UnitDraft {
     pub code: String,
     pub name: String,

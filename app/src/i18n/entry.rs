@@ -349,8 +349,8 @@ mod tests {
 }
 
 /// What went wrong in an account form, for the person at it.
-pub fn account_problem(lang: Lang, p: &crate::views::AccountProblem) -> String {
-    use crate::views::AccountProblem as P;
+pub fn account_problem(lang: Lang, p: &crate::page_data::AccountProblem) -> String {
+    use crate::page_data::AccountProblem as P;
     let t = lang.entry();
     match p {
         P::WrongPassword => t.wrong_password.into(),
@@ -362,8 +362,8 @@ pub fn account_problem(lang: Lang, p: &crate::views::AccountProblem) -> String {
 }
 
 /// The form field at fault and the sentence for an account that could not be added or changed.
-pub fn user_problem(lang: Lang, p: &crate::views::UserProblem) -> (&'static str, String) {
-    use crate::views::UserProblem as P;
+pub fn user_problem(lang: Lang, p: &crate::page_data::UserProblem) -> (&'static str, String) {
+    use crate::page_data::UserProblem as P;
     let vi = lang == Lang::Vi;
     match p {
         P::Username(why) if vi => ("username", format!("Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số, . _ - (tối đa 32 ký tự). ({why})")),

@@ -11,7 +11,7 @@ pub use reference::{fault_text, ReferenceTexts};
 
 pub const LANG_COOKIE: &str = "lang";
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Lang {
     #[default]
     Vi,

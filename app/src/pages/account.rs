@@ -2,13 +2,13 @@
 //! `/admin/users`: an admin adds, disables and enables accounts. Plain form posts, like
 //! every write; the server checks who may do what.
 use crate::i18n::{account_problem, use_lang, user_problem};
-use crate::views::{AccountData, AccountProblem, UsersData};
+use crate::page_data::{AccountData, AccountProblem, UsersData};
 use leptos::prelude::*;
 
 pub async fn account_page() -> Result<AccountData, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
-    crate::ssr::views::account_page(&db, account, use_context::<crate::views::AccountOutcome>())
+    crate::ssr::loaders::account_page(&db, account, use_context::<crate::page_data::AccountOutcome>())
         .await
         .map_err(super::db_failed)
 }
@@ -16,7 +16,7 @@ pub async fn account_page() -> Result<AccountData, super::PageError> {
 pub async fn users_page() -> Result<UsersData, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
-    crate::ssr::views::users_page(&db, account, use_context::<crate::views::UsersOutcome>())
+    crate::ssr::loaders::users_page(&db, account, use_context::<crate::page_data::UsersOutcome>())
         .await
         .map_err(super::db_failed)
 }

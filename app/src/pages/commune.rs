@@ -2,7 +2,7 @@
 //! chart and a table), the months it did not report, and its place in the 2025 reorganisation.
 use super::loaded;
 use crate::i18n::{show_count, show_date, show_percent, use_lang};
-use crate::views::CommuneData;
+use crate::page_data::CommuneData;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -12,10 +12,10 @@ pub async fn commune_page(code: String, lang: String) -> Result<Option<CommuneDa
     let db = &state.db;
     let may_edit =
         super::signed_in(db).await?.is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_units());
-    let key = format!("commune {code:?} {lang:?}");
+    let key = (code.clone(), lang);
     let mut commune = state
         .figures
-        .get(db, key, || crate::ssr::views::commune(db, &code, lang))
+        .get(db, key, || crate::ssr::loaders::commune(db, &code, lang))
         .await
         .map_err(super::view_failed)?;
     if let Some(c) = &mut commune {

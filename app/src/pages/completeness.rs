@@ -4,16 +4,16 @@ use super::filters::{checked_period, use_query_filters};
 use super::{loaded, FiguresTable, HeaderCell};
 use crate::charts::percent_text;
 use crate::i18n::{show_count, show_percent, use_lang};
-use crate::views::CompletenessData;
+use crate::page_data::CompletenessData;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
+/// The page for the period of its URL, kept under that query.
 pub async fn completeness_page(period: Option<String>) -> Result<CompletenessData, super::PageError> {
     let state = super::state()?;
     let db = &state.db;
-    let (_, filter) = super::page_filter(db, period.as_deref(), None).await?;
-    let key = format!("completeness {filter:?}");
-    state.figures.get(db, key, || crate::ssr::views::completeness(db, &filter)).await.map_err(super::view_failed)
+    let q = crate::domain::FigureQuery { period, ..Default::default() }.normalised();
+    state.figures.get(db, q.clone(), || crate::ssr::loaders::completeness(db, &q)).await.map_err(super::view_failed)
 }
 
 #[component]

@@ -4,29 +4,18 @@
 use super::filters::{checked_period, filters_usable_in, use_query_filters, FilterForm};
 use super::{loaded, ChartFigure, FiguresTable, HeaderCell};
 use crate::charts::{comparison_titles, percent_text, ChartName, MIN_RANKED_RESPONDENTS};
-use crate::domain::{Comparison, TrendRow, UnitLevel};
+use crate::domain::{Comparison, FigureQuery, TrendRow, UnitLevel};
 use crate::i18n::{show_count, show_percent, use_lang};
-use crate::views::DashboardData;
+use crate::page_data::DashboardData;
 use leptos::prelude::*;
 
-pub async fn dashboard_page(
-    period: Option<String>,
-    model: Option<String>,
-    province: Option<String>,
-    district: Option<String>,
-    lang: String,
-) -> Result<DashboardData, super::PageError> {
+/// The dashboard's data for the query of its URL, kept under that query: a kept answer
+/// costs the reading of the data's version and nothing more.
+pub async fn dashboard_page(q: FigureQuery, lang: crate::i18n::Lang) -> Result<DashboardData, super::PageError> {
     let state = super::state()?;
     let db = &state.db;
-    let (_, filter) = super::province_filter(db, period.as_deref(), model, province).await?;
-    let district = district.filter(|d| !d.is_empty());
-    let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
-    let key = format!("dashboard {filter:?} {district:?} {lang:?}");
-    state
-        .figures
-        .get(db, key, || crate::ssr::views::dashboard(db, &filter, district.as_deref(), lang))
-        .await
-        .map_err(super::view_failed)
+    let q = q.normalised();
+    state.figures.get(db, (q.clone(), lang), || crate::ssr::loaders::dashboard(db, &q, lang)).await.map_err(super::view_failed)
 }
 
 #[component]
@@ -36,10 +25,7 @@ pub fn DashboardPage() -> impl IntoView {
     let filters = use_query_filters();
     let page = Resource::new(
         move || (filters.get(), lang.get()),
-        |(f, lang)| async move {
-            dashboard_page(checked_period(&f).ok().flatten(), f.model, f.province, f.district, lang.code().to_string())
-                .await
-        },
+        |(f, lang)| async move { dashboard_page(FigureQuery { period: checked_period(&f).ok().flatten(), ..f }, lang).await },
     );
     view! {
         <h1>{move || t().dashboard_heading}</h1>

@@ -3,25 +3,20 @@
 use super::filters::{checked_period, filters_usable, use_query_filters, FilterForm};
 use super::{loaded, ChartFigure};
 use crate::charts::ChartName;
+use crate::domain::FigureQuery;
 use crate::i18n::{show_date, use_lang};
-use crate::views::DistrictData;
+use crate::page_data::DistrictData;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-pub async fn district_page(
-    code: String,
-    period: Option<String>,
-    model: Option<String>,
-    lang: String,
-) -> Result<Option<DistrictData>, super::PageError> {
+/// The district's page for the query of its URL, kept under the district and that query.
+pub async fn district_page(code: String, q: FigureQuery, lang: crate::i18n::Lang) -> Result<Option<DistrictData>, super::PageError> {
     let state = super::state()?;
     let db = &state.db;
-    let (_, filter) = super::page_filter(db, period.as_deref(), model).await?;
-    let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
-    let key = format!("district {code:?} {filter:?} {lang:?}");
+    let q = FigureQuery { district: None, province: None, ..q.normalised() };
     state
         .figures
-        .get(db, key, || crate::ssr::views::district(db, &code, &filter, lang))
+        .get(db, (code.clone(), q.clone(), lang), || crate::ssr::loaders::district(db, &code, &q, lang))
         .await
         .map_err(super::view_failed)
 }
@@ -34,7 +29,7 @@ pub fn DistrictPage() -> impl IntoView {
     let page = Resource::new(
         move || (params.get().get("code").unwrap_or_default(), filters.get(), lang.get()),
         |(code, f, lang)| async move {
-            district_page(code, checked_period(&f).ok().flatten(), f.model, lang.code().to_string()).await
+            district_page(code, FigureQuery { period: checked_period(&f).ok().flatten(), ..f }, lang).await
         },
     );
     view! {

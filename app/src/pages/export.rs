@@ -5,8 +5,11 @@ use crate::i18n::use_lang;
 use leptos::prelude::*;
 
 pub async fn export_choices() -> Result<(String, Vec<Choice>), super::PageError> {
-    let (models, filter) = super::page_filter(&super::db()?, None, None).await?;
-    Ok((filter.period.to_string(), models))
+    use crate::ssr::figures;
+    let db = super::db()?;
+    let models = figures::model_choices(&db).await.map_err(super::db_failed)?;
+    let period = figures::resolve_period(&db, None).await.map_err(super::query_failed)?;
+    Ok((period.to_string(), models))
 }
 
 #[component]

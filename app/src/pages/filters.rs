@@ -1,6 +1,6 @@
 //! The GET filter form shared by the figure pages: it keeps filters in the URL, so it
 //! works without JavaScript and every view can be bookmarked or sent to a colleague.
-use crate::domain::{Period, PeriodError};
+use crate::domain::{FigureQuery, Period, PeriodError};
 use crate::i18n::{use_lang, Texts};
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -8,26 +8,25 @@ use leptos_router::hooks::use_query_map;
 
 pub use crate::domain::Choice;
 
-/// The filters as the URL gives them; empty strings mean "not given".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QueryFilters {
-    pub period: Option<String>,
-    pub model: Option<String>,
-    pub district: Option<String>,
-    pub province: Option<String>,
-}
-
-pub fn use_query_filters() -> Memo<QueryFilters> {
+/// The figure filters of the page's URL: the same typed query the charts, downloads and API
+/// read, blank values absent.
+pub fn use_query_filters() -> Memo<FigureQuery> {
     let query = use_query_map();
     Memo::new(move |_| {
         let q = query.get();
         let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        QueryFilters { period: get("period"), model: get("model"), district: get("district"), province: get("province") }
+        FigureQuery {
+            period: get("period"),
+            model: get("model"),
+            district: get("district"),
+            province: get("province"),
+            ..Default::default()
+        }
     })
 }
 
 /// The URL's period, normalised; an error when it does not parse (the form shows why).
-pub fn checked_period(f: &QueryFilters) -> Result<Option<String>, PeriodError> {
+pub fn checked_period(f: &FigureQuery) -> Result<Option<String>, PeriodError> {
     f.period.as_deref().map(|p| p.parse::<Period>().map(|p| p.to_string())).transpose()
 }
 
@@ -38,14 +37,14 @@ pub fn unknown_choice(code: &Option<String>, choices: &[Choice]) -> bool {
 
 /// True when every filter in the URL can be used: the page shows its table only then, and
 /// the form says next to the field what is wrong otherwise.
-pub fn filters_usable(f: &QueryFilters, models: &[Choice], districts: Option<&[Choice]>) -> bool {
+pub fn filters_usable(f: &FigureQuery, models: &[Choice], districts: Option<&[Choice]>) -> bool {
     checked_period(f).is_ok()
         && !unknown_choice(&f.model, models)
         && !districts.is_some_and(|d| unknown_choice(&f.district, d))
 }
 
 /// [`filters_usable`] for a page that also offers a province.
-pub fn filters_usable_in(f: &QueryFilters, models: &[Choice], provinces: &[Choice], districts: &[Choice]) -> bool {
+pub fn filters_usable_in(f: &FigureQuery, models: &[Choice], provinces: &[Choice], districts: &[Choice]) -> bool {
     filters_usable(f, models, Some(districts)) && !unknown_choice(&f.province, provinces)
 }
 
@@ -110,9 +109,9 @@ type Words = fn(&'static Texts) -> &'static str;
 fn ChoiceSelect(
     name: &'static str,
     label: Words,
-    filters: Memo<QueryFilters>,
+    filters: Memo<FigureQuery>,
     /// This menu's code in the URL.
-    field: fn(&QueryFilters) -> Option<String>,
+    field: fn(&FigureQuery) -> Option<String>,
     choices: Vec<Choice>,
     /// The option for none ("all models", "whole country").
     none: Option<Words>,

@@ -1,7 +1,7 @@
 //! `/login`: a plain form posting to `POST /login` (works without JavaScript); a failed
 //! attempt comes back here with the name kept and one message for any wrong name or password.
 use crate::i18n::use_lang;
-use crate::views::{LoginData, LoginProblem};
+use crate::page_data::{LoginData, LoginProblem};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

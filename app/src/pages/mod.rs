@@ -40,6 +40,14 @@ pub fn encode(v: &str) -> String {
         .collect()
 }
 
+/// A redirect target taken from a request: only a path on this site. Browsers read
+/// `//host` and `/\host` as another site, and a control character could split the header.
+pub fn same_site_path(back: &str) -> Option<&str> {
+    let b = back.as_bytes();
+    let path = b.first() == Some(&b'/') && !matches!(b.get(1), Some(b'/' | b'\\'));
+    (path && !back.chars().any(|c| c.is_control() || c == '\\')).then_some(back)
+}
+
 /// What a printed page says under its heading: the filters in force and the day.
 #[component]
 pub fn PrintedFilters(period: String, #[prop(optional, into)] model: Option<String>, today: String) -> impl IntoView {
@@ -89,7 +97,7 @@ pub fn capitalised(s: &str) -> String {
 
 /// One model a unit runs: unit, model, stage, since, steered by.
 #[component]
-pub fn RunningRow(r: crate::views::RunningModel) -> impl IntoView {
+pub fn RunningRow(r: crate::page_data::RunningModel) -> impl IntoView {
     let lang = crate::i18n::use_lang();
     let t = move || lang.get().texts();
     let scaled = r.stage == "scaled";
@@ -131,36 +139,6 @@ pub fn db() -> Result<crate::ssr::Db, PageError> {
     state().map(|s| s.db)
 }
 
-/// What every figure page starts from: the model list for its form, and the filter in force.
-/// A model the list does not have is left out of the filter: the form says so next to the
-/// field and the page shows no table.
-pub async fn page_filter(
-    db: &crate::ssr::Db,
-    period: Option<&str>,
-    model: Option<String>,
-) -> Result<(Vec<filters::Choice>, crate::domain::FigureFilter), PageError> {
-    province_filter(db, period, model, None).await
-}
-
-/// [`page_filter`] with a province, for the pages that offer one: an unknown province is
-/// left out like an unknown model, and the form says so next to the field.
-pub async fn province_filter(
-    db: &crate::ssr::Db,
-    period: Option<&str>,
-    model: Option<String>,
-    province: Option<String>,
-) -> Result<(Vec<filters::Choice>, crate::domain::FigureFilter), PageError> {
-    use crate::ssr::figures;
-    let models = figures::model_choices(db).await.map_err(db_failed)?;
-    let model = model.filter(|m| models.iter().any(|c| &c.code == m));
-    let province = match province.filter(|p| !p.is_empty()) {
-        Some(p) => figures::provinces(db).await.map_err(db_failed)?.into_iter().find(|c| c.code == p).map(|c| c.code),
-        None => None,
-    };
-    let filter = figures::resolve_filter(db, period, model, province).await.map_err(query_failed)?;
-    Ok((models, filter))
-}
-
 /// For a page loader: the user's mistake is said as it is, a database fault is logged.
 pub fn query_failed(e: crate::ssr::figures::QueryError) -> PageError {
     match e {
@@ -170,10 +148,10 @@ pub fn query_failed(e: crate::ssr::figures::QueryError) -> PageError {
 }
 
 /// For a page loader: the user's mistake as it is, our faults logged.
-pub fn view_failed(e: crate::ssr::views::ViewError) -> PageError {
+pub fn view_failed(e: crate::ssr::loaders::LoadError) -> PageError {
     match e {
-        crate::ssr::views::ViewError::Query(e) => query_failed(e),
-        crate::ssr::views::ViewError::Chart(e) => {
+        crate::ssr::loaders::LoadError::Query(e) => query_failed(e),
+        crate::ssr::loaders::LoadError::Chart(e) => {
             tracing::error!(error = %e, "chart drawing failed");
             PageError::Chart
         }
@@ -242,6 +220,17 @@ pub fn FiguresTable(testid: &'static str, header: Vec<HeaderCell>, children: Chi
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn redirects_stay_on_this_site() {
+        use super::same_site_path as p;
+        assert_eq!(p("/"), Some("/"));
+        assert_eq!(p("/?period=2024&model=CQTT"), Some("/?period=2024&model=CQTT"));
+        assert_eq!(p("/districts/402"), Some("/districts/402"));
+        for bad in ["", "//evil.example", "/\\evil.example", "\\evil.example", "https://evil.example", "evil", "/a\\b", "/\r\nSet-Cookie: x=1", "/\tx"] {
+            assert_eq!(p(bad), None, "{bad:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
@@ -256,11 +245,8 @@ mod tests {
 /// `private, no-store`: a shared PC's browser or a proxy keeps no copy of it.
 pub async fn signed_in(db: &crate::ssr::Db) -> Result<Option<crate::domain::access::Account>, PageError> {
     let Some(parts) = use_context::<axum::http::request::Parts>() else { return Ok(None) };
-    let lookup = || crate::ssr::auth::signed_in(db, &parts.headers);
-    let account = match use_context::<crate::ssr::auth::RequestAccount>() {
-        Some(once) => once.get_or_try_init(lookup).await.map_err(db_failed)?.clone(),
-        None => lookup().await.map_err(db_failed)?,
-    };
+    let once = use_context::<crate::ssr::auth::RequestAccount>();
+    let account = crate::ssr::auth::guard::request_account(db, &parts.headers, once.as_ref()).await.map_err(db_failed)?;
     if account.is_some() {
         if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
             resp.insert_header(

@@ -2,7 +2,7 @@
 //! effectiveness as the contract defines it.
 use super::{loaded, FiguresTable, HeaderCell};
 use crate::i18n::{show_count, show_date, show_interval, show_percent, use_lang};
-use crate::views::ModelData;
+use crate::page_data::ModelData;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -12,9 +12,9 @@ pub async fn model_page(code: String, lang: String) -> Result<Option<ModelData>,
     let db = &state.db;
     let may_edit =
         super::signed_in(db).await?.is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_reference());
-    let key = format!("model {code:?} {lang:?}");
+    let key = (code.clone(), lang);
     let mut model =
-        state.figures.get(db, key, || crate::ssr::views::model(db, &code, lang)).await.map_err(super::view_failed)?;
+        state.figures.get(db, key, || crate::ssr::loaders::model(db, &code, lang)).await.map_err(super::view_failed)?;
     if let Some(m) = &mut model {
         m.may_edit = may_edit;
     }

@@ -17,10 +17,14 @@ pub async fn models_page(period: Option<String>, model: Option<String>) -> Resul
     use crate::ssr::figures;
     let state = super::state()?;
     let db = &state.db;
-    let (models, filter) = super::page_filter(db, period.as_deref(), model).await?;
-    let key = format!("model figures {filter:?}");
-    let rows = state.figures.get(db, key, || figures::model_figures(db, &filter)).await.map_err(super::db_failed)?;
-    Ok(ModelsPageData { period: filter.period.to_string(), models, rows })
+    let q = crate::domain::FigureQuery { period, model, ..Default::default() }.normalised();
+    let page = state.figures.get(db, q.clone(), || async {
+        let models = figures::model_choices(db).await?;
+        let filter = figures::page_filter(db, &q, &models, &[]).await?;
+        let rows = figures::model_figures(db, &filter).await?;
+        Ok::<_, figures::QueryError>(ModelsPageData { period: filter.period.to_string(), models, rows })
+    });
+    page.await.map_err(super::query_failed)
 }
 
 #[component]

@@ -4,7 +4,7 @@
 //! to its field, in the reader's language.
 use crate::domain::reference::{AdoptionDraft, ModelDraft, UnitDraft};
 use crate::i18n::{fault_text, use_lang, Lang};
-use crate::views::{ReferenceForm, Refusal};
+use crate::page_data::{ReferenceForm, Refusal};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -12,7 +12,7 @@ pub async fn model_form(code: Option<String>, saved: Option<String>) -> Result<R
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     let submission = use_context::<ReferenceForm<ModelDraft>>();
-    crate::ssr::views::model_form(&db, account, code, saved.is_some(), submission).await.map_err(super::db_failed)
+    crate::ssr::loaders::model_form(&db, account, code, saved.is_some(), submission).await.map_err(super::db_failed)
 }
 
 pub async fn adoption_form(
@@ -30,7 +30,7 @@ pub async fn adoption_form(
         ..Default::default()
     };
     let id = id.and_then(|i| i.trim().parse().ok());
-    crate::ssr::views::adoption_form(&db, account, id, preset, saved.is_some(), submission)
+    crate::ssr::loaders::adoption_form(&db, account, id, preset, saved.is_some(), submission)
         .await
         .map_err(super::db_failed)
 }
@@ -39,7 +39,7 @@ pub async fn unit_form(code: Option<String>, saved: Option<String>) -> Result<Re
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
     let submission = use_context::<ReferenceForm<UnitDraft>>();
-    crate::ssr::views::unit_form(&db, account, code, saved.is_some(), submission).await.map_err(super::db_failed)
+    crate::ssr::loaders::unit_form(&db, account, code, saved.is_some(), submission).await.map_err(super::db_failed)
 }
 
 /// The messages at one field, joined.

@@ -1,14 +1,14 @@
 //! `/search?q=`: districts, communes and models by name, ignoring diacritics and case.
 use super::loaded;
 use crate::i18n::use_lang;
-use crate::views::{SearchHit, SearchKind};
+use crate::page_data::{SearchHit, SearchKind};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 pub async fn search_units(q: String) -> Result<Vec<SearchHit>, super::PageError> {
     // Bounded input: a name is never this long.
     let q: String = q.chars().take(100).collect();
-    crate::ssr::views::search(&super::db()?, &q).await.map_err(super::db_failed)
+    crate::ssr::loaders::search(&super::db()?, &q).await.map_err(super::db_failed)
 }
 
 #[component]

@@ -5,7 +5,7 @@
 use crate::domain::survey::{SurveyField, LEVEL_FIELDS};
 use crate::i18n::{broken_rule, field_label, use_lang, warning_text};
 use crate::islands::{number_field, typed_rate, CountFields};
-use crate::views::{RecentEntry, SurveyFormData};
+use crate::page_data::{RecentEntry, SurveyFormData};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -17,8 +17,8 @@ pub async fn survey_page(
 ) -> Result<SurveyFormData, super::PageError> {
     let db = super::db()?;
     let account = super::signed_in(&db).await?;
-    let query = crate::ssr::views::SurveyQuery { unit_code, model_code, period, saved: saved.is_some() };
-    crate::ssr::views::survey_form(&db, account, query, use_context::<crate::views::SurveySubmission>())
+    let query = crate::ssr::loaders::SurveyQuery { unit_code, model_code, period, saved: saved.is_some() };
+    crate::ssr::loaders::survey_form(&db, account, query, use_context::<crate::page_data::SurveySubmission>())
         .await
         .map_err(super::db_failed)
 }

@@ -279,9 +279,9 @@ fn survey_draft(cols: &Columns, line: u64, cells: &[String]) -> surveys::SurveyW
 /// PostgreSQL plans a chunk's reads of the stored counts with the table's statistics, and
 /// inside the import's transaction those are the table's before the import: an empty one
 /// (never analyzed) got plans that read every row written so far (by the period index, or
-/// sequentially) for each read, each longer as the import wrote more: a national import
-/// took more than 290 s. Analyzed again each time the rows written doubled (eight times
-/// nationally, a fraction of a second each); ANALYZE counts the transaction's own rows,
+/// sequentially) for each read, each longer as the import wrote more. Analyzed again each
+/// time the rows written doubled (a few times for a whole country, each quick); ANALYZE
+/// counts the transaction's own rows,
 /// and plans made with the old statistics are made again.
 async fn refresh_statistics(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
     use sea_orm::ConnectionTrait;

@@ -68,8 +68,8 @@ impl SurveyLine {
 ///
 /// A page comes back as one JSON array built by the database, not as `limit` rows: sqlx
 /// hands each SQLite row from its worker thread to the reading task on its own, and with
-/// sea-orm's decoding by column name that cost ~6 µs a row (a national export of 2.8
-/// million rows took 17 s from the command line, 29 s over HTTP; docs/benchmarks.md, run 18).
+/// sea-orm's decoding by column name that was most of a large export's time (measured in
+/// docs/benchmarks.md).
 pub async fn surveys_after(db: &Db, after: Option<&SurveyKey>, limit: u64) -> Result<Vec<SurveyLine>, DbErr> {
     use sea_orm::{DbBackend, FromQueryResult};
     #[derive(FromQueryResult)]

@@ -2,14 +2,15 @@
 //! admin's user list (`/admin/users`). Each handler signs the request in, asks
 //! `domain::access` inside the write, and answers like the entry form: a redirect (303)
 //! after success, the page again with the problem after a refusal.
-use super::entry::{page_with, SignedIn};
+use super::entry::page_with;
+use app::ssr::auth::guard::AuthUser;
 use super::HttpError;
 use app::domain::access::{Role, Writer};
 use app::i18n::Lang;
 use app::ssr::auth::{password, session, token};
 use app::ssr::writes::{self, users};
 use app::ssr::AppState;
-use app::views::{AccountOutcome, AccountProblem, UserProblem, UsersOutcome};
+use app::page_data::{AccountOutcome, AccountProblem, UserProblem, UsersOutcome};
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
@@ -44,7 +45,7 @@ struct PasswordForm {
 /// gets a fresh one so that the person stays signed in here.
 async fn change_password(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, HttpError> {
@@ -82,7 +83,7 @@ struct TokenForm {
 
 async fn create_token(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, HttpError> {
@@ -106,7 +107,7 @@ async fn create_token(
 
 async fn revoke_token(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, HttpError> {
@@ -152,7 +153,7 @@ fn lang_of(headers: &HeaderMap) -> Lang {
 
 async fn add_user(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
     Form(form): Form<UserForm>,
 ) -> Result<Response, HttpError> {
@@ -198,7 +199,7 @@ struct DisabledForm {
 
 async fn set_disabled(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
     Form(form): Form<DisabledForm>,
 ) -> Result<Response, HttpError> {

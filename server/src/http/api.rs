@@ -1,9 +1,10 @@
 //! `/api/v1`: read-only JSON for scripts: the contract's tables and the figures, with the
 //! same filters and the same definitions as pages and downloads.
 use super::encoding::{Accepts, Kept};
-use super::export::{figure_filter, filter_key, given, FigureQuery};
+use super::export::{figure_filter, given};
 use super::HttpError;
-use app::domain::FigureFilter;
+use app::domain::{FigureFilter, FigureQuery};
+use app::ssr::figures::CacheKey;
 use app::ssr::{entities, figures, tables, AppState};
 use axum::{
     extract::{Query, State},
@@ -33,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 async fn cached_json<T, E, Fut>(
     s: &AppState,
     accepts: Accepts,
-    key: String,
+    key: impl CacheKey,
     compute: impl FnOnce() -> Fut,
 ) -> Result<Response, HttpError>
 where
@@ -53,21 +54,21 @@ where
 }
 
 /// A list of figures for the request's filter (period, model, province), cached as JSON
-/// under the filter as given: the filter is checked against the data inside the
-/// computation (`export::filter_key`), so an answer the cache holds costs nothing more.
+/// under the endpoint and the query as asked: the filter is checked against the data inside
+/// the computation, so an answer the cache holds costs nothing more, and a filter that
+/// cannot be used is refused every time (errors are not kept).
 async fn cached_figures<T, Fut>(
     s: &AppState,
     accepts: Accepts,
     q: &FigureQuery,
-    what: String,
+    endpoint: &'static str,
     compute: impl FnOnce(FigureFilter) -> Fut,
 ) -> Result<Response, HttpError>
 where
     T: Serialize,
     Fut: std::future::Future<Output = Result<T, HttpError>>,
 {
-    let key = format!("{what} {}", filter_key(q));
-    cached_json(s, accepts, key, || async { compute(figure_filter(s, q).await?).await }).await
+    cached_json(s, accepts, (endpoint, q.clone().normalised()), || async { compute(figure_filter(s, q).await?).await }).await
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
@@ -182,7 +183,7 @@ async fn district_summary(
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let db = &s.db;
-    cached_figures(&s, accepts, &q, "district summary".into(), |f| async move { Ok(figures::district_summary(db, &f).await?) })
+    cached_figures(&s, accepts, &q, "district summary", |f| async move { Ok(figures::district_summary(db, &f).await?) })
         .await
 }
 
@@ -193,7 +194,7 @@ async fn communes(
 ) -> Result<Response, HttpError> {
     let district = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
     let db = &s.db;
-    cached_figures(&s, accepts, &q, format!("commune figures {district:?}"), |f| async move {
+    cached_figures(&s, accepts, &q, "commune figures", |f| async move {
         use sea_orm::EntityTrait;
         let found = entities::unit::Entity::find_by_id(district.clone()).one(db).await?;
         if found.is_none_or(|u| u.level != "district") {
@@ -210,7 +211,7 @@ async fn model_figures(
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let db = &s.db;
-    cached_figures(&s, accepts, &q, "model figures".into(), |f| async move { Ok(figures::model_figures(db, &f).await?) }).await
+    cached_figures(&s, accepts, &q, "model figures", |f| async move { Ok(figures::model_figures(db, &f).await?) }).await
 }
 
 async fn effectiveness(
@@ -219,7 +220,7 @@ async fn effectiveness(
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let (model, province) = (given(&q.model), given(&q.province));
-    let key = format!("effectiveness {model:?} {province:?}");
+    let key = ("effectiveness", model.clone(), province.clone());
     cached_json(&s, accepts, key, || async {
         let mut models = figures::model_choices(&s.db).await?;
         if let Some(m) = model {
@@ -244,7 +245,7 @@ async fn completeness(
     Query(q): Query<FigureQuery>,
 ) -> Result<Response, HttpError> {
     let db = &s.db;
-    cached_figures(&s, accepts, &q, "completeness".into(), |f| async move { Ok(figures::completeness(db, &f).await?) }).await
+    cached_figures(&s, accepts, &q, "completeness", |f| async move { Ok(figures::completeness(db, &f).await?) }).await
 }
 
 #[derive(Deserialize)]
@@ -270,7 +271,7 @@ async fn trend(
     let (from, to) = (period("from", &q.from)?, period("to", &q.to)?);
     let span = Period::span(from, to).map_err(|e| HttpError::bad("to", e.to_string()))?;
     let model = given(&q.model);
-    let key = format!("trend {unit:?} {from} {to} {model:?}");
+    let key = ("trend", unit.clone(), from, to, model.clone());
     cached_json(&s, accepts, key, || async {
         if entities::unit::Entity::find_by_id(unit.clone()).one(&s.db).await?.is_none() {
             return Err(FilterError::UnknownUnit(unit.clone()).into());

@@ -1,12 +1,13 @@
 //! `/charts/{chart}.{svg,png,csv}`: each dashboard chart at a stable URL with the page's
 //! filters, drawn from the same figures as the page, its CSV the table beside it.
-use super::export::{figure_filter, given, FigureQuery};
+use super::export::{figure_filter, given};
+use app::domain::FigureQuery;
 use super::{HeavySlots, HttpError};
 use crate::formats::table_csv_of;
 use app::charts::{self as specs, ChartName};
 use app::domain::TREND_COLUMNS;
 use app::i18n::Lang;
-use app::ssr::{charts, figures, views, AppState};
+use app::ssr::{charts, figures, loaders, AppState};
 use sea_orm::EntityTrait;
 use axum::{
     extract::{Path, Query, State},
@@ -40,7 +41,7 @@ async fn chart(
         return Err(HttpError::NotFound);
     }
     let lang = language(&headers, &q);
-    let key = format!("chart {file} {q:?} {lang:?}");
+    let key = (name, ext.to_string(), q.clone().normalised(), lang);
     let (content_type, filename, body) =
         state.figures.get(&state.db, key, || async {
             let _slot = slots.take().await?;
@@ -71,14 +72,14 @@ async fn draw(
             let Some(unit) = found.filter(|u| u.level == "commune") else {
                 return Err(app::domain::FilterError::UnknownUnit(code).into());
             };
-            let rows = views::commune_trend(db, &code).await?;
+            let rows = loaders::commune_trend(db, &code).await?;
             let csv = table_csv_of(&TREND_COLUMNS, rows.iter().map(|r| r.csv_cells()))?;
             (specs::trend_lines(&[(unit.name, rows)], lang), csv, code)
         }
         ChartName::ModelAdoption => {
             let code = given(&q.model).ok_or_else(|| HttpError::bad("model", "required: a model code"))?;
             let curve =
-                views::model_curve(db, &code).await?.ok_or(app::domain::FilterError::UnknownModel(code.clone()))?;
+                loaders::model_curve(db, &code).await?.ok_or(app::domain::FilterError::UnknownModel(code.clone()))?;
             let rows = curve.iter().map(|(y, pilot, scaled)| vec![y.to_string(), pilot.to_string(), scaled.to_string()]);
             let csv = table_csv_of(&["year", "pilot", "scaled"], rows)?;
             (specs::adoption_curve(&curve, lang), csv, code)
@@ -116,9 +117,9 @@ async fn period_chart(
                 if found.is_none_or(|u| u.level == "commune") {
                     return Err(app::domain::FilterError::UnknownDistrict(code).into());
                 }
-                views::commune_comparison(db, &code, filter).await?
+                loaders::commune_comparison(db, &code, filter).await?
             } else {
-                figures::comparison(db, filter).await?
+                figures::comparison(db, filter, &figures::provinces(db).await?).await?
             };
             let csv = table_csv_of(&comparison.columns(), comparison.rows.iter().map(|r| r.csv_cells().to_vec()))?;
             let spec = if matches!(name, ChartName::AdoptionByDistrict | ChartName::AdoptionByCommune) {
@@ -140,8 +141,9 @@ async fn trend_chart(
     lang: Lang,
 ) -> Result<(specs::ChartSpec, Vec<u8>), HttpError> {
     let districts = figures::district_choices(&state.db, filter.province.as_deref()).await?;
-    let district = views::chosen_district(&districts, given(&q.district).as_deref())?;
-    let lines = views::dashboard_trend(&state.db, filter, district.as_ref(), lang).await?;
+    let district = loaders::chosen_district(&districts, given(&q.district).as_deref())?;
+    let provinces = figures::provinces(&state.db).await?;
+    let lines = loaders::dashboard_trend(&state.db, filter, &provinces, district.as_ref(), lang).await?;
     let mut header = vec!["unit"];
     header.extend(TREND_COLUMNS);
     let rows = lines.iter().flat_map(|(unit, rows)| {

@@ -2,9 +2,8 @@
 //! page for visitors, an API list of figures, a district summary download) is the same
 //! bytes for every request until the next write, so each coding of it is made once, by the
 //! first request that asks for it, instead of by the compression layer for every request:
-//! the national district summary as JSON (153 KB) was answered 10,224 times a second to
-//! clients that ask for no compression and 661 times to those that take gzip, compressed
-//! anew for each (python's `requests` and every browser ask for it).
+//! compressed anew for each, a large answer went out many times slower to the clients that
+//! take gzip (python's `requests` and every browser) than to those that take none.
 use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
@@ -134,8 +133,8 @@ impl Coding {
     }
 }
 
-/// At the strongest level: an answer is compressed once per version of the data, and the
-/// national dashboard comes out 0.5 KB smaller (docs/benchmarks.md, run 12) for 2 ms more.
+/// At the strongest level: an answer is compressed once per version of the data, so the
+/// few bytes it saves cost little.
 fn gzip(body: &[u8]) -> Vec<u8> {
     use std::io::Write as _;
     let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::best());
@@ -144,9 +143,9 @@ fn gzip(body: &[u8]) -> Vec<u8> {
     encoder.finish().unwrap_or_default()
 }
 
-/// Quality 10 of 11: the national dashboard (126 KB of HTML) comes to 8.8 KB in ~90 ms,
-/// against 10.4 KB at quality 9 (15 ms), 8.3 KB at 11 (260 ms) and 12.9 KB gzipped. Paid once
-/// per answer and version of the data, by the first request after a write that takes brotli.
+/// Quality 10 of 11: close to 11's size at a fraction of its time, and well under gzip's
+/// (the sizes and times are in docs/benchmarks.md). Paid once per answer and version of
+/// the data, by the first request after a write that takes brotli.
 fn brotli(body: &[u8]) -> Vec<u8> {
     let params = brotli::enc::BrotliEncoderParams { quality: 10, size_hint: body.len(), ..Default::default() };
     let mut out = Vec::with_capacity(body.len() / 8);

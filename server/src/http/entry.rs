@@ -3,12 +3,12 @@
 //! the result; a refusal renders the form page again with the values kept and the
 //! messages, through the same Leptos page the GET shows.
 use super::HttpError;
-use app::domain::access::{Account, Writer};
+use app::domain::access::Writer;
 use app::domain::survey::{Broken, SurveyDraft, SurveyField};
-use app::ssr::auth::{self, session, LoginError};
-use app::ssr::writes::{self, surveys, Audit};
+use app::ssr::auth::{self, guard::AuthUser, session, LoginError};
+use app::ssr::writes::{self, surveys, surveys::SurveyWriteError, Audit};
 use app::ssr::AppState;
-use app::views::{LoginData, LoginProblem, SurveySubmission};
+use app::page_data::{LoginData, LoginProblem, SurveySubmission};
 use axum::{
     body::Body,
     extract::{ConnectInfo, State},
@@ -19,29 +19,6 @@ use axum::{
 };
 use serde::Deserialize;
 use std::net::SocketAddr;
-
-/// The signed-in account of a form post. Without a live session the browser is sent to
-/// sign in first (and back to the form's page afterwards); nothing is written.
-pub(super) struct SignedIn(pub Account);
-
-impl axum::extract::FromRequestParts<AppState> for SignedIn {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Response> {
-        match auth::signed_in(&state.db, &parts.headers).await {
-            Ok(Some(account)) => Ok(SignedIn(account)),
-            Ok(None) => {
-                let path = parts.uri.path();
-                let page = ["/admin/users", "/account", "/edit/model", "/edit/adoption", "/edit/unit"]
-                    .into_iter()
-                    .find(|p| path.starts_with(p))
-                    .unwrap_or("/survey");
-                Err(Redirect::to(&format!("/login?next={page}")).into_response())
-            }
-            Err(e) => Err(HttpError::from(e).into_response()),
-        }
-    }
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -93,7 +70,7 @@ async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, HttpError> {
-    let next = super::same_site_path(&form.next).filter(|p| !p.starts_with("/login")).unwrap_or("/survey").to_string();
+    let next = app::pages::same_site_path(&form.next).filter(|p| !p.starts_with("/login")).unwrap_or("/survey").to_string();
     match auth::login(&state.db, &form.username, &form.password, &peer.ip().to_string()).await {
         Ok((account, token)) => {
             tracing::info!(user = %account.username, "signed in");
@@ -146,7 +123,7 @@ struct SurveyForm {
 
 async fn enter_survey(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
     Form(form): Form<SurveyForm>,
 ) -> Result<Response, HttpError> {
@@ -174,51 +151,42 @@ async fn enter_survey(
     );
     let row = surveys::SurveyWrite { line: 1, draft: draft.clone(), version };
     let confirmed = confirmed && !reason.is_empty();
-    let saved = surveys::save_entry(&state.writes, &state.db, writer, vec![row], confirmed, audit)
-        .await
-        .map_err(HttpError::from)?;
-    let status = match saved {
+    match surveys::save_entry(&state.writes, &state.db, writer, vec![row], confirmed, audit).await {
         Ok(_) => {
-            let key = &draft;
             let to = format!(
                 "/survey?saved=1&unit_code={}&model_code={}&period={}",
-                app::pages::encode(key.unit_code.trim()),
-                app::pages::encode(key.model_code.trim()),
-                app::pages::encode(key.period.trim())
+                app::pages::encode(draft.unit_code.trim()),
+                app::pages::encode(draft.model_code.trim()),
+                app::pages::encode(draft.period.trim())
             );
-            return Ok(Redirect::to(&to).into_response());
+            Ok(Redirect::to(&to).into_response())
         }
-        Err(surveys::SurveyWriteError::Invalid(problems)) => {
-            submission.problems = problems.into_iter().map(|p| (p.field, p.broken)).collect();
-            StatusCode::UNPROCESSABLE_ENTITY
+        Err(e) => {
+            e.log_refusal(&account.username);
+            let status = refused(&mut submission, e)?;
+            Ok(page_with(state, headers, "/survey", submission, status).await)
         }
-        Err(surveys::SurveyWriteError::Forbidden { unit, .. }) => {
-            tracing::warn!(user = %account.username, unit = %unit, "survey entry refused: not the user's unit");
-            submission.problems = vec![(SurveyField::UnitCode, Broken::NotYourUnit(unit))];
-            StatusCode::FORBIDDEN
-        }
-        Err(surveys::SurveyWriteError::Conflict { stored, .. }) => {
+    }
+}
+
+/// What a refused survey write shows on the entry form, next to the fields, and its status.
+fn refused(submission: &mut SurveySubmission, e: SurveyWriteError) -> Result<StatusCode, HttpError> {
+    let status = e.status();
+    match e {
+        SurveyWriteError::Invalid(problems) => submission.problems = problems.into_iter().map(|p| (p.field, p.broken)).collect(),
+        SurveyWriteError::Forbidden { unit, .. } => submission.problems = vec![(SurveyField::UnitCode, Broken::NotYourUnit(unit))],
+        SurveyWriteError::Conflict { stored, .. } => {
             // The form shows the stored values beside the writer's, and edits from the new version.
             submission.version = Some(stored.version);
             submission.conflict = Some(stored);
-            StatusCode::CONFLICT
         }
-        Err(surveys::SurveyWriteError::Warned(warnings)) => {
-            submission.warnings = warnings.into_iter().map(|w| w.warning).collect();
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(surveys::SurveyWriteError::ReasonRequired) => {
-            submission.reason_missing = true;
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(surveys::SurveyWriteError::NotFound(_)) => {
-            // Edited from a version that was deleted meanwhile: it is a new entry now.
-            submission.version = None;
-            StatusCode::CONFLICT
-        }
-        Err(surveys::SurveyWriteError::Db(e)) => return Err(HttpError::from(e)),
-    };
-    Ok(page_with(state, headers, "/survey", submission, status).await)
+        SurveyWriteError::Warned(warnings) => submission.warnings = warnings.into_iter().map(|w| w.warning).collect(),
+        SurveyWriteError::ReasonRequired => submission.reason_missing = true,
+        // Edited from a version that was deleted meanwhile: it is a new entry now.
+        SurveyWriteError::NotFound(_) => submission.version = None,
+        SurveyWriteError::Db(e) => return Err(e.into()),
+    }
+    Ok(status)
 }
 
 #[derive(Deserialize, Default)]
@@ -234,7 +202,7 @@ struct DeleteForm {
 /// An official deletes an entry, with a reason; the values stay in the audit log.
 async fn delete_survey(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, HttpError> {
@@ -256,28 +224,16 @@ async fn delete_survey(
         reason: reason.clone(),
         ..Default::default()
     };
-    let status = match surveys::delete(&txn, &writer, key, version, &audit).await {
+    match surveys::delete(&txn, &writer, key, version, &audit).await {
         Ok(_) => {
             txn.commit().await?;
-            return Ok(Redirect::to(&format!("/communes/{}", app::pages::encode(form.unit_code.trim()))).into_response());
+            Ok(Redirect::to(&format!("/communes/{}", app::pages::encode(form.unit_code.trim()))).into_response())
         }
-        Err(surveys::SurveyWriteError::Forbidden { unit, .. }) => {
-            tracing::warn!(user = %account.username, %unit, "survey deletion refused");
-            return Err(HttpError::Forbidden { row: None, message: "only officials delete survey counts".into() });
+        Err(e) => {
+            drop(txn);
+            e.log_refusal(&account.username);
+            let status = refused(&mut submission, e)?;
+            Ok(page_with(state, headers, "/survey", submission, status).await)
         }
-        Err(surveys::SurveyWriteError::ReasonRequired) => {
-            submission.reason_missing = true;
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(surveys::SurveyWriteError::Conflict { stored, .. }) => {
-            submission.version = Some(stored.version);
-            submission.conflict = Some(stored);
-            StatusCode::CONFLICT
-        }
-        Err(surveys::SurveyWriteError::NotFound(_)) => return Err(HttpError::NotFound),
-        Err(surveys::SurveyWriteError::Db(e)) => return Err(e.into()),
-        Err(e) => return Err(HttpError::Internal(e.to_string())),
-    };
-    drop(txn);
-    Ok(page_with(state, headers, "/survey", submission, status).await)
+    }
 }

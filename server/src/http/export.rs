@@ -2,7 +2,7 @@
 use super::encoding::{Accepts, Kept};
 use super::{HeavySlots, HttpError};
 use crate::formats::{self, Format};
-use app::domain::FigureFilter;
+use app::domain::{FigureFilter, FigureQuery};
 use app::ssr::{figures, AppState};
 use axum::{
     extract::{Path, Query, State},
@@ -11,22 +11,9 @@ use axum::{
     routing::get,
     Extension, Router,
 };
-use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/export/district-summary", get(district_summary_by_param)).route("/export/{file}", get(file))
-}
-
-/// The query of a figure request. Empty values count as absent, as an HTML form sends them.
-#[derive(Debug, Default, Deserialize)]
-pub struct FigureQuery {
-    pub period: Option<String>,
-    pub model: Option<String>,
-    pub province: Option<String>,
-    pub format: Option<String>,
-    pub district: Option<String>,
-    pub commune: Option<String>,
-    pub lang: Option<String>,
 }
 
 pub fn given(v: &Option<String>) -> Option<String> {
@@ -77,16 +64,6 @@ pub async fn figure_filter(state: &AppState, q: &FigureQuery) -> Result<FigureFi
     Ok(figures::resolve_filter(&state.db, Some(&period), given(&q.model), given(&q.province)).await?)
 }
 
-/// A figure request's filter as given (blank fields left out), for the key of its cached
-/// answer. The filter is checked against the data inside the computation
-/// ([`figure_filter`]): an answer the cache holds then costs one reading of the data's
-/// version and nothing more (a model's check was a second query, and cost the summary by
-/// model a third of its answers per second), and a filter that cannot be used is refused
-/// every time, since errors are not kept.
-pub fn filter_key(q: &FigureQuery) -> String {
-    format!("{:?} {:?} {:?}", given(&q.period), given(&q.model), given(&q.province))
-}
-
 /// Kept per version of the data as the bytes of the download (and each compressed coding,
 /// once asked for).
 async fn district_summary(
@@ -96,7 +73,10 @@ async fn district_summary(
     q: &FigureQuery,
     format: Format,
 ) -> Result<Response, HttpError> {
-    let key = format!("district summary {} {format:?}", filter_key(q));
+    // Kept under the query as asked: the filter is checked against the data inside the
+    // computation, so a kept answer costs one reading of the data's version and nothing
+    // more, and a filter that cannot be used is refused every time (errors are not kept).
+    let key = (q.clone().normalised(), format);
     let (period, body) = state
         .figures
         .get(&state.db, key, || async {

@@ -9,8 +9,8 @@
 //! rendered with (taken out of the header and the body before anyone sees it): a nonce
 //! handed to every visitor would be no secret, and a fresh one per answer would change the
 //! body. So the body is the same for every answer, and it is compressed once per coding
-//! (brotli or gzip, whichever the first visitor who takes it asks for): the national
-//! dashboard (1 MB of HTML) was limited to ~100 answers a second by gzipping it for each one.
+//! (brotli or gzip, whichever the first visitor who takes it asks for): compressing a large
+//! page anew for each answer had limited how many a second the server could send.
 //!
 //! A kept page also names its body by a digest (`ETag`) and asks browsers to check back
 //! each time (`Cache-Control: no-cache`): a returning phone whose copy is still the page
@@ -50,11 +50,11 @@ impl From<sea_orm::DbErr> for NotKept {
 }
 
 pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET || signed_in(req.headers()) {
+    if req.method() != Method::GET || app::ssr::auth::guard::has_credential(req.headers()) {
         return next.run(req).await;
     }
     let lang = req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).map(Lang::from_cookie_header);
-    let key = format!("page {} {}", lang.unwrap_or_default().code(), req.uri());
+    let key = (lang.unwrap_or_default(), req.uri().to_string());
     let accepts = Accepts::of(req.headers());
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let kept = state.figures.get(&state.db, key, || async move { keep(next.run(req).await).await }).await;
@@ -64,12 +64,6 @@ pub async fn pages(State(state): State<AppState>, req: Request, next: Next) -> R
         Err(NotKept::Answer(response)) => response,
         Err(NotKept::Db(e)) => HttpError::from(e).into_response(),
     }
-}
-
-/// A session cookie, valid or not: such a request is rendered for itself.
-fn signed_in(headers: &HeaderMap) -> bool {
-    let cookie = format!("{}=", app::ssr::auth::session::COOKIE);
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|v| v.contains(&cookie))
 }
 
 async fn keep(response: Response) -> Result<Page, NotKept> {

@@ -1,13 +1,14 @@
 //! The forms for reference data: `POST /edit/model`, `POST /edit/adoption`, `POST /edit/unit`. As with
 //! survey entry, success redirects (303) to the model's page and a refusal renders the form
 //! page again, with the values kept and the messages, through the page the GET shows.
-use super::entry::{page_with, SignedIn};
+use super::entry::page_with;
+use app::ssr::auth::guard::AuthUser;
 use super::HttpError;
 use app::domain::access::{Account, Writer};
 use app::domain::reference::{AdoptionDraft, ModelDraft, UnitDraft};
 use app::ssr::writes::{self, adoptions, models, units, Audit, ReferenceWriteError};
 use app::ssr::AppState;
-use app::views::{ReferenceForm, Refusal};
+use app::page_data::{ReferenceForm, Refusal};
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
@@ -22,17 +23,6 @@ pub fn routes() -> Router<AppState> {
         .route("/edit/model", post(save_model))
         .route("/edit/adoption", post(save_adoption))
         .route("/edit/unit", post(save_unit))
-}
-
-/// The audit's note on a change: optional, bounded like every text.
-fn reason_of(raw: &str) -> String {
-    raw.trim().chars().take(500).collect()
-}
-
-/// Who writes, and how the audit log records it.
-fn editor(account: &Account, reason: &str) -> (Writer, Audit) {
-    let audit = Audit::new(account.username.clone(), "edit", Some(reason.to_string()).filter(|r| !r.is_empty()));
-    (Writer::Account(account.clone()), audit)
 }
 
 /// Commits an accepted save and redirects (303) to `to`; a refused one renders the form page
@@ -93,28 +83,40 @@ fn refused<D>(form: &mut ReferenceForm<D>, error: ReferenceWriteError<D>, forbid
     })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ModelForm {
-    code: String,
-    name: String,
-    category: String,
-    description: String,
-    launched_on: String,
+/// A reference form as posted: its draft's fields, and what the form adds around them.
+#[derive(Deserialize)]
+struct Posted<D> {
+    #[serde(flatten)]
+    draft: D,
+    /// The stored row being edited (adoptions, whose key can change).
+    #[serde(default)]
+    id: String,
+    /// What the form was filled from; a save over a newer one is refused.
+    #[serde(default)]
     revision: String,
+    #[serde(default)]
     reason: String,
+}
+
+impl<D> Posted<D> {
+    /// The revision edited from (none for a new record), the note on the change (optional,
+    /// bounded like every text), who writes, and how the audit log records it.
+    fn edit_by(&self, account: &Account) -> (Option<String>, String, Writer, Audit) {
+        let revision = Some(self.revision.trim().to_string()).filter(|r| !r.is_empty());
+        let reason: String = self.reason.trim().chars().take(500).collect();
+        let audit = Audit::new(account.username.clone(), "edit", Some(reason.clone()).filter(|r| !r.is_empty()));
+        (revision, reason, Writer::Account(account.clone()), audit)
+    }
 }
 
 async fn save_model(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
-    Form(f): Form<ModelForm>,
+    Form(f): Form<Posted<ModelDraft>>,
 ) -> Result<Response, HttpError> {
-    let draft = ModelDraft { code: f.code, name: f.name, category: f.category, description: f.description, launched_on: f.launched_on };
-    let revision = Some(f.revision.trim().to_string()).filter(|r| !r.is_empty());
-    let reason = reason_of(&f.reason);
-    let (writer, audit) = editor(&account, &reason);
+    let (revision, reason, writer, audit) = f.edit_by(&account);
+    let draft = f.draft;
     let txn = writes::begin(&state.db).await?;
     let saved = models::save(&txn, &writer, &draft, revision.as_deref(), &audit).await;
     let to = format!("/models/{}", app::pages::encode(draft.code.trim()));
@@ -122,84 +124,34 @@ async fn save_model(
     finish(state, headers, txn, saved, to, "/edit/model", form, Refusal::NotAllowed).await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct AdoptionForm {
-    id: String,
-    unit_code: String,
-    model_code: String,
-    started_on: String,
-    ended_on: String,
-    stage: String,
-    steered_by: String,
-    revision: String,
-    reason: String,
-}
-
 async fn save_adoption(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
-    Form(f): Form<AdoptionForm>,
+    Form(f): Form<Posted<AdoptionDraft>>,
 ) -> Result<Response, HttpError> {
-    let draft = AdoptionDraft {
-        unit_code: f.unit_code,
-        model_code: f.model_code,
-        started_on: f.started_on,
-        ended_on: f.ended_on,
-        stage: f.stage,
-        steered_by: f.steered_by,
-    };
     let id = match f.id.trim() {
         "" => None,
         raw => Some(raw.parse::<i64>().map_err(|_| HttpError::bad("id", "a whole number"))?),
     };
-    let revision = f.revision.trim().to_string();
-    let edited = id.map(|id| (id, revision.as_str()));
-    let reason = reason_of(&f.reason);
-    let (writer, audit) = editor(&account, &reason);
+    let (revision, reason, writer, audit) = f.edit_by(&account);
+    let draft = f.draft;
+    let edited = id.map(|id| (id, revision.as_deref().unwrap_or("")));
     let txn = writes::begin(&state.db).await?;
     let saved = adoptions::save(&txn, &writer, &draft, edited, &audit).await;
     let to = format!("/models/{}", app::pages::encode(draft.model_code.trim()));
-    let revision = Some(revision).filter(|r| !r.is_empty());
     let form = ReferenceForm { account: Some(account), values: draft, id, revision, reason, ..Default::default() };
     finish(state, headers, txn, saved, to, "/edit/adoption", form, Refusal::NotAllowed).await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct UnitForm {
-    code: String,
-    name: String,
-    level: String,
-    parent_code: String,
-    kind: String,
-    valid_from: String,
-    valid_to: String,
-    successor_code: String,
-    revision: String,
-    reason: String,
-}
-
 async fn save_unit(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
+    AuthUser(account): AuthUser,
     headers: HeaderMap,
-    Form(f): Form<UnitForm>,
+    Form(f): Form<Posted<UnitDraft>>,
 ) -> Result<Response, HttpError> {
-    let draft = UnitDraft {
-        code: f.code,
-        name: f.name,
-        level: f.level,
-        parent_code: f.parent_code,
-        kind: f.kind,
-        valid_from: f.valid_from,
-        valid_to: f.valid_to,
-        successor_code: f.successor_code,
-    };
-    let revision = Some(f.revision.trim().to_string()).filter(|r| !r.is_empty());
-    let reason = reason_of(&f.reason);
-    let (writer, audit) = editor(&account, &reason);
+    let (revision, reason, writer, audit) = f.edit_by(&account);
+    let draft = f.draft;
     let txn = writes::begin(&state.db).await?;
     let saved = units::save(&txn, &writer, &draft, revision.as_deref(), &audit).await;
     let page = if draft.level.trim() == "district" { "districts" } else { "communes" };

@@ -6,12 +6,12 @@
 //! the stored `version` of a row that exists with other values).
 use super::HttpError;
 use app::domain::access::Writer;
-use app::domain::survey::{Broken, SurveyDraft, LEVEL_FIELDS};
-use app::ssr::auth;
+use app::domain::survey::{SurveyDraft, LEVEL_FIELDS};
+use app::ssr::auth::guard::AuthUser;
 use app::ssr::import::SURVEY_COLUMNS;
 use app::ssr::writes::{surveys, Audit};
 use app::ssr::AppState;
-use axum::{body::Bytes, extract::State, http::HeaderMap, http::StatusCode, response::IntoResponse, routing::post, Json, Router};
+use axum::{body::Bytes, extract::State, http::StatusCode, response::IntoResponse, routing::post, Json, Router};
 use serde_json::{json, Map, Value};
 
 /// Rows one request may carry (the body limit allows about this many too).
@@ -21,54 +21,19 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/surveys", post(write_surveys))
 }
 
-async fn write_surveys(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<impl IntoResponse, HttpError> {
-    let account = auth::bearer(&state.db, &headers).await?.ok_or(HttpError::Unauthorized)?;
+async fn write_surveys(State(state): State<AppState>, AuthUser(account): AuthUser, body: Bytes) -> Result<impl IntoResponse, HttpError> {
     let (rows, reason) = rows_of(&body)?;
     let writer = Writer::Account(account.clone());
     let audit = Audit::new(account.username.clone(), if writer.corrects() { "api correction" } else { "api" }, reason);
     // A program cannot answer a question: warnings are kept, reported and audited.
-    let saved = surveys::save_entry(&state.writes, &state.db, writer, rows, true, audit).await?;
-    match saved {
-        Ok(saved) => {
-            let warnings: Vec<Value> =
-                saved.warnings.iter().map(|w| json!({ "row": w.line, "message": w.warning.to_string() })).collect();
-            let w = saved.written;
-            let status = if w.inserted > 0 { StatusCode::CREATED } else { StatusCode::OK };
-            Ok((
-                status,
-                Json(json!({ "inserted": w.inserted, "updated": w.updated, "unchanged": w.unchanged, "warnings": warnings })),
-            ))
-        }
-        Err(surveys::SurveyWriteError::Invalid(problems)) => Err(HttpError::Unprocessable(
-            problems
-                .iter()
-                .map(|p| match &p.broken {
-                    // The stored row's version, which a program has no other way to read: sent
-                    // back with the row, it replaces the stored values knowingly.
-                    Broken::Exists { version, .. } => json!({
-                        "row": p.line, "field": p.field.column(), "version": version,
-                        "message": format!("{} (version {version}: send it as `version` to replace them)", p.broken),
-                    }),
-                    other => json!({ "row": p.line, "field": p.field.column(), "message": other.to_string() }),
-                })
-                .collect(),
-        )),
-        Err(surveys::SurveyWriteError::Forbidden { line, unit }) => {
-            tracing::warn!(user = %account.username, %unit, "API write refused: not the user's unit");
-            Err(HttpError::Forbidden { row: Some(line), message: format!("not allowed to write for unit `{unit}`") })
-        }
-        Err(surveys::SurveyWriteError::Conflict { line, stored }) => {
-            Err(HttpError::Conflict { row: line, stored: serde_json::to_value(stored).unwrap_or(Value::Null) })
-        }
-        Err(surveys::SurveyWriteError::ReasonRequired) => Err(HttpError::Unprocessable(vec![json!({
-            "row": null, "field": "reason", "message": "a correction of another unit's figures needs a reason"
-        })])),
-        Err(e @ surveys::SurveyWriteError::NotFound(_)) => {
-            Err(HttpError::Unprocessable(vec![json!({ "row": null, "field": "version", "message": e.to_string() })]))
-        }
-        Err(surveys::SurveyWriteError::Warned(_)) => Err(HttpError::Internal("warnings were not confirmed".into())),
-        Err(surveys::SurveyWriteError::Db(e)) => Err(e.into()),
-    }
+    let saved = surveys::save_entry(&state.writes, &state.db, writer, rows, true, audit)
+        .await
+        .inspect_err(|e| e.log_refusal(&account.username))?;
+    let warnings: Vec<Value> =
+        saved.warnings.iter().map(|w| json!({ "row": w.line, "message": w.warning.to_string() })).collect();
+    let w = saved.written;
+    let status = if w.inserted > 0 { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(json!({ "inserted": w.inserted, "updated": w.updated, "unchanged": w.unchanged, "warnings": warnings }))))
 }
 
 fn problem(row: Option<u64>, field: Option<&str>, message: String) -> Value {

@@ -6,7 +6,7 @@
 //! engines.
 //!
 //! `PROPTEST_CASES` (default 3 sequences of up to 8 writes) makes it longer.
-mod common;
+use crate::common;
 use app::domain::access::Writer;
 use app::domain::reference::AdoptionDraft;
 use app::domain::{FigureFilter, Period};
@@ -200,7 +200,7 @@ on_both_engines!(every_figure_equals_the_direct_computation_after_each_write, |e
     let token = common::demo_official_token(&app.database.url, "cache");
     let mut headers = axum::http::HeaderMap::new();
     headers.insert(axum::http::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
-    let account = app::ssr::auth::bearer(&app.db, &headers).await.unwrap().expect("the demo official");
+    let account = app::ssr::auth::guard::request_account(&app.db, &headers, None).await.unwrap().expect("the demo official");
     let writer = Writer::Account(account);
     // Communes of one district that ended in the 2025 reorganisation: valid in 2016–2017,
     // when the demo has no counts yet, so every write moves a figure.
@@ -320,4 +320,31 @@ on_both_engines!(cached_figures_go_out_compressed_as_asked_and_follow_writes, |e
     assert_ne!(after, before);
     assert_eq!(gunzip(&get(path, "gzip").await.unwrap().bytes().await.unwrap()), after);
     assert_eq!(unbrotli(&get(path, "br").await.unwrap().bytes().await.unwrap()), after);
+});
+
+on_both_engines!(a_kept_dashboard_answer_reads_only_the_data_version, |engine: Engine| async move {
+    let app = TestApp::spawn_with(engine, false, |db| async move {
+        server::demo::load(&db).await.unwrap();
+    }).await;
+    let (status, first) = app.get_text("/?period=2024&model=CQTT").await;
+    assert_eq!(status, 200);
+    let ballots = common::testid_text(&first, "card-ballots").to_string();
+    // The same question asked otherwise (blank fields, spaces): another address, so the
+    // page is rendered again, from the dashboard's figures kept under the normalised query.
+    app.record_statements();
+    let (status, again) = app.get_text("/?period=%202024&model=CQTT&province=&district=").await;
+    let statements = app.recorded_statements();
+    assert_eq!(status, 200);
+    assert_eq!(common::testid_text(&again, "card-ballots"), ballots, "the same figures");
+    assert!(!statements.is_empty(), "the data's version is read: a write would be seen");
+    assert!(
+        statements.iter().all(|s| s.contains("FROM data_version")),
+        "a kept answer runs no query but the data version's:\n{statements:#?}"
+    );
+    // A write is seen at once: the next answer computes afresh.
+    use sea_orm::ConnectionTrait;
+    app.db.execute_unprepared("UPDATE data_version SET version = version + 1").await.unwrap();
+    app.record_statements();
+    assert_eq!(app.get_text("/?period=2024&model=CQTT&district=").await.0, 200);
+    assert!(app.recorded_statements().iter().any(|s| s.contains("survey_sums")), "computed afresh after a write");
 });

@@ -123,9 +123,13 @@ fn test_request_timeout() -> std::time::Duration {
     std::time::Duration::from_secs(secs)
 }
 
+/// The SQL statements the server's pool ran while recording (`None`: not recording).
+type Statements = std::sync::Arc<std::sync::Mutex<Option<Vec<String>>>>;
+
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub db: Db,
+    statements: Statements,
     pub database: TestDb,
     pub client: reqwest::Client,
     pub site: tempfile::TempDir,
@@ -160,7 +164,15 @@ impl TestApp {
             // `TEST_REQUEST_TIMEOUT` (seconds) shortens it when hunting a request that hangs.
             limits: server::config::Limits { request_timeout: test_request_timeout(), ..Default::default() },
         };
-        let db = database.open().await;
+        let mut db = database.open().await;
+        // Every statement of this pool and its clones, the server's own, while recording.
+        let statements = Statements::default();
+        let seen = statements.clone();
+        db.set_metric_callback(move |info| {
+            if let Some(list) = seen.lock().unwrap().as_mut() {
+                list.push(info.statement.sql.clone());
+            }
+        });
         load(db.clone()).await;
         let state = if with_demo {
             server::startup::prepare(&settings).await.expect("prepare")
@@ -178,7 +190,18 @@ impl TestApp {
             .pool_idle_timeout(server::startup::HEADER_READ_TIMEOUT / 2)
             .build()
             .unwrap();
-        TestApp { addr, db, database, client, site, shutdown: Some(tx) }
+        TestApp { addr, db, statements, database, client, site, shutdown: Some(tx) }
+    }
+
+    /// Starts recording the statements the server's pool runs (on a server from
+    /// [`TestApp::spawn_with`]; `spawn_serve` opens a pool of its own).
+    pub fn record_statements(&self) {
+        *self.statements.lock().unwrap() = Some(Vec::new());
+    }
+
+    /// The statements run since [`TestApp::record_statements`]; recording stops.
+    pub fn recorded_statements(&self) -> Vec<String> {
+        self.statements.lock().unwrap().take().unwrap_or_default()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -238,7 +261,6 @@ pub fn stderr(o: &std::process::Output) -> String {
 }
 
 /// Declares a test once and runs it on SQLite and on PostgreSQL.
-#[macro_export]
 macro_rules! on_both_engines {
     ($name:ident, $body:expr) => {
         mod $name {

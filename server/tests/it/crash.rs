@@ -4,7 +4,7 @@
 //! On both engines, with the real binary.
 //!
 //! `CRASH_ROUNDS` (default 4) makes it the long run (the hardening issue's 50).
-mod common;
+use crate::common;
 use common::{cli, start_binary, stdout, Engine, TestDb};
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -6,7 +6,7 @@
 //! 2025-07-01 A + B form N1, C + E form N2, and N3 is new. Model M is adopted by A on
 //! 2023-03-15, C on 2024-05-01 and N1 on 2025-07-01. Every count below is worked out by hand
 //! from `fixtures/reorg/surveys.csv` (Wilson at z = 1.959964, rounded half away from zero).
-mod common;
+use crate::common;
 use common::{fixture, testid_text, Engine, TestApp};
 use serde_json::json;
 

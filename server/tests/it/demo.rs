@@ -1,5 +1,5 @@
 //! The demo province reproduces the article's figures through the one figure definition.
-mod common;
+use crate::common;
 use app::domain::{FigureFilter, Period};
 use app::ssr::figures;
 use common::{Engine, TestDb};

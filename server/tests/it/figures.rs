@@ -1,7 +1,7 @@
 //! The figures contract end to end: import of the hand-made fixture, the district summary
 //! through the CLI and through HTTP against hand-computed CSVs, every import rule with its
 //! exact message and an unchanged database, round trips, XLSX and the JSON API.
-mod common;
+use crate::common;
 use common::{cli, expected, fixture, stderr, stdout, Engine, TestApp, TestDb};
 use std::path::Path;
 

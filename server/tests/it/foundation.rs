@@ -1,6 +1,6 @@
 //! The foundation through real HTTP: start-up on an empty database loads the demo, pages
 //! render server-side in Vietnamese or English, health, 404, compression, static assets.
-mod common;
+use crate::common;
 use common::{testid_text, Engine, TestApp};
 
 

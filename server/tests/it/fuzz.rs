@@ -4,7 +4,7 @@
 //! the readers' case count, `FUZZ_BODIES` the mutated bodies per decoder and `FUZZ_SEED`
 //! their sequence (`scripts/fuzz-long.sh` runs them all for minutes; the property
 //! tests of the domain's parsers live beside them in `app`; `PROPTEST_CASES` there too).
-mod common;
+use crate::common;
 use common::{fixture, Engine, TestApp};
 use proptest::prelude::*;
 

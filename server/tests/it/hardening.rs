@@ -2,7 +2,7 @@
 //! streams page by page in key order, a backup of a live SQLite database restores to
 //! identical exports, slow clients and stuck requests are cut off while others are served,
 //! two servers can migrate one database, metrics count what happened.
-mod common;
+use crate::common;
 use common::{cli, start_binary, stdout, Engine, TestApp, TestDb};
 
 /// A province with 60 communes × 80 months = 4,800 survey counts (more than two export pages).

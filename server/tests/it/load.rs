@@ -6,7 +6,7 @@
 //!
 //! `LOAD_CONNECTIONS` and `LOAD_SECONDS` (default 20 × 5) make it the long run;
 //! `LOAD_SERVER_BIN` serves with another build (`target/release/reformdash`).
-mod common;
+use crate::common;
 use common::{cli, Engine, TestDb};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

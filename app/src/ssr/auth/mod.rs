@@ -1,6 +1,7 @@
 //! Sign-in: argon2id passwords, sessions and API tokens kept in the database as hashes,
 //! failed attempts counted per account and per address. Everything that writes on behalf
-//! of a person starts from [`signed_in`] or [`bearer`], and then asks `domain::access`.
+//! of a person starts from the one guard ([`guard`]), and then asks `domain::access`.
+pub mod guard;
 pub mod password;
 pub mod session;
 pub mod throttle;
@@ -51,8 +52,6 @@ pub fn account_of(u: &user::Model) -> Option<Account> {
     })
 }
 
-pub use session::signed_in;
-pub use token::bearer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {

@@ -3,20 +3,22 @@
 //! computed after reading version V holds every write up to V: it can be served to anyone
 //! who reads V again, and a request that reads a newer version computes afresh. Nothing is
 //! ever served older than the version its request saw, so the figures stay exactly the
-//! contract's (`server/tests/cache.rs` checks that after random writes on both engines).
+//! contract's (`server/tests/it/cache.rs` checks that after random writes on both engines).
 //!
 //! Concurrent requests share their readings of the version ([`VersionReads`]): each is
 //! served the version of a reading that began after it arrived, so it sees every write
 //! committed before it, while the database answers one reading for a whole batch of them.
 //!
 //! The cache sits in front of whole results (a page's data, an API list, a download's
-//! rows), keyed by what the result depends on. Concurrent requests for one key wait for a
+//! rows), keyed by what the result depends on: a typed key (the query as asked, normalised,
+//! with the language where words are drawn) and the result's type. Concurrent requests for one key wait for a
 //! single computation instead of each running the same aggregate. Bounded: at most
 //! [`MAX_ENTRIES`] results of one version are kept; past that, the oldest half is dropped.
 use super::super::Db;
 use sea_orm::{DbErr, FromQueryResult};
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -28,11 +30,66 @@ pub const MAX_ENTRIES: usize = 256;
 
 type Slot = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
+/// What a caller keys its result by: any value that compares and hashes.
+pub trait CacheKey: Hash + Eq + Send + Sync + 'static {}
+impl<K: Hash + Eq + Send + Sync + 'static> CacheKey for K {}
+
+/// A key of any type, compared with keys of its own type only.
+trait AnyKey: Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    fn equals(&self, other: &dyn AnyKey) -> bool;
+    fn hash_into(&self, state: &mut dyn Hasher);
+}
+
+impl<K: CacheKey> AnyKey for K {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn equals(&self, other: &dyn AnyKey) -> bool {
+        other.as_any().downcast_ref::<K>() == Some(self)
+    }
+    fn hash_into(&self, mut state: &mut dyn Hasher) {
+        self.hash(&mut state);
+    }
+}
+
+/// A slot's key: the caller's key, its type and the result's type, so that two callers
+/// whose keys look alike but whose results differ (a page's data, an API list) never meet.
+#[derive(Clone)]
+struct SlotKey {
+    types: (TypeId, TypeId),
+    key: Arc<dyn AnyKey>,
+}
+
+impl PartialEq for SlotKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.types == other.types && self.key.equals(&*other.key)
+    }
+}
+
+impl Eq for SlotKey {}
+
+impl Hash for SlotKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.types.hash(state);
+        self.key.hash_into(state);
+    }
+}
+
+impl SlotKey {
+    fn new<K: CacheKey, T: 'static>(key: K) -> Self {
+        SlotKey { types: (TypeId::of::<K>(), TypeId::of::<T>()), key: Arc::new(key) }
+    }
+}
+
+/// The results of one version of the data on one day: pages print today's date and default
+/// to the current year, so a result is of its day.
 #[derive(Default)]
 struct Generation {
     version: i64,
-    slots: HashMap<String, Slot>,
-    order: VecDeque<String>,
+    day: Option<chrono::NaiveDate>,
+    slots: HashMap<SlotKey, Slot>,
+    order: VecDeque<SlotKey>,
 }
 
 /// Shared by every request of one server (cloning shares it).
@@ -91,18 +148,15 @@ pub async fn data_version(db: &Db) -> Result<i64, DbErr> {
 impl FigureCache {
     /// The result for `key`, computed by `compute` unless a request that saw this version
     /// of the data (or a newer one) already did. An error is returned and not kept.
-    pub async fn get<T, E, Fut>(&self, db: &Db, key: String, compute: impl FnOnce() -> Fut) -> Result<T, E>
+    pub async fn get<K, T, E, Fut>(&self, db: &Db, key: K, compute: impl FnOnce() -> Fut) -> Result<T, E>
     where
+        K: CacheKey,
         T: Clone + Send + Sync + 'static,
         E: From<DbErr>,
         Fut: Future<Output = Result<T, E>>,
     {
         let version = self.versions.read(|| data_version(db)).await?;
-        // Pages print today's date and default to the current year: a result is of its day.
-        // The result's type is part of the key, so two callers with the same words but
-        // different results (a page's data, an API list) cannot meet.
-        let today = chrono::Utc::now().date_naive();
-        let slot = self.slot(version, format!("{today} {} {key}", std::any::type_name::<T>()));
+        let slot = self.slot(version, chrono::Utc::now().date_naive(), SlotKey::new::<K, T>(key));
         let value = slot
             .get_or_try_init(|| async { compute().await.map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>) })
             .await?;
@@ -112,11 +166,12 @@ impl FigureCache {
     /// The slot of `key` for `version`. A newer version starts an empty generation; a request
     /// that saw an older one than the cache holds is served the newer figures, which include
     /// everything it could have seen.
-    fn slot(&self, version: i64, key: String) -> Slot {
+    fn slot(&self, version: i64, day: chrono::NaiveDate, key: SlotKey) -> Slot {
         let mut g = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if version > g.version {
-            *g = Generation { version, ..Default::default() };
+        if version > g.version || g.day.is_some_and(|d| day > d) {
+            *g = Generation { version: version.max(g.version), day: Some(day), ..Default::default() };
         }
+        g.day = g.day.max(Some(day));
         if let Some(slot) = g.slots.get(&key) {
             return slot.clone();
         }
@@ -142,15 +197,36 @@ mod tests {
         }
     }
 
+    fn day(d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    fn key(k: &str) -> SlotKey {
+        SlotKey::new::<String, u8>(k.to_string())
+    }
+
     #[test]
-    fn a_newer_version_starts_afresh_and_an_older_one_does_not_go_back() {
+    fn a_newer_version_or_day_starts_afresh_and_an_older_one_does_not_go_back() {
         let cache = FigureCache::default();
-        let a = cache.slot(1, "k".into());
-        assert!(Arc::ptr_eq(&a, &cache.slot(1, "k".into())));
-        let b = cache.slot(2, "k".into());
+        let a = cache.slot(1, day(7), key("k"));
+        assert!(Arc::ptr_eq(&a, &cache.slot(1, day(7), key("k"))));
+        let b = cache.slot(2, day(7), key("k"));
         assert!(!Arc::ptr_eq(&a, &b));
         // A request that read version 1 after the cache moved to 2 gets version 2's slot.
-        assert!(Arc::ptr_eq(&b, &cache.slot(1, "k".into())));
+        assert!(Arc::ptr_eq(&b, &cache.slot(1, day(7), key("k"))));
+        let c = cache.slot(2, day(8), key("k"));
+        assert!(!Arc::ptr_eq(&b, &c), "a new day");
+        assert!(Arc::ptr_eq(&c, &cache.slot(2, day(7), key("k"))), "a request begun yesterday");
+    }
+
+    #[test]
+    fn keys_meet_only_their_own_type_and_result() {
+        let cache = FigureCache::default();
+        let text = cache.slot(1, day(7), SlotKey::new::<String, u8>("2024".into()));
+        assert!(!Arc::ptr_eq(&text, &cache.slot(1, day(7), SlotKey::new::<String, u16>("2024".into()))));
+        assert!(!Arc::ptr_eq(&text, &cache.slot(1, day(7), SlotKey::new::<(String,), u8>(("2024".into(),)))));
+        assert!(!Arc::ptr_eq(&text, &cache.slot(1, day(7), SlotKey::new::<String, u8>("2025".into()))));
+        assert!(Arc::ptr_eq(&text, &cache.slot(1, day(7), SlotKey::new::<String, u8>("2024".into()))));
     }
 
     /// A reading that counts itself and answers `version` once `go` lets it.
@@ -219,11 +295,11 @@ mod tests {
     fn the_cache_is_bounded() {
         let cache = FigureCache::default();
         for i in 0..MAX_ENTRIES * 3 {
-            cache.slot(7, format!("k{i}"));
+            cache.slot(7, day(7), key(&format!("k{i}")));
             assert!(cache.len() <= MAX_ENTRIES);
         }
         // The newest entries are the ones kept.
-        let newest = cache.slot(7, format!("k{}", MAX_ENTRIES * 3 - 1));
-        assert!(Arc::ptr_eq(&newest, &cache.slot(7, format!("k{}", MAX_ENTRIES * 3 - 1))));
+        let newest = cache.slot(7, day(7), key(&format!("k{}", MAX_ENTRIES * 3 - 1)));
+        assert!(Arc::ptr_eq(&newest, &cache.slot(7, day(7), key(&format!("k{}", MAX_ENTRIES * 3 - 1)))));
     }
 }

@@ -25,8 +25,8 @@ pub async fn completeness(db: &Db, f: &FigureFilter) -> Result<Vec<CompletenessR
     let p = f.period;
     let backend = db.get_database_backend();
     // The communes valid during P, per parent: those with a survey inside P counted, the
-    // others one row each. A row per commune (13,359 nationally) cost the dashboard's first
-    // answer as much again as the query itself, in passing rows from SQLite's thread.
+    // others one row each. A row per commune cost a country's dashboard as much again as the
+    // query itself, in passing rows from SQLite's thread.
     let mut q = Sql::new(backend);
     q.push(
         "SELECT parent, missing, CAST(COUNT(*) AS BIGINT) AS communes FROM (\

@@ -102,9 +102,8 @@ pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 /// Rows per INSERT. On PostgreSQL small enough that one statement's message (~60 bytes a
 /// survey row) fits in a single socket write: sqlx 0.9.0 no longer sets TCP_NODELAY
 /// (github.com/transact-rs/sqlx issue 4335), so a message split over two writes waits
-/// for the server's delayed ACK, 40 ms per statement (27 s instead of 5 s for 259k
-/// surveys at 500 rows; see docs/benchmarks.md). SQLite, in process, gains from fewer and
-/// larger statements.
+/// for the server's delayed ACK on every statement. SQLite, in process, gains from fewer
+/// and larger statements.
 pub(super) fn chunk_rows(backend: DbBackend) -> usize {
     match backend {
         DbBackend::Postgres => 128,

@@ -131,6 +131,30 @@ pub enum SurveyWriteError {
     Db(#[from] DbErr),
 }
 
+impl SurveyWriteError {
+    /// The answer's status, the same whether the form or the API refused the write.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            SurveyWriteError::Invalid(_) | SurveyWriteError::Warned(_) | SurveyWriteError::ReasonRequired => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            SurveyWriteError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            // A version edited from is no longer stored: changed, or deleted, meanwhile.
+            SurveyWriteError::Conflict { .. } | SurveyWriteError::NotFound(_) => StatusCode::CONFLICT,
+            SurveyWriteError::Db(e) if crate::ssr::db::overloaded(e) => StatusCode::SERVICE_UNAVAILABLE,
+            SurveyWriteError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A write outside the writer's units is worth a line in the log: a mistake, or someone trying.
+    pub fn log_refusal(&self, user: &str) {
+        if let SurveyWriteError::Forbidden { unit, .. } = self {
+            tracing::warn!(%user, %unit, "survey write refused: not the user's unit");
+        }
+    }
+}
+
 /// What a batch wrote, and the warnings kept with it.
 #[derive(Debug, Default)]
 pub struct Saved {
@@ -393,8 +417,8 @@ pub async fn save_entry(
     rows: Vec<SurveyWrite>,
     confirmed: bool,
     audit: Audit,
-) -> Result<Result<Saved, SurveyWriteError>, DbErr> {
-    group.write(db, Entry { writer, rows, today: super::today(), confirmed, audit }).await
+) -> Result<Saved, SurveyWriteError> {
+    group.write(db, Entry { writer, rows, today: super::today(), confirmed, audit }).await?
 }
 
 /// An entry waiting for its group.
@@ -574,9 +598,8 @@ async fn write<'b>(
 /// An import's new rows. On PostgreSQL a chunk's go in one statement whose only parameter
 /// is the rows as JSON, unpacked by the server: sea-orm offers no `COPY` inside its
 /// transaction, and INSERTs of 128 rows (`chunk_rows`) cost a round trip and a message of
-/// 1,700 parameters each (the national import: 99.5 s with them, 89.9 s so; the same rows
-/// in one INSERT … SELECT take the server 59 s, its indexes and foreign keys included).
-/// SQLite, in process, takes multi-row INSERTs as they are.
+/// some 1,700 parameters each (the import's times: docs/benchmarks.md). SQLite, in
+/// process, takes multi-row INSERTs as they are.
 async fn insert_imported(txn: &DatabaseTransaction, surveys: &[&Survey], progress: Progress<'_>) -> Result<u64, DbErr> {
     // Period by period, as the period index (`survey_counts_period`) and the survey sums are
     // ordered, not commune by commune as files come: a chunk's rows then land in a few runs
@@ -741,7 +764,7 @@ async fn stored_of(
         // The span is applied here, not in SQL: given it, PostgreSQL's generic plan for this
         // prepared statement (its statistics still those of the empty table, inside an
         // import's transaction) scanned the period index over every row the import had
-        // written so far, then filtered by key: quadratic, 0.6 s a query nationally. A
+        // written so far, then filtered by key: quadratic in the import's size. A
         // (unit, model)'s whole history is at most a few hundred rows.
         let mut found = survey_count::Entity::find().filter(any).stream(txn).await?;
         while let Some(s) = found.try_next().await? {

@@ -1,0 +1,105 @@
+//! The dashboard: the compared units, completeness, matrix, trend and headline counts.
+use super::*;
+
+/// The province's trend over the span, and the district's when one is given: the lines of
+/// the dashboard's trend chart, named in the reader's language. `provinces` is
+/// [`figures::provinces`], read once by the computation.
+pub async fn dashboard_trend(
+    db: &Db,
+    f: &FigureFilter,
+    provinces: &[Choice],
+    district: Option<&Choice>,
+    lang: Lang,
+) -> Result<Vec<(String, Vec<TrendRow>)>, DbErr> {
+    let span = f.period.trend_span();
+    let model = f.model.as_deref();
+    let mut lines = Vec::new();
+    let chosen = match &f.province {
+        Some(code) => provinces.iter().find(|p| &p.code == code),
+        None => provinces.first(),
+    };
+    if figures::shows_country(f, provinces) {
+        lines.push((lang.texts().whole_country.to_string(), figures::country_trend(db, &span, model).await?));
+    } else if let Some(p) = chosen {
+        let name = format!("{} {}", lang.texts().province_prefix, p.name);
+        lines.push((name, figures::trend(db, &p.code, &span, model).await?));
+    }
+    if let Some(d) = district {
+        lines.push((d.name.clone(), figures::trend(db, &d.code, &span, model).await?));
+    }
+    Ok(lines)
+}
+
+/// The district of a URL among the choices; an unknown one is the user's mistake.
+pub fn chosen_district(districts: &[Choice], code: Option<&str>) -> Result<Option<Choice>, FilterError> {
+    match code {
+        None => Ok(None),
+        Some(c) => districts
+            .iter()
+            .find(|d| d.code == c)
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| FilterError::UnknownDistrict(c.to_string())),
+    }
+}
+
+/// The dashboard's data for its query, the filter resolved here once, with the models and
+/// provinces read once. An unknown model or province is left out of the filter and an
+/// unknown `district` only loses the trend's line: the page's form says next to the field
+/// why.
+pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<DashboardData, LoadError> {
+    let (models, provinces) = futures_util::future::try_join(figures::model_choices(db), figures::provinces(db)).await?;
+    let filter = figures::page_filter(db, q, &models, &provinces).await?;
+    let f = &filter;
+    let country = figures::shows_country(f, &provinces);
+    let mut districts = figures::district_choices(db, f.province.as_deref()).await?;
+    let district = chosen_district(&districts, q.district.as_deref()).unwrap_or(None);
+    if country {
+        // A country's 700 districts in the trend's menu were a third of the page (and again
+        // in its hydration data); a province chosen offers its own. A district already in
+        // the address stays offered, so its line and the form keep it.
+        districts.retain(|d| district.as_ref().is_some_and(|c| c.code == d.code));
+    }
+    let completeness_and_matrix = async {
+        let (completeness, cells) =
+            futures_util::future::try_join(figures::completeness(db, f), figures::adoption_cells(db, f.period)).await?;
+        // The matrix's rows: the districts (before 2025) or the province (after), with their
+        // commune counts from the completeness rows, which count the same communes.
+        let groups =
+            completeness.iter().map(|r| (r.district_code.clone(), r.district_name.clone(), r.communes)).collect();
+        let cell = |group: &str, model: &str| cells.get(&(group.to_string(), model.to_string())).copied().unwrap_or(0);
+        let mut matrix = crate::domain::AdoptionMatrix::new(groups, models.clone(), cell);
+        if country && !crate::domain::compares_communes(f.period) {
+            let parent = figures::province_of(db, crate::domain::UnitLevel::District).await?;
+            matrix = matrix.by_province(&provinces, |d| parent.get(d).cloned());
+        }
+        Ok::<_, DbErr>((completeness, matrix))
+    };
+    // Aggregates that need nothing of each other, each on a pooled connection of its own
+    // (the completeness and the adoption cells too): at the national size each is tens of
+    // milliseconds, and the first request after a write then waits for both cores to run
+    // them, not for their sum on one.
+    let (comparison, (completeness, matrix), trend, counts) = futures_util::future::try_join4(
+        figures::comparison(db, f, &provinces),
+        completeness_and_matrix,
+        dashboard_trend(db, f, &provinces, district.as_ref(), lang),
+        figures::home_counts(db),
+    )
+    .await?;
+    Ok(DashboardData {
+        period: f.period.to_string(),
+        adoption_svg: charts::svg(&crate::charts::adoption_bars(&comparison, lang))?,
+        satisfaction_svg: charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?,
+        trend_svg: charts::svg(&crate::charts::trend_lines(&trend, lang))?,
+        total: comparison.total(),
+        reporting: reporting(&completeness),
+        models,
+        provinces,
+        districts,
+        comparison,
+        matrix,
+        trend,
+        counts,
+        today: today(),
+    })
+}
