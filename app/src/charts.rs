@@ -228,15 +228,7 @@ pub fn adoption_curve(years: &[(i32, u64, u64)], lang: Lang) -> ChartSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ComparedUnit, Counts, Figures};
-
-    fn unit(name: &str, communes: u64, adopting: u64, respondents: u64, satisfied: u64) -> ComparedUnit {
-        ComparedUnit {
-            code: name.into(),
-            name: name.into(),
-            figures: Figures::new(communes, adopting, Counts { respondents, satisfied }),
-        }
-    }
+    use crate::domain::summary::tests::unit;
 
     #[test]
     fn bars_are_sorted_and_intervals_rank_only_enough_ballots() {

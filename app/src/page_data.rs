@@ -300,6 +300,8 @@ pub enum LoginProblem {
     Wrong,
     /// Minutes until sign-in is allowed again.
     Throttled(i64),
+    /// Too many sign-ins being checked at once: try again in a moment.
+    Busy,
 }
 
 /// `/account`: the signed-in person's password and API tokens.
@@ -330,6 +332,8 @@ pub struct AccountOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AccountProblem {
     WrongPassword,
+    /// The current password was checked too often: minutes until it may be again.
+    Throttled(i64),
     PasswordTooShort,
     PasswordsDiffer,
     TokenName,

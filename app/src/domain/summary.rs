@@ -210,11 +210,12 @@ impl AdoptionMatrix {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::{Choice, Counts, UnitLevel};
 
-    fn unit(code: &str, communes: u64, adopting: u64, respondents: u64, satisfied: u64) -> ComparedUnit {
+    /// A compared unit named by its code, for the tests of what is built from comparisons.
+    pub(crate) fn unit(code: &str, communes: u64, adopting: u64, respondents: u64, satisfied: u64) -> ComparedUnit {
         ComparedUnit {
             code: code.into(),
             name: code.into(),

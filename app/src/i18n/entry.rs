@@ -12,6 +12,7 @@ pub struct EntryTexts {
     pub login_heading: &'static str,
     pub login_wrong: &'static str,
     pub login_throttled: &'static str,
+    pub login_busy: &'static str,
     pub login_needed: &'static str,
     pub entry_heading: &'static str,
     pub unit: &'static str,
@@ -95,6 +96,7 @@ pub const VI: EntryTexts = EntryTexts {
     login_heading: "Đăng nhập",
     login_wrong: "Sai tên đăng nhập hoặc mật khẩu.",
     login_throttled: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {n} phút.",
+    login_busy: "Máy chủ đang bận kiểm tra nhiều lượt đăng nhập. Vui lòng thử lại sau giây lát.",
     login_needed: "Vui lòng đăng nhập để nhập số phiếu khảo sát của đơn vị mình.",
     entry_heading: "Nhập phiếu khảo sát",
     unit: "Đơn vị",
@@ -178,6 +180,7 @@ pub const EN: EntryTexts = EntryTexts {
     login_heading: "Sign in",
     login_wrong: "Wrong username or password.",
     login_throttled: "Too many failed attempts. Please try again in {n} minute(s).",
+    login_busy: "The server is checking many sign-ins at once. Please try again in a moment.",
     login_needed: "Please sign in to enter your unit's survey counts.",
     entry_heading: "Enter survey counts",
     unit: "Unit",
@@ -354,6 +357,7 @@ pub fn account_problem(lang: Lang, p: &crate::page_data::AccountProblem) -> Stri
     let t = lang.entry();
     match p {
         P::WrongPassword => t.wrong_password.into(),
+        P::Throttled(n) => t.login_throttled.replace("{n}", &n.to_string()),
         P::PasswordTooShort => t.password_short.into(),
         P::PasswordsDiffer => t.passwords_differ.into(),
         P::TokenName => t.token_bad_name.into(),

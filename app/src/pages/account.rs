@@ -38,7 +38,7 @@ pub fn AccountPage() -> impl IntoView {
             };
             let o = d.outcome.clone();
             let problem = o.problem.clone();
-            let password_problem = problem.clone().filter(|p| matches!(p, AccountProblem::WrongPassword | AccountProblem::PasswordTooShort | AccountProblem::PasswordsDiffer));
+            let password_problem = problem.clone().filter(|p| matches!(p, AccountProblem::WrongPassword | AccountProblem::Throttled(_) | AccountProblem::PasswordTooShort | AccountProblem::PasswordsDiffer));
             let token_problem = problem.filter(|p| matches!(p, AccountProblem::TokenName | AccountProblem::TokenExists(_)));
             let role = a.role.as_str();
             view! {

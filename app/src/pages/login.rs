@@ -29,6 +29,7 @@ pub fn LoginPage() -> impl IntoView {
             let message = move || problem.as_ref().map(|p| match p {
                 LoginProblem::Wrong => t().login_wrong.to_string(),
                 LoginProblem::Throttled(n) => t().login_throttled.replace("{n}", &n.to_string()),
+                LoginProblem::Busy => t().login_busy.to_string(),
             });
             let invalid = d.problem.is_some().to_string();
             view! {

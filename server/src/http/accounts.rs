@@ -7,18 +7,19 @@ use app::ssr::auth::guard::AuthUser;
 use super::HttpError;
 use app::domain::access::{Role, Writer};
 use app::i18n::Lang;
-use app::ssr::auth::{password, session, token};
+use app::ssr::auth::{password, session, throttle, token};
 use app::ssr::writes::{self, users};
 use app::ssr::AppState;
 use app::page_data::{AccountOutcome, AccountProblem, UserProblem, UsersOutcome};
 use axum::{
-    extract::State,
+    extract::{ConnectInfo, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::post,
     Form, Router,
 };
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,11 +47,22 @@ struct PasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     AuthUser(account): AuthUser,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, HttpError> {
+    // Counted like a sign-in: a stolen session must not be a way to guess the password.
+    let addr = peer.ip().to_string();
+    if let Some(minutes) = throttle::attempt(&state.db, &account.username, &addr).await? {
+        let outcome = AccountOutcome { problem: Some(AccountProblem::Throttled(minutes)), ..Default::default() };
+        return Ok(account_page(state, headers, outcome, StatusCode::TOO_MANY_REQUESTS).await);
+    }
     let stored = users::find(&state.db, &account.username).await?.map(|u| u.password_hash);
-    let problem = if !password::verify(form.current.clone(), stored).await {
+    let right = password::verify(form.current.clone(), stored).await.map_err(|_| HttpError::Busy)?;
+    if right {
+        throttle::succeeded(&state.db, &account.username, &addr).await?;
+    }
+    let problem = if !right {
         Some(AccountProblem::WrongPassword)
     } else if form.password != form.again {
         Some(AccountProblem::PasswordsDiffer)

@@ -83,14 +83,19 @@ async fn login(
         }
         Err(LoginError::Db(e)) => Err(HttpError::from(e)),
         Err(e) => {
-            let problem = match e {
-                LoginError::Throttled(minutes) => LoginProblem::Throttled(minutes),
-                _ => LoginProblem::Wrong,
+            let (problem, status, retry_after) = match e {
+                LoginError::Throttled(minutes) => {
+                    (LoginProblem::Throttled(minutes), StatusCode::TOO_MANY_REQUESTS, Some(minutes * 60))
+                }
+                LoginError::Busy => (LoginProblem::Busy, StatusCode::SERVICE_UNAVAILABLE, Some(2)),
+                _ => (LoginProblem::Wrong, StatusCode::UNAUTHORIZED, None),
             };
-            let status =
-                if matches!(problem, LoginProblem::Throttled(_)) { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
             let data = LoginData { username: form.username.chars().take(64).collect(), next, problem: Some(problem), account: None };
-            Ok(page_with(state, headers, "/login", data, status).await)
+            let mut page = page_with(state, headers, "/login", data, status).await;
+            if let Some(seconds) = retry_after {
+                page.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            }
+            Ok(page)
         }
     }
 }

@@ -224,3 +224,30 @@ async fn building_routers_while_serving_never_parks_a_page() {
     builder.await.unwrap();
     assert!(answered >= 4);
 }
+
+/// A hundred sign-ins at once, each of another name: the server hashes a few at a time
+/// (19 MiB each) and refuses what is over the address's limit before hashing, so its peak
+/// memory stays small. Without the bound every one took a thread and its 19 MiB (3.3 GB
+/// was seen). The limit asserted is wide; the number seen is in docs/reliability.md.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_sign_ins_keeps_the_servers_memory_small() {
+    let database = TestDb::new(Engine::Sqlite).await;
+    assert!(cli(&database.url, &["migrate"]).status.success());
+    let site = tempfile::tempdir().unwrap();
+    let server = start_binary(&database.url, site.path(), &[]);
+    let before_mb = server.memory_kb("VmHWM").expect("the server's peak memory") / 1024;
+    let client = reqwest::Client::new();
+    let sends = (0..100).map(|i| {
+        client
+            .post(format!("{}/login", server.base))
+            .header("origin", &server.base)
+            .form(&[("username", format!("guess{i}")), ("password", "a wrong password".into())])
+            .send()
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(sends).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| matches!(s, 401 | 429 | 503)), "{statuses:?}");
+    assert!(statuses.iter().filter(|s| **s == 401).count() <= app::ssr::auth::throttle::PER_ADDRESS as usize);
+    let peak_mb = server.memory_kb("VmHWM").expect("the server's peak memory") / 1024;
+    eprintln!("peak RSS after 100 sign-ins at once: {peak_mb} MB ({before_mb} MB before)");
+    assert!(peak_mb < 300, "peak RSS {peak_mb} MB");
+}

@@ -60,12 +60,16 @@ pub enum LoginError {
     Wrong,
     #[error("too many failed attempts; try again in {0} minute(s)")]
     Throttled(i64),
+    /// Too many sign-ins being checked at once: try again shortly.
+    #[error("too many sign-ins at once")]
+    Busy,
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
 
-/// Checks a name and password (slowed by [`throttle`]); on success a new session starts
-/// (a fresh token at every sign-in) and its token is returned for the cookie.
+/// Checks a name and password, the attempt counted first ([`throttle`]) so that no burst
+/// gets more checks than the limits; on success a new session starts (a fresh token at
+/// every sign-in) and its token is returned for the cookie.
 pub async fn login(
     db: &super::Db,
     username: &str,
@@ -73,7 +77,8 @@ pub async fn login(
     addr: &str,
 ) -> Result<(Account, String), LoginError> {
     let username = username.trim();
-    if let Some(minutes) = throttle::blocked(db, username, addr).await? {
+    if let Some(minutes) = throttle::attempt(db, username, addr).await? {
+        tracing::warn!(user = %username.chars().take(64).collect::<String>(), %addr, "sign-in refused: too many attempts");
         return Err(LoginError::Throttled(minutes));
     }
     let found = if username.is_empty() || username.len() > 64 {
@@ -81,15 +86,18 @@ pub async fn login(
     } else {
         super::writes::users::find(db, username).await?
     };
-    let ok = password::verify(password.to_string(), found.as_ref().map(|u| u.password_hash.clone())).await;
+    let ok = match password::verify(password.to_string(), found.as_ref().map(|u| u.password_hash.clone())).await {
+        Ok(ok) => ok,
+        Err(_) => return Err(LoginError::Busy),
+    };
     match found.as_ref().and_then(account_of) {
         Some(account) if ok => {
-            throttle::succeeded(db, username).await?;
+            throttle::succeeded(db, username, addr).await?;
             let token = session::create(db, account.id).await?;
             Ok((account, token))
         }
         _ => {
-            throttle::failed(db, username, addr).await?;
+            tracing::info!(user = %username.chars().take(64).collect::<String>(), %addr, "sign-in failed");
             Err(LoginError::Wrong)
         }
     }

@@ -11,12 +11,7 @@ pub async fn model_form(
     submission: Option<ReferenceForm<ModelDraft>>,
 ) -> Result<ReferenceForm<ModelDraft>, DbErr> {
     use crate::ssr::entities::reform_model;
-    use sea_orm::EntityTrait;
-    let form = match (submission, code.filter(|c| !c.is_empty())) {
-        (Some(s), _) => s,
-        (None, Some(code)) => stored_form(reform_model::Entity::find_by_id(code).one(db).await?, writes::models::draft_of, saved),
-        (None, None) => ReferenceForm::default(),
-    };
+    let form = coded_form::<reform_model::Entity, _>(db, code, saved, submission, writes::models::draft_of).await?;
     Ok(for_reader(form, account, Writer::may_edit_reference, Refusal::NotAllowed))
 }
 
@@ -59,13 +54,30 @@ pub async fn unit_form(
     submission: Option<ReferenceForm<UnitDraft>>,
 ) -> Result<ReferenceForm<UnitDraft>, DbErr> {
     use crate::ssr::entities::unit;
-    use sea_orm::EntityTrait;
-    let form = match (submission, code.filter(|c| !c.is_empty())) {
-        (Some(s), _) => s,
-        (None, Some(code)) => stored_form(unit::Entity::find_by_id(code).one(db).await?, writes::units::draft_of, saved),
-        (None, None) => ReferenceForm::default(),
-    };
+    let form = coded_form::<unit::Entity, _>(db, code, saved, submission, writes::units::draft_of).await?;
     Ok(for_reader(form, account, Writer::may_edit_units, Refusal::UnitsNotAllowed))
+}
+
+/// A form of a record keyed by its code: the submission that came back, the stored record
+/// `code` being edited, or an empty one.
+async fn coded_form<E, D>(
+    db: &Db,
+    code: Option<String>,
+    saved: bool,
+    submission: Option<ReferenceForm<D>>,
+    draft_of: fn(&E::Model) -> D,
+) -> Result<ReferenceForm<D>, DbErr>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: serde::Serialize,
+    String: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
+    D: Default,
+{
+    Ok(match (submission, code.filter(|c| !c.is_empty())) {
+        (Some(s), _) => s,
+        (None, Some(code)) => stored_form(E::find_by_id(code).one(db).await?, draft_of, saved),
+        (None, None) => ReferenceForm::default(),
+    })
 }
 
 /// A form filled from a stored row and its revision; "not found" when there is none.

@@ -8,7 +8,8 @@
 //! What a group is made of is its job type's ([`GroupWrite`]): survey entries read the
 //! facts of the whole group at once ([`super::surveys::Entry`]). A job refused by its rules
 //! has written nothing and the others stand; a database failure fails the whole group, and
-//! nothing of it is written. Every writer hears back only after the group's commit, so an
+//! nothing of it is written. A group that changed nothing is rolled back, the raise of the
+//! data's version with it. Every writer hears back only after the group's commit, so an
 //! acknowledged write is on disk, as it was when each write committed by itself.
 use super::super::Db;
 use futures_util::future::BoxFuture;
@@ -31,6 +32,10 @@ pub trait GroupWrite: Send + Sync + Sized + 'static {
     /// Writes the jobs in `txn`, in order: for each, its answer, or `None` to put it off to
     /// the next group (never the first job of a group, so every job is written in the end).
     fn write_group<'t>(txn: &'t DatabaseTransaction, jobs: &'t [Self]) -> BoxFuture<'t, Result<Vec<Option<Self::Out>>, DbErr>>;
+    /// Whether an answer says the job changed the data. A group none of whose jobs changed
+    /// anything (each refused, or sending what is stored) is rolled back, so the data's
+    /// version stays and the figures kept for it stay too: nothing written, nothing changed.
+    fn changed(out: &Self::Out) -> bool;
 }
 
 type Answer<J> = oneshot::Sender<Result<<J as GroupWrite>::Out, DbErr>>;
@@ -102,7 +107,11 @@ async fn run<J: GroupWrite>(db: &Db, group: Vec<(J, Answer<J>)>) -> Vec<(J, Answ
         let begun = started.elapsed();
         let verdicts = J::write_group(&txn, &jobs).await?;
         let written = started.elapsed();
-        txn.commit().await?;
+        if verdicts.iter().flatten().any(J::changed) {
+            txn.commit().await?;
+        } else {
+            txn.rollback().await?;
+        }
         tracing::debug!(
             jobs = jobs.len(),
             begin_us = begun.as_micros() as u64,

@@ -447,6 +447,13 @@ impl Entry {
 impl super::group::GroupWrite for Entry {
     type Out = Result<Saved, SurveyWriteError>;
 
+    fn changed(out: &Self::Out) -> bool {
+        out.as_ref().is_ok_and(|saved| {
+            let w = saved.written;
+            w.inserted + w.updated + w.deleted > 0
+        })
+    }
+
     /// The writer is one for the whole server, and each statement costs it a round trip to
     /// the database's thread, so the group's entries are checked against one read for all of
     /// them (units, models, the stored counts of their (unit, model)s, adoptions), then

@@ -412,3 +412,35 @@ on_both_engines!(entries_at_once_on_one_unit_and_model_are_checked_against_each_
     want.sort();
     assert_eq!(surveys(&app).await, want);
 });
+
+on_both_engines!(a_refused_write_leaves_the_data_version_and_the_figures_kept, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let (sam, olga) = (login(&app, "sam").await, login(&app, "olga").await);
+    let token = token_of(&app, "sam").await;
+    assert_eq!(post_form(&app, &sam, &entry("N1", "2026-10", "100", "90")).await.status(), 303);
+    let before = (data_version(&app.db).await, surveys(&app).await);
+    let row = |unit: &str, n: u32, s: u32| json!({"unit_code": unit, "period": "2026-10", "respondents": n, "satisfied": s});
+    let refusals: Vec<(&str, u16)> = vec![
+        ("form: a rule broken", post_form(&app, &sam, &entry("N1", "2026-09", "10", "11")).await.status().as_u16()),
+        ("form: another unit", post_form(&app, &sam, &entry("N2", "2026-09", "10", "9")).await.status().as_u16()),
+        ("form: stored with other values", post_form(&app, &sam, &entry("N1", "2026-10", "100", "80")).await.status().as_u16()),
+        ("API: a rule broken", post_api(&app, Some(&token), row("N1", 10, 11)).await.0),
+        ("API: another unit", post_api(&app, Some(&token), row("N2", 10, 9)).await.0),
+        ("API: a stale version", post_api(&app, Some(&token), json!({"unit_code": "N1", "period": "2026-10", "respondents": 100, "satisfied": 80, "version": 7})).await.0),
+        ("API: the stored values again", post_api(&app, Some(&token), row("N1", 100, 90)).await.0),
+        (
+            "deletion by staff",
+            post_to(&app, "/survey/delete", &sam, &[("unit_code", "N1"), ("period", "2026-10"), ("version", "1"), ("reason", "x")])
+                .await
+                .status()
+                .as_u16(),
+        ),
+        ("model form: a rule broken", post_to(&app, "/edit/model", &olga, &[("code", "=X"), ("name", "Y")]).await.status().as_u16()),
+    ];
+    assert_eq!(
+        refusals.iter().map(|(_, status)| *status).collect::<Vec<_>>(),
+        [422, 403, 422, 422, 403, 409, 200, 403, 422],
+        "{refusals:?}"
+    );
+    assert_eq!((data_version(&app.db).await, surveys(&app).await), before, "nothing written, nothing changed");
+});
