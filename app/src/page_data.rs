@@ -185,7 +185,11 @@ pub struct CommuneData {
 pub struct Change {
     /// `YYYY-MM-DD HH:MM` (UTC+7).
     pub at: String,
+    /// The writer's sign-in name; empty for a reader who may not see it
+    /// ([`crate::domain::access::Account::sees_writers`]).
     pub actor: String,
+    /// The writer's role (none for the command line).
+    pub actor_role: Option<crate::domain::access::Role>,
     pub action: String,
     /// The entry: model (empty for the service as a whole) and period.
     pub model_code: String,
@@ -234,7 +238,9 @@ pub enum Refusal {
 pub struct ReferenceChange {
     /// `YYYY-MM-DD HH:MM` (UTC+7).
     pub at: String,
+    /// As [`Change::actor`].
     pub actor: String,
+    pub actor_role: Option<crate::domain::access::Role>,
     pub action: String,
     /// The record: the model's code, or the adoption's `unit/model/started_on`.
     pub key: String,

@@ -55,6 +55,15 @@ pub struct Account {
     pub unit_code: Option<String>,
 }
 
+impl Account {
+    /// Whether the account sees who made each change by sign-in name. Everyone else sees
+    /// the writer's role only: names shown to the public would tell anyone which accounts
+    /// to try, and lock out, at the sign-in form.
+    pub fn sees_writers(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Official)
+    }
+}
+
 /// Where a survey count's unit sits: itself and its parent.
 #[derive(Clone, Copy, Debug)]
 pub struct UnitPlace<'a> {

@@ -365,6 +365,22 @@ pub fn account_problem(lang: Lang, p: &crate::page_data::AccountProblem) -> Stri
     }
 }
 
+/// Who made a change: the sign-in name when the reader may see it, else the role.
+pub fn writer(lang: Lang, name: &str, role: Option<crate::domain::access::Role>) -> String {
+    use crate::domain::access::Role;
+    if !name.is_empty() {
+        return name.to_string();
+    }
+    let vi = lang == Lang::Vi;
+    match role {
+        Some(Role::Admin) => if vi { "Quản trị viên" } else { "Administrator" },
+        Some(Role::Official) => if vi { "Cán bộ tỉnh" } else { "Provincial official" },
+        Some(Role::Staff) => if vi { "Cán bộ xã" } else { "Commune staff" },
+        None => if vi { "Hệ thống" } else { "System" },
+    }
+    .to_string()
+}
+
 /// The form field at fault and the sentence for an account that could not be added or changed.
 pub fn user_problem(lang: Lang, p: &crate::page_data::UserProblem) -> (&'static str, String) {
     use crate::page_data::UserProblem as P;

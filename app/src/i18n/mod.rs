@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 mod entry;
 mod numbers;
 mod reference;
-pub use entry::{account_problem, broken_rule, field_label, user_problem, warning_text, EntryTexts};
+pub use entry::{account_problem, broken_rule, field_label, user_problem, warning_text, writer, EntryTexts};
 pub use numbers::{show_count, show_date, show_interval, show_percent};
 pub use reference::{fault_text, ReferenceTexts};
 

@@ -10,8 +10,8 @@ pub async fn commune_page(code: String, lang: String) -> Result<Option<CommuneDa
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
     let state = super::state()?;
     let db = &state.db;
-    let may_edit =
-        super::signed_in(db).await?.is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_units());
+    let reader = super::signed_in(db).await?;
+    let may_edit = reader.clone().is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_units());
     let key = (code.clone(), lang);
     let mut commune = state
         .figures
@@ -20,6 +20,9 @@ pub async fn commune_page(code: String, lang: String) -> Result<Option<CommuneDa
         .map_err(super::view_failed)?;
     if let Some(c) = &mut commune {
         c.may_edit = may_edit;
+        if !reader.is_some_and(|a| a.sees_writers()) {
+            c.changes.iter_mut().for_each(|ch| ch.actor.clear());
+        }
     }
     Ok(commune)
 }
@@ -118,7 +121,7 @@ fn Commune(c: CommuneData) -> impl IntoView {
                             {c.changes.into_iter().map(|ch| view! {
                                 <tr>
                                     <td>{ch.at}</td>
-                                    <td data-testid="change-who">{ch.actor}</td>
+                                    <td data-testid="change-who">{crate::i18n::writer(lang.get_untracked(), &ch.actor, ch.actor_role)}</td>
                                     <td>{ch.period}" "{ch.model_code}" ("{ch.action}")"</td>
                                     <td>{format!("{} → {}", ch.before.unwrap_or_else(|| "—".into()), ch.after.unwrap_or_else(|| "—".into()))}</td>
                                     <td>{ch.reason.unwrap_or_default()}</td>

@@ -10,13 +10,16 @@ pub async fn model_page(code: String, lang: String) -> Result<Option<ModelData>,
     let lang = crate::i18n::Lang::from_code(&lang).unwrap_or_default();
     let state = super::state()?;
     let db = &state.db;
-    let may_edit =
-        super::signed_in(db).await?.is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_reference());
+    let reader = super::signed_in(db).await?;
+    let may_edit = reader.clone().is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_reference());
     let key = (code.clone(), lang);
     let mut model =
         state.figures.get(db, key, || crate::ssr::loaders::model(db, &code, lang)).await.map_err(super::view_failed)?;
     if let Some(m) = &mut model {
         m.may_edit = may_edit;
+        if !reader.is_some_and(|a| a.sees_writers()) {
+            m.changes.iter_mut().for_each(|c| c.actor.clear());
+        }
     }
     Ok(model)
 }
@@ -140,7 +143,8 @@ fn Model(m: ModelData) -> impl IntoView {
                         if old.is_empty() { format!("{f}: {new}") } else { format!("{f}: {old} → {new}") }
                     }).collect::<Vec<_>>().join("; ");
                     let reason = c.reason.map(|r| format!(" — {r}")).unwrap_or_default();
-                    view! { <li>{format!("{} · {} · {} · {} · {fields}{reason}", c.at, c.actor, c.action, c.key)}</li> }
+                    let who = crate::i18n::writer(lang.get_untracked(), &c.actor, c.actor_role);
+                    view! { <li>{format!("{} · {who} · {} · {} · {fields}{reason}", c.at, c.action, c.key)}</li> }
                 }).collect_view()}
             </ul>
         })}

@@ -104,6 +104,7 @@ async fn changes(db: &Db, code: &str) -> Result<Vec<crate::page_data::Change>, D
         .limit(CHANGES_LIMIT)
         .all(db)
         .await?;
+    let roles = roles_of(db, entries.iter().map(|e| e.actor.clone()).collect()).await?;
     let counts = |json: &Option<String>| -> Option<String> {
         let v: serde_json::Value = serde_json::from_str(json.as_deref()?).ok()?;
         Some(format!("{} / {}", v.get("respondents")?, v.get("satisfied")?))
@@ -115,6 +116,7 @@ async fn changes(db: &Db, code: &str) -> Result<Vec<crate::page_data::Change>, D
             let (model_code, period) = rest.split_once('/')?;
             Some(crate::page_data::Change {
                 at: local_time(e.at),
+                actor_role: roles.get(&e.actor).copied(),
                 actor: e.actor.clone(),
                 action: e.action.clone(),
                 model_code: model_code.to_string(),

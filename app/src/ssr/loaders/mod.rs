@@ -68,6 +68,14 @@ fn date(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// The role of each of the accounts `names` (a page's changes: a few dozen at most).
+async fn roles_of(db: &Db, names: Vec<String>) -> Result<std::collections::HashMap<String, crate::domain::access::Role>, DbErr> {
+    use crate::ssr::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let users = user::Entity::find().filter(user::Column::Username.is_in(names)).all(db).await?;
+    Ok(users.into_iter().filter_map(|u| Some((u.username, u.role.parse().ok()?))).collect())
+}
+
 /// A moment as Vietnam reads it (UTC+7): `YYYY-MM-DD HH:MM`.
 fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
     (t + chrono::Duration::hours(7)).format("%Y-%m-%d %H:%M").to_string()

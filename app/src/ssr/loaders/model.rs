@@ -71,6 +71,7 @@ async fn reference_changes(db: &Db, code: &str) -> Result<Vec<crate::page_data::
         .limit(REFERENCE_CHANGES_LIMIT)
         .all(db)
         .await?;
+    let roles = roles_of(db, entries.iter().map(|e| e.actor.clone()).collect()).await?;
     let object = |json: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
         json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
     };
@@ -91,6 +92,7 @@ async fn reference_changes(db: &Db, code: &str) -> Result<Vec<crate::page_data::
                 .collect();
             crate::page_data::ReferenceChange {
                 at: local_time(e.at),
+                actor_role: roles.get(&e.actor).copied(),
                 actor: e.actor,
                 action: e.action,
                 key: e.entity_key,

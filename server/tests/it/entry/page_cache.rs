@@ -56,7 +56,7 @@ on_both_engines!(pages_kept_for_visitors_follow_every_write_their_language_and_s
     let (status, _) = post_api(&app, Some(&sam), json!({"unit_code": "N1", "period": "2026-10", "respondents": 100, "satisfied": 90})).await;
     assert_eq!(status, 201);
     let (_, after) = page(&app, "/communes/N1", None).await;
-    assert_eq!(common::testid_text(&after, "change-who"), "sam", "the kept page went with the write");
+    assert_eq!(common::testid_text(&after, "change-who"), "Cán bộ xã", "the kept page went with the write");
     // Signed in, the page is the account's own (its name in the header), and the visitors'
     // kept page does not carry it.
     let cookie = login(&app, "sam").await;

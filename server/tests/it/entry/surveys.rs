@@ -56,11 +56,11 @@ on_both_engines!(staff_enter_counts_and_the_figures_change, |engine: Engine| asy
     let row = stored(&app, "N1", "2026-11").await.unwrap();
     assert_eq!((row.respondents, row.version), (130, 2));
 
-    // The commune page shows who changed what, from what to what.
+    // The commune page shows who changed what (to the public, by role), from what to what.
     let (status, html) = app.get_text("/communes/N1").await;
     assert_eq!(status, 200);
     let history = common::testid_text(&html, "change-who");
-    assert!(history.contains("sam"), "{history}");
+    assert_eq!(history, "Cán bộ xã");
     assert!(html.contains("120 / 111 → 130 / 111"), "{html}");
 });
 
@@ -297,6 +297,13 @@ on_both_engines!(officials_delete_an_entry_with_a_reason_staff_cannot, |engine: 
     assert!(log.new_value.is_none() && log.old_value.as_deref().unwrap().contains("\"respondents\":100"));
     let (_, html) = app.get_text("/communes/N1").await;
     assert!(html.contains("100 / 90 → —"), "the deletion is in the history");
+    // The public sees who by role, never by sign-in name; an official sees the name.
+    assert_eq!(common::testid_text(&html, "change-who"), "Cán bộ tỉnh");
+    assert!(!html.contains("olga") && !html.contains(">sam<"), "no sign-in name for the public");
+    let signed_in = app.client.get(app.url("/communes/N1")).header("cookie", &olga).send().await.unwrap().text().await.unwrap();
+    assert_eq!(common::testid_text(&signed_in, "change-who"), "olga");
+    let staff = app.client.get(app.url("/communes/N1")).header("cookie", &sam).send().await.unwrap().text().await.unwrap();
+    assert_eq!(common::testid_text(&staff, "change-who"), "Cán bộ tỉnh", "staff see roles too");
     let trend: Value = app.get("/api/v1/figures/trend?unit=N1&from=2026-11&to=2026-11").await.json().await.unwrap();
     assert_eq!(trend[0]["respondents"], 0, "the figures no longer count it");
 });
