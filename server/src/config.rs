@@ -30,11 +30,15 @@ pub struct Limits {
     /// Downloads and charts (the heavy requests) computed or streamed at once; more wait
     /// their turn, within the request timeout. An answer the figure cache holds takes none.
     pub heavy_concurrency: usize,
+    /// A connection whose writes make no progress for this long (a client that stopped
+    /// reading) is closed, and what its response held (a heavy slot) let go
+    /// (`stalled::SendTimeout`).
+    pub send_timeout: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { request_timeout: Duration::from_secs(30), heavy_concurrency: 4 }
+        Limits { request_timeout: Duration::from_secs(30), heavy_concurrency: 4, send_timeout: Duration::from_secs(15) }
     }
 }
 

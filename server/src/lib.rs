@@ -8,4 +8,5 @@ pub mod formats;
 pub mod generate;
 pub mod http;
 pub mod sources;
+pub mod stalled;
 pub mod startup;

@@ -160,6 +160,10 @@ struct ServeArgs {
     #[arg(long, env = "REFORMDASH_HEAVY_CONCURRENCY", default_value_t = Limits::default().heavy_concurrency,
           value_parser = parse_concurrency)]
     heavy_concurrency: usize,
+    /// Seconds a response may wait for a client that reads nothing before the connection closes.
+    #[arg(long, env = "REFORMDASH_SEND_TIMEOUT", default_value_t = Limits::default().send_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    send_timeout: u64,
 }
 
 fn parse_concurrency(s: &str) -> Result<usize, String> {
@@ -313,6 +317,7 @@ async fn command(cli: Cli, opened: &Opened) -> Result<(), CliError> {
             let limits = Limits {
                 request_timeout: std::time::Duration::from_secs(args.request_timeout),
                 heavy_concurrency: args.heavy_concurrency,
+                send_timeout: std::time::Duration::from_secs(args.send_timeout),
             };
             let settings = Settings { database_url: url.clone(), addr: args.addr, site_root: args.site_root, limits };
             let state = startup::prepare(&settings).await?;
@@ -323,7 +328,9 @@ async fn command(cli: Cli, opened: &Opened) -> Result<(), CliError> {
             let shutdown = startup::shutdown_signal();
             println!("reformdash is serving http://{local} (database: {})", redact(&url));
             opened.keep(&state.db);
-            startup::serve(listener, startup::router(state, &settings.limits), shutdown).await.map_err(|e| CliError::Io(e.to_string()))
+            startup::serve(listener, startup::router(state, &settings.limits), settings.limits.send_timeout, shutdown)
+                .await
+                .map_err(|e| CliError::Io(e.to_string()))
         }
         Command::Migrate => {
             open().await?;

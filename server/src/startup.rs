@@ -115,10 +115,12 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 ///
 /// The accept loop is hyper's own rather than `axum::serve`, which has no header-read
 /// timeout: a client that sent `GET / HTTP/1.1` and never finished held its connection
-/// open for good.
+/// open for good. Every connection also has a send timeout (`stalled`): a client that
+/// stops reading is cut off too.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    send_timeout: std::time::Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
@@ -152,6 +154,7 @@ pub async fn serve(
             request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             app.clone().call(request)
         });
+        let tcp = crate::stalled::SendTimeout::new(tcp, send_timeout);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
         tokio::spawn(async move {
             // A client that went away or timed out: theirs to retry, nothing for us to log loudly.

@@ -180,7 +180,8 @@ impl TestApp {
             AppState::new(db.clone(), settings.leptos_options())
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(server::startup::serve(listener, server::startup::router(state, &settings.limits), async {
+        let send_timeout = settings.limits.send_timeout;
+        tokio::spawn(server::startup::serve(listener, server::startup::router(state, &settings.limits), send_timeout, async {
             let _ = rx.await;
         }));
         // Idle connections are dropped before the server closes them (HEADER_READ_TIMEOUT),

@@ -251,3 +251,45 @@ async fn a_burst_of_sign_ins_keeps_the_servers_memory_small() {
     eprintln!("peak RSS after 100 sign-ins at once: {peak_mb} MB ({before_mb} MB before)");
     assert!(peak_mb < 300, "peak RSS {peak_mb} MB");
 }
+
+/// Four clients ask for the survey export and read nothing: each holds a heavy slot while
+/// its response waits. Once their writes have made no progress for the send timeout their
+/// connections close and the slots go, so a small download is answered within seconds
+/// (before, every download and chart answered 408 for as long as they stayed connected).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_never_read_do_not_hold_the_downloads() {
+    use tokio::io::AsyncWriteExt;
+    // An export larger than the socket buffers can hold (about 7 MB; the demo's fits in them).
+    let database = TestDb::new(Engine::Sqlite).await;
+    let set = tempfile::tempdir().unwrap();
+    let dir = set.path().to_str().unwrap();
+    let made = cli(&database.url, &["generate", "--out", dir, "--communes", "1000", "--districts", "10", "--years", "5"]);
+    assert!(made.status.success(), "{}", common::stderr(&made));
+    assert!(cli(&database.url, &["import", dir]).status.success());
+    let site = tempfile::tempdir().unwrap();
+    let limits = [("REFORMDASH_SEND_TIMEOUT", "3"), ("REFORMDASH_REQUEST_TIMEOUT", "1")];
+    let server = start_binary(&database.url, site.path(), &limits);
+    let addr: std::net::SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let mut stalled = Vec::new();
+    for _ in 0..4 {
+        // A small receive window, so the export cannot all sit in the socket's buffers.
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut stream = socket.connect(addr).await.unwrap();
+        stream.write_all(b"GET /export/surveys.csv HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        stalled.push(stream);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let client = reqwest::Client::new();
+    let small = || client.get(format!("{}/export/units.csv", server.base)).send();
+    assert_eq!(small().await.unwrap().status(), 408, "every slot held by a client that reads nothing");
+    let started = std::time::Instant::now();
+    let status = loop {
+        let status = small().await.unwrap().status();
+        if status == 200 || started.elapsed() > std::time::Duration::from_secs(8) {
+            break status;
+        }
+    };
+    assert_eq!(status, 200, "the stalled connections closed after the send timeout, their slots let go");
+    drop(stalled);
+}
