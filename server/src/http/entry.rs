@@ -104,7 +104,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     if let Some(token) = session::token_in(&headers) {
         session::end(&state.db, &token).await.map_err(HttpError::from)?;
     }
-    Ok(([(header::SET_COOKIE, session::cleared_cookie())], Redirect::to("/")).into_response())
+    Ok(([(header::SET_COOKIE, session::cleared_cookie(session::over_https(&headers)))], Redirect::to("/")).into_response())
 }
 
 /// The entry form's fields; absent ones are empty.

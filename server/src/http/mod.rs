@@ -86,6 +86,7 @@ pub fn with_layers(router: Router, metrics: std::sync::Arc<Metrics>, limits: &Li
     };
     router
         .layer(axum::middleware::from_fn(same_origin_writes))
+        .layer(axum::middleware::from_fn(strict_transport))
         // A handler that panics gets a 500 (the panic hook has printed where, on stderr)
         // rather than its connection closed with no answer, and says nothing of the cause.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
@@ -234,6 +235,18 @@ struct LangForm {
     lang: String,
     #[serde(default)]
     back: String,
+}
+
+/// Served over HTTPS (the proxy in front says so), browsers are told to come back over
+/// HTTPS only, for a year: a later plain-HTTP link cannot be intercepted on the office's
+/// network. Over plain HTTP browsers ignore the header, so it is not sent.
+async fn strict_transport(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let https = app::ssr::auth::session::over_https(req.headers());
+    let mut response = next.run(req).await;
+    if https {
+        response.headers_mut().insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    response
 }
 
 /// The no-JavaScript language switch: remember the choice, go back where the reader was.

@@ -9,6 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 pub const COOKIE: &str = "rd_session";
+/// The cookie's name over HTTPS: a `__Host-` cookie is taken by browsers only when it is
+/// `Secure`, for this host alone and the whole site, so no subdomain or plain-HTTP page
+/// can set one in its place.
+pub const SECURE_COOKIE: &str = "__Host-rd_session";
 /// A commune office's PC is often shared: two hours without a request sign out.
 pub const IDLE: Duration = Duration::hours(2);
 /// And a working day at most.
@@ -52,7 +56,7 @@ pub fn token_in(headers: &axum::http::HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == COOKIE || *k == SECURE_COOKIE)
         .map(|(_, v)| v.trim().to_string())
         .filter(|v| !v.is_empty() && v.len() <= 100)
 }
@@ -84,16 +88,18 @@ pub async fn signed_in(db: &impl ConnectionTrait, headers: &axum::http::HeaderMa
 /// The `Set-Cookie` value for a new session. `Secure` when the request reached us over
 /// HTTPS (a proxy in front says so with `X-Forwarded-Proto`).
 pub fn cookie(token: &str, secure: bool) -> String {
-    format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        ABSOLUTE.num_seconds(),
-        if secure { "; Secure" } else { "" }
-    )
+    match secure {
+        true => format!("{SECURE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}; Secure", ABSOLUTE.num_seconds()),
+        false => format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}", ABSOLUTE.num_seconds()),
+    }
 }
 
 /// Removes the cookie in the browser.
-pub fn cleared_cookie() -> String {
-    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+pub fn cleared_cookie(secure: bool) -> String {
+    match secure {
+        true => format!("{SECURE_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure"),
+        false => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    }
 }
 
 pub fn over_https(headers: &axum::http::HeaderMap) -> bool {
@@ -121,6 +127,9 @@ mod tests {
         h.insert(axum::http::header::COOKIE, "lang=en; rd_session=abc ; x=1".parse().unwrap());
         assert_eq!(token_in(&h).as_deref(), Some("abc"));
         assert!(cookie("abc", true).contains("HttpOnly; SameSite=Lax") && cookie("abc", true).ends_with("; Secure"));
-        assert!(!cookie("abc", false).contains("Secure"));
+        assert!(cookie("abc", true).starts_with("__Host-rd_session=abc; Path=/;"), "a __Host- cookie over HTTPS");
+        assert!(!cookie("abc", false).contains("Secure") && cookie("abc", false).starts_with("rd_session=abc;"));
+        h.insert(axum::http::header::COOKIE, "__Host-rd_session=def".parse().unwrap());
+        assert_eq!(token_in(&h).as_deref(), Some("def"));
     }
 }

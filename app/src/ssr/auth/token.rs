@@ -66,6 +66,17 @@ pub async fn revoke(db: &impl ConnectionTrait, user_id: i64, name: &str) -> Resu
     Ok(())
 }
 
+/// Revokes every live token of the user (their password changed).
+pub async fn revoke_all(db: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbErr> {
+    let done = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(Utc::now())))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
 /// The owner's live tokens: (name, created, last used).
 pub async fn list(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<api_token::Model>, DbErr> {
     api_token::Entity::find()

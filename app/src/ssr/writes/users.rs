@@ -134,6 +134,8 @@ pub async fn set_password(
         .exec(txn)
         .await?;
     session::end_all(txn, u.id).await?;
+    // A new password is often a reply to a leak: what the old one let anyone make goes too.
+    crate::ssr::auth::token::revoke_all(txn, u.id).await?;
     Audit::new(writer.name(), "user passwd", None).record::<()>(txn, "users", u.username, None, None, &[]).await?;
     Ok(())
 }

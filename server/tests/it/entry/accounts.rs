@@ -277,3 +277,36 @@ on_both_engines!(a_parallel_burst_of_sign_ins_gets_no_more_checks_than_the_limit
     let rows = app::ssr::entities::login_failure::Entity::find().count(&app.db).await.unwrap();
     assert!(rows <= 2 + PER_ADDRESS as u64, "{rows} throttle rows");
 });
+
+on_both_engines!(behind_https_the_session_cookie_is_a_host_cookie_and_browsers_are_told_to_stay, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let https = |r: reqwest::RequestBuilder| r.header("origin", origin(&app)).header("x-forwarded-proto", "https");
+    let r = https(app.client.post(app.url("/login"))).form(&[("username", "sam"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set.starts_with("__Host-rd_session=") && set.contains("; Path=/;") && set.ends_with("; Secure"), "{set}");
+    assert!(r.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+    let cookie = set.split(';').next().unwrap().to_string();
+    let page = https(app.client.get(app.url("/survey"))).header("cookie", &cookie).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("data-testid=\"signed-in\""), "the __Host- cookie signs in");
+    let out = https(app.client.post(app.url("/logout"))).header("cookie", &cookie).send().await.unwrap();
+    assert!(out.headers()["set-cookie"].to_str().unwrap().starts_with("__Host-rd_session=; "));
+    // Over plain HTTP neither: browsers ignore HSTS there, and a Secure cookie would not come back.
+    let plain = app.client.get(app.url("/")).send().await.unwrap();
+    assert!(plain.headers().get("strict-transport-security").is_none());
+});
+
+on_both_engines!(a_new_password_ends_the_api_tokens_too, |engine: Engine| async move {
+    let app = app_with_accounts(engine).await;
+    let token = token_of(&app, "sam").await;
+    let row = json!({"unit_code": "N1", "period": "2026-10", "respondents": 100, "satisfied": 90});
+    assert_eq!(post_api(&app, Some(&token), row.clone()).await.0, 201);
+    let txn = writes::begin(&app.db).await.unwrap();
+    users::set_password(&txn, &app::domain::access::Writer::Command("test".into()), "sam", "một mật khẩu mới 2026".into())
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(post_api(&app, Some(&token), row).await.0, 401, "the token went with the old password");
+    let live = app::ssr::auth::token::list(&app.db, users::find(&app.db, "sam").await.unwrap().unwrap().id).await.unwrap();
+    assert!(live.is_empty(), "and the account page lists none");
+});
