@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The fields as typed: every path hands over text, so that "not a number" reads the same
-/// whether it came from a CSV cell, a form field or a JSON value.
+/// whether it came from a CSV cell, a form field or a JSON value. Serialized (and read from
+/// a form) with the import's column names, the levels as five fields of their own.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SurveyDraft {
     pub unit_code: String,
     /// Empty: the unit's service as a whole.
@@ -21,7 +23,33 @@ pub struct SurveyDraft {
     pub respondents: String,
     pub satisfied: String,
     /// The optional SIPAS breakdown, in [`LEVEL_FIELDS`] order: all five or none.
+    #[serde(flatten, with = "level_fields")]
     pub levels: [String; 5],
+}
+
+/// The five levels of a draft as the fields `very_satisfied` … `very_dissatisfied`.
+mod level_fields {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Default, Serialize, Deserialize)]
+    #[serde(default)]
+    struct Levels {
+        very_satisfied: String,
+        fairly_satisfied: String,
+        neutral: String,
+        dissatisfied: String,
+        very_dissatisfied: String,
+    }
+
+    pub fn serialize<S: Serializer>(levels: &[String; 5], s: S) -> Result<S::Ok, S::Error> {
+        let [very_satisfied, fairly_satisfied, neutral, dissatisfied, very_dissatisfied] = levels.clone();
+        Levels { very_satisfied, fairly_satisfied, neutral, dissatisfied, very_dissatisfied }.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[String; 5], D::Error> {
+        let l = Levels::deserialize(d)?;
+        Ok([l.very_satisfied, l.fairly_satisfied, l.neutral, l.dissatisfied, l.very_dissatisfied])
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -395,6 +423,20 @@ pub fn unusual(survey: &Survey, history: &[(i32, i32)]) -> Vec<Warning> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_draft_reads_and_writes_the_levels_as_fields_of_their_own() {
+        let draft: SurveyDraft = serde_json::from_value(serde_json::json!({
+            "unit_code": "N1", "period": "2026-11", "respondents": "10", "satisfied": "9",
+            "very_satisfied": "5", "fairly_satisfied": "4", "neutral": "1", "dissatisfied": "0", "very_dissatisfied": "0"
+        }))
+        .unwrap();
+        assert_eq!(draft.levels, ["5", "4", "1", "0", "0"].map(String::from));
+        assert_eq!((draft.model_code.as_str(), draft.respondents.as_str()), ("", "10"), "absent fields are empty");
+        let back = serde_json::to_value(&draft).unwrap();
+        assert_eq!((back["neutral"].as_str(), back.get("levels")), (Some("1"), None));
+        assert_eq!(serde_json::from_value::<SurveyDraft>(back).unwrap(), draft);
+    }
 
     fn draft(period: &str, n: &str, s: &str) -> SurveyDraft {
         SurveyDraft {

@@ -107,20 +107,13 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     Ok(([(header::SET_COOKIE, session::cleared_cookie(session::over_https(&headers)))], Redirect::to("/")).into_response())
 }
 
-/// The entry form's fields; absent ones are empty.
+/// The entry form: the draft's fields, and what the form adds around them; absent ones are
+/// empty.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct SurveyForm {
-    unit_code: String,
-    model_code: String,
-    period: String,
-    respondents: String,
-    satisfied: String,
-    very_satisfied: String,
-    fairly_satisfied: String,
-    neutral: String,
-    dissatisfied: String,
-    very_dissatisfied: String,
+    #[serde(flatten)]
+    draft: SurveyDraft,
     version: String,
     reason: String,
     confirm: String,
@@ -132,14 +125,7 @@ async fn enter_survey(
     headers: HeaderMap,
     Form(form): Form<SurveyForm>,
 ) -> Result<Response, HttpError> {
-    let draft = SurveyDraft {
-        unit_code: form.unit_code,
-        model_code: form.model_code,
-        period: form.period,
-        respondents: form.respondents,
-        satisfied: form.satisfied,
-        levels: [form.very_satisfied, form.fairly_satisfied, form.neutral, form.dissatisfied, form.very_dissatisfied],
-    };
+    let draft = form.draft;
     let version = form.version.trim().parse::<i32>().ok();
     let reason = form.reason.trim().chars().take(500).collect::<String>();
     let confirmed = !form.confirm.is_empty();

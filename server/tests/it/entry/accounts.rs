@@ -310,3 +310,17 @@ on_both_engines!(a_new_password_ends_the_api_tokens_too, |engine: Engine| async 
     let live = app::ssr::auth::token::list(&app.db, users::find(&app.db, "sam").await.unwrap().unwrap().id).await.unwrap();
     assert!(live.is_empty(), "and the account page lists none");
 });
+
+on_both_engines!(the_account_pages_password_check_is_counted_like_a_sign_in, |engine: Engine| async move {
+    use app::ssr::auth::throttle::PER_ACCOUNT;
+    let app = app_with_accounts(engine).await;
+    let cookie = login(&app, "sam").await;
+    let guess = [("current", "not the password"), ("password", "một mật khẩu mới 2026"), ("again", "một mật khẩu mới 2026")];
+    let mut statuses = Vec::new();
+    for _ in 0..PER_ACCOUNT + 2 {
+        statuses.push(post_to(&app, "/account/password", &cookie, &guess).await.status().as_u16());
+    }
+    let mut want = vec![422; PER_ACCOUNT as usize];
+    want.extend([429, 429]);
+    assert_eq!(statuses, want, "a stolen session is no way to guess the password");
+});
