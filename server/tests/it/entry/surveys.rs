@@ -422,7 +422,7 @@ on_both_engines!(entries_at_once_on_one_unit_and_model_are_checked_against_each_
 
 on_both_engines!(a_refused_write_leaves_the_data_version_and_the_figures_kept, |engine: Engine| async move {
     let app = app_with_accounts(engine).await;
-    let (sam, olga) = (login(&app, "sam").await, login(&app, "olga").await);
+    let (sam, olga, ana) = (login(&app, "sam").await, login(&app, "olga").await, login(&app, "ana").await);
     let token = token_of(&app, "sam").await;
     assert_eq!(post_form(&app, &sam, &entry("N1", "2026-10", "100", "90")).await.status(), 303);
     let before = (data_version(&app.db).await, surveys(&app).await);
@@ -443,11 +443,28 @@ on_both_engines!(a_refused_write_leaves_the_data_version_and_the_figures_kept, |
                 .as_u16(),
         ),
         ("model form: a rule broken", post_to(&app, "/edit/model", &olga, &[("code", "=X"), ("name", "Y")]).await.status().as_u16()),
+        (
+            "account form: a user already there",
+            post_to(
+                &app,
+                "/admin/users",
+                &ana,
+                &[("username", "sam"), ("display_name", "x"), ("role", "staff"), ("unit_code", "N1"), ("password", PASSWORD)],
+            )
+            .await
+            .status()
+            .as_u16(),
+        ),
     ];
     assert_eq!(
         refusals.iter().map(|(_, status)| *status).collect::<Vec<_>>(),
-        [422, 403, 422, 422, 403, 409, 200, 403, 422],
+        [422, 403, 422, 422, 403, 409, 200, 403, 422, 422],
         "{refusals:?}"
     );
+    // An import with a broken row: refused whole, by the command line.
+    let files = tempfile::tempdir().unwrap();
+    std::fs::write(files.path().join("surveys.csv"), "unit_code,period,respondents,satisfied\nN1,2026-09,10,11\n").unwrap();
+    let import = common::cli(&app.database.url, &["import", files.path().to_str().unwrap()]);
+    assert!(!import.status.success(), "{}", common::stderr(&import));
     assert_eq!((data_version(&app.db).await, surveys(&app).await), before, "nothing written, nothing changed");
 });
