@@ -29,17 +29,21 @@ pub struct FigureQuery {
 impl FigureQuery {
     /// Blank values as absent (an HTML form sends every field), others trimmed.
     pub fn normalised(self) -> Self {
-        let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         FigureQuery {
-            period: given(self.period),
-            model: given(self.model),
-            province: given(self.province),
-            district: given(self.district),
-            commune: given(self.commune),
-            format: given(self.format),
-            lang: given(self.lang),
+            period: given(&self.period),
+            model: given(&self.model),
+            province: given(&self.province),
+            district: given(&self.district),
+            commune: given(&self.commune),
+            format: given(&self.format),
+            lang: given(&self.lang),
         }
     }
+}
+
+/// A value of a request as asked: trimmed, and absent when blank.
+pub fn given(v: &Option<String>) -> Option<String> {
+    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 /// A code and a name, for a `<select>` or a list of links.

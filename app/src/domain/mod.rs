@@ -17,7 +17,7 @@ pub mod units;
 pub use completeness::{CommuneReports, CompletenessRow, COMPLETENESS_COLUMNS};
 pub use effectiveness::{CommuneHistory, EffectivenessRow, GeneralSurvey, EFFECTIVENESS_COLUMNS};
 pub use figures::{AdoptionRate, Counts, Figures, Percent, SatisfactionRate, WilsonInterval};
-pub use filter::{compares_communes, Choice, FigureFilter, FigureQuery, FilterError};
+pub use filter::{compares_communes, given, Choice, FigureFilter, FigureQuery, FilterError};
 pub use period::{DateSpan, Period, PeriodError};
 pub use summary::*;
 pub use trend::{PeriodCounts, TrendRow, TREND_COLUMNS};

@@ -17,7 +17,7 @@ pub async fn commune_page(code: String, lang: String) -> Result<Option<CommuneDa
         .figures
         .get(db, key, || crate::ssr::loaders::commune(db, &code, lang))
         .await
-        .map_err(super::view_failed)?;
+        .map_err(super::load_failed)?;
     if let Some(c) = &mut commune {
         c.may_edit = may_edit;
         if !reader.is_some_and(|a| a.sees_writers()) {

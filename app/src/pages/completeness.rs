@@ -13,7 +13,7 @@ pub async fn completeness_page(period: Option<String>) -> Result<CompletenessDat
     let state = super::state()?;
     let db = &state.db;
     let q = crate::domain::FigureQuery { period, ..Default::default() }.normalised();
-    state.figures.get(db, q.clone(), || crate::ssr::loaders::completeness(db, &q)).await.map_err(super::view_failed)
+    state.figures.get(db, q.clone(), || crate::ssr::loaders::completeness(db, &q)).await.map_err(super::load_failed)
 }
 
 #[component]

@@ -15,7 +15,7 @@ pub async fn dashboard_page(q: FigureQuery, lang: crate::i18n::Lang) -> Result<D
     let state = super::state()?;
     let db = &state.db;
     let q = q.normalised();
-    state.figures.get(db, (q.clone(), lang), || crate::ssr::loaders::dashboard(db, &q, lang)).await.map_err(super::view_failed)
+    state.figures.get(db, (q.clone(), lang), || crate::ssr::loaders::dashboard(db, &q, lang)).await.map_err(super::load_failed)
 }
 
 #[component]

@@ -18,7 +18,7 @@ pub async fn district_page(code: String, q: FigureQuery, lang: crate::i18n::Lang
         .figures
         .get(db, (code.clone(), q.clone(), lang), || crate::ssr::loaders::district(db, &code, &q, lang))
         .await
-        .map_err(super::view_failed)
+        .map_err(super::load_failed)
 }
 
 #[component]

@@ -148,7 +148,7 @@ pub fn query_failed(e: crate::ssr::figures::QueryError) -> PageError {
 }
 
 /// For a page loader: the user's mistake as it is, our faults logged.
-pub fn view_failed(e: crate::ssr::loaders::LoadError) -> PageError {
+pub fn load_failed(e: crate::ssr::loaders::LoadError) -> PageError {
     match e {
         crate::ssr::loaders::LoadError::Query(e) => query_failed(e),
         crate::ssr::loaders::LoadError::Chart(e) => {

@@ -14,7 +14,7 @@ pub async fn model_page(code: String, lang: String) -> Result<Option<ModelData>,
     let may_edit = reader.clone().is_some_and(|a| crate::domain::access::Writer::Account(a).may_edit_reference());
     let key = (code.clone(), lang);
     let mut model =
-        state.figures.get(db, key, || crate::ssr::loaders::model(db, &code, lang)).await.map_err(super::view_failed)?;
+        state.figures.get(db, key, || crate::ssr::loaders::model(db, &code, lang)).await.map_err(super::load_failed)?;
     if let Some(m) = &mut model {
         m.may_edit = may_edit;
         if !reader.is_some_and(|a| a.sees_writers()) {

@@ -16,9 +16,7 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/export/district-summary", get(district_summary_by_param)).route("/export/{file}", get(file))
 }
 
-pub fn given(v: &Option<String>) -> Option<String> {
-    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
+pub(super) use app::domain::given;
 
 /// `/export/district-summary?format=csv&…`: what the export page's plain form asks for.
 async fn district_summary_by_param(
