@@ -324,6 +324,9 @@ pub struct TokenLine {
     /// `YYYY-MM-DD HH:MM` (UTC+7).
     pub created: String,
     pub last_used: Option<String>,
+    /// `YYYY-MM-DD`: the last day it works (Vietnam's calendar); `None`: until revoked.
+    pub last_day: Option<String>,
+    pub expired: bool,
 }
 
 /// What a posted account form came back with.
@@ -344,6 +347,7 @@ pub enum AccountProblem {
     PasswordsDiffer,
     TokenName,
     TokenExists(String),
+    TokenExpiry(crate::domain::access::ExpiryError),
 }
 
 /// `/admin/users`: every account, and the form that adds one (admins only).

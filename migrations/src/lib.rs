@@ -6,6 +6,7 @@ mod m20261201_000002_entry;
 mod m20261202_000003_export_order;
 mod m20261202_000004_period_cover;
 mod m20261202_000005_survey_sums;
+mod m20261207_000006_token_expiry;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_export_order::Migration),
             Box::new(m20261202_000004_period_cover::Migration),
             Box::new(m20261202_000005_survey_sums::Migration),
+            Box::new(m20261207_000006_token_expiry::Migration),
         ]
     }
 }

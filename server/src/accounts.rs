@@ -84,9 +84,31 @@ async fn owner(db: &Db, username: &str) -> Result<app::ssr::entities::user::Mode
     users::find(db, username).await?.ok_or_else(|| users::UserError::Unknown(username.to_string()).into())
 }
 
-pub async fn create_token(db: &Db, username: &str, name: &str) -> Result<String, AccountError> {
+/// `expiry`: blank, a last day (`2027-06-30`) or a number of days (`90d`).
+pub async fn create_token(db: &Db, username: &str, name: &str, expiry: &str) -> Result<String, AccountError> {
     let user = owner(db, username).await?;
-    Ok(token::create(db, &user, name).await?)
+    Ok(token::create(db, &user, name, expiry).await?)
+}
+
+/// `token list`: one line per token not revoked, tab-separated: name, created, last used
+/// (`-`: never), last day (`-`: none; `expired` after it when it has passed). Times are
+/// Vietnam's.
+pub async fn list_tokens(db: &Db, username: &str) -> Result<String, AccountError> {
+    use app::domain::access::last_day_before;
+    use app::domain::period::vietnam_time as time;
+    let user = owner(db, username).await?;
+    let now = chrono::Utc::now();
+    let mut out = String::new();
+    for t in token::list(db, user.id).await? {
+        let last_day = match t.expires_at {
+            None => "-".to_string(),
+            Some(end) if end <= now => format!("{} expired", last_day_before(end)),
+            Some(end) => last_day_before(end).to_string(),
+        };
+        let used = t.last_used_at.map_or("-".to_string(), time);
+        out.push_str(&format!("{}\t{}\t{}\t{}\n", t.name, time(t.created_at), used, last_day));
+    }
+    Ok(out)
 }
 
 pub async fn revoke_token(db: &Db, username: &str, name: &str) -> Result<(), AccountError> {

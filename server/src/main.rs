@@ -130,6 +130,15 @@ enum TokenCommand {
         name: String,
         #[arg(long)]
         user: String,
+        /// Its last day: a date (`2027-06-30`, through that day in Vietnam) or a number of
+        /// days (`90d`). Without it the token works until revoked.
+        #[arg(long, default_value = "")]
+        expires: String,
+    },
+    /// A user's tokens not revoked: name, created, last used, last day (tab-separated).
+    List {
+        #[arg(long)]
+        user: String,
     },
     /// Revoke a user's token by its name.
     Revoke {
@@ -403,10 +412,14 @@ async fn command(cli: Cli, opened: &Opened) -> Result<(), CliError> {
             println!("backup written to {}", file.display());
             Ok(())
         }
-        Command::Token(TokenCommand::Create { name, user }) => {
-            let token = accounts::create_token(&open().await?, &user, &name).await?;
+        Command::Token(TokenCommand::Create { name, user, expires }) => {
+            let token = accounts::create_token(&open().await?, &user, &name, &expires).await?;
             println!("{token}");
             eprintln!("token `{name}` of {user} created; it is shown only now (send it as `Authorization: Bearer …`)");
+            Ok(())
+        }
+        Command::Token(TokenCommand::List { user }) => {
+            print!("{}", accounts::list_tokens(&open().await?, &user).await?);
             Ok(())
         }
         Command::Token(TokenCommand::Revoke { name, user }) => {

@@ -141,9 +141,85 @@ impl Writer {
     }
 }
 
+/// The longest a token may be made to live: ten years.
+pub const TOKEN_MAX_DAYS: i64 = 3653;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ExpiryError {
+    #[error("an expiry is a date (YYYY-MM-DD) or a number of days (90d), got `{0}`")]
+    Format(String),
+    #[error("the last day `{0}` has passed")]
+    Past(chrono::NaiveDate),
+    #[error("a token lives at most {TOKEN_MAX_DAYS} days")]
+    TooFar,
+}
+
+/// The last day a new API token works, from what its creator wrote: blank for none (it
+/// works until revoked), a date (`2027-06-30`: through that day, Vietnam's calendar) or a
+/// number of days (`90d`: through the 90th day after `today`).
+pub fn token_last_day(text: &str, today: chrono::NaiveDate) -> Result<Option<chrono::NaiveDate>, ExpiryError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let last = if let Some(days) = text.strip_suffix('d') {
+        let days: i64 = days.parse().ok().filter(|d| *d > 0).ok_or_else(|| ExpiryError::Format(text.into()))?;
+        if days > TOKEN_MAX_DAYS {
+            return Err(ExpiryError::TooFar);
+        }
+        today + chrono::Duration::days(days)
+    } else {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ExpiryError::Format(text.into()))?
+    };
+    if last < today {
+        return Err(ExpiryError::Past(last));
+    }
+    if (last - today).num_days() > TOKEN_MAX_DAYS {
+        return Err(ExpiryError::TooFar);
+    }
+    Ok(Some(last))
+}
+
+/// The first instant after `last_day` in Vietnam (UTC+7): when a token with that last
+/// day stops working.
+pub fn after_last_day(last_day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    let midnight = (last_day + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight exists");
+    midnight.and_utc() - chrono::Duration::hours(crate::domain::period::VIETNAM_UTC_OFFSET_HOURS)
+}
+
+/// The last day (Vietnam's calendar) of a token that stops working at `expires_at`.
+pub fn last_day_before(expires_at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    crate::domain::period::vietnam_date(expires_at - chrono::Duration::seconds(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tokens_last_day_is_a_date_or_a_number_of_days_not_in_the_past() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let day = |y, m, d| Some(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(token_last_day("", today), Ok(None));
+        assert_eq!(token_last_day(" 2027-06-30 ", today), Ok(day(2027, 6, 30)));
+        assert_eq!(token_last_day("2026-12-07", today), Ok(day(2026, 12, 7)), "today is still a last day");
+        assert_eq!(token_last_day("90d", today), Ok(day(2027, 3, 7)));
+        assert_eq!(token_last_day("2026-12-06", today), Err(ExpiryError::Past(day(2026, 12, 6).unwrap())));
+        assert_eq!(token_last_day("0d", today), Err(ExpiryError::Format("0d".into())));
+        assert_eq!(token_last_day("-3d", today), Err(ExpiryError::Format("-3d".into())));
+        assert_eq!(token_last_day("soon", today), Err(ExpiryError::Format("soon".into())));
+        assert_eq!(token_last_day("2027-02-30", today), Err(ExpiryError::Format("2027-02-30".into())));
+        assert_eq!(token_last_day("3654d", today), Err(ExpiryError::TooFar));
+        assert_eq!(token_last_day("2040-01-01", today), Err(ExpiryError::TooFar));
+    }
+
+    #[test]
+    fn a_token_ends_at_midnight_in_vietnam_after_its_last_day() {
+        let last = chrono::NaiveDate::from_ymd_opt(2027, 6, 30).unwrap();
+        let end = after_last_day(last);
+        assert_eq!(end.to_rfc3339(), "2027-06-30T17:00:00+00:00");
+        assert_eq!(last_day_before(end), last);
+    }
 
     fn writer(role: Role, unit: Option<&str>) -> Writer {
         Writer::Account(Account {

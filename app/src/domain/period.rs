@@ -3,6 +3,20 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
+/// Vietnam's offset from UTC (no daylight saving): the calendar of every deadline, "today"
+/// and "this month", whatever the server's zone.
+pub const VIETNAM_UTC_OFFSET_HOURS: i64 = 7;
+
+/// A moment as Vietnam reads it: `YYYY-MM-DD HH:MM`.
+pub fn vietnam_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::Duration::hours(VIETNAM_UTC_OFFSET_HOURS)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The date in Vietnam at the instant `at`.
+pub fn vietnam_date(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    (at + chrono::Duration::hours(VIETNAM_UTC_OFFSET_HOURS)).date_naive()
+}
+
 /// A year, a quarter or a month: the grains surveys are counted in and figures filtered by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -74,6 +74,13 @@ pub struct EntryTexts {
     pub no_tokens: &'static str,
     pub created: &'static str,
     pub last_used: &'static str,
+    pub token_last_day: &'static str,
+    pub token_expiry_hint: &'static str,
+    pub token_expired: &'static str,
+    pub token_never_ends: &'static str,
+    pub token_expiry_format: &'static str,
+    pub token_expiry_past: &'static str,
+    pub token_expiry_too_far: &'static str,
     pub users_heading: &'static str,
     pub users_forbidden: &'static str,
     pub add_user: &'static str,
@@ -158,6 +165,13 @@ pub const VI: EntryTexts = EntryTexts {
     no_tokens: "Chưa có mã nào.",
     created: "Tạo lúc",
     last_used: "Dùng lần cuối",
+    token_last_day: "Dùng đến hết ngày",
+    token_expiry_hint: "Để trống nếu mã dùng đến khi thu hồi.",
+    token_expired: "đã hết hạn",
+    token_never_ends: "đến khi thu hồi",
+    token_expiry_format: "Ngày hết hạn viết dạng NNNN-TT-NN (ví dụ 2027-06-30).",
+    token_expiry_past: "Ngày hết hạn {date} đã qua.",
+    token_expiry_too_far: "Mã dùng được tối đa 10 năm.",
     users_heading: "Người dùng",
     users_forbidden: "Chỉ quản trị viên được quản lý người dùng.",
     add_user: "Thêm người dùng",
@@ -242,6 +256,13 @@ pub const EN: EntryTexts = EntryTexts {
     no_tokens: "No token yet.",
     created: "Created",
     last_used: "Last used",
+    token_last_day: "Works through",
+    token_expiry_hint: "Leave blank for a token that works until revoked.",
+    token_expired: "expired",
+    token_never_ends: "until revoked",
+    token_expiry_format: "Write the last day as YYYY-MM-DD (e.g. 2027-06-30).",
+    token_expiry_past: "The last day {date} has passed.",
+    token_expiry_too_far: "A token lives at most 10 years.",
     users_heading: "Users",
     users_forbidden: "Only admins manage users.",
     add_user: "Add a user",
@@ -362,6 +383,14 @@ pub fn account_problem(lang: Lang, p: &crate::page_data::AccountProblem) -> Stri
         P::PasswordsDiffer => t.passwords_differ.into(),
         P::TokenName => t.token_bad_name.into(),
         P::TokenExists(name) => t.token_exists.replace("{name}", name),
+        P::TokenExpiry(why) => {
+            use crate::domain::access::ExpiryError as E;
+            match why {
+                E::Format(_) => t.token_expiry_format.into(),
+                E::Past(day) => t.token_expiry_past.replace("{date}", &day.to_string()),
+                E::TooFar => t.token_expiry_too_far.into(),
+            }
+        }
     }
 }
 

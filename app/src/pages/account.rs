@@ -39,7 +39,8 @@ pub fn AccountPage() -> impl IntoView {
             let o = d.outcome.clone();
             let problem = o.problem.clone();
             let password_problem = problem.clone().filter(|p| matches!(p, AccountProblem::WrongPassword | AccountProblem::Throttled(_) | AccountProblem::PasswordTooShort | AccountProblem::PasswordsDiffer));
-            let token_problem = problem.filter(|p| matches!(p, AccountProblem::TokenName | AccountProblem::TokenExists(_)));
+            let token_problem = problem.clone().filter(|p| matches!(p, AccountProblem::TokenName | AccountProblem::TokenExists(_)));
+            let expiry_problem = problem.filter(|p| matches!(p, AccountProblem::TokenExpiry(_)));
             let role = a.role.as_str();
             view! {
                 <p data-testid="account-who">{format!("{} · {} · {}", a.display_name, role, a.unit_code.clone().unwrap_or_else(|| "—".into()))}</p>
@@ -66,10 +67,15 @@ pub fn AccountPage() -> impl IntoView {
                 } else {
                     view! {
                         <div class="table-wrap"><table class="figures" data-testid="tokens">
-                            <thead><tr><th>{move || t().token_name}</th><th>{move || t().created}</th><th>{move || t().last_used}</th><th></th></tr></thead>
+                            <thead><tr><th>{move || t().token_name}</th><th>{move || t().created}</th><th>{move || t().last_used}</th><th>{move || t().token_last_day}</th><th></th></tr></thead>
                             <tbody>{d.tokens.iter().map(|tok| view! {
                                 <tr>
                                     <td>{tok.name.clone()}</td><td>{tok.created.clone()}</td><td>{tok.last_used.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td>{match (tok.last_day.clone(), tok.expired) {
+                                        (None, _) => view! { <span>{move || t().token_never_ends}</span> }.into_any(),
+                                        (Some(day), false) => view! { <span>{day}</span> }.into_any(),
+                                        (Some(day), true) => view! { <span class="expired">{day}" ("{move || t().token_expired}")"</span> }.into_any(),
+                                    }}</td>
                                     <td><form method="post" action="/account/tokens/revoke"><input type="hidden" name="name" value=tok.name.clone() /><button type="submit">{move || t().revoke}</button></form></td>
                                 </tr>
                             }).collect_view()}</tbody>
@@ -79,6 +85,9 @@ pub fn AccountPage() -> impl IntoView {
                 <form method="post" action="/account/tokens" class="entry-form">
                     {token_problem.map(|p| view! { <p class="field-error" id="e-token" role="alert">{move || account_problem(lang.get(), &p)}</p> })}
                     <label><span>{move || t().token_name}</span><input name="name" maxlength="64" aria-describedby="e-token" /></label>
+                    {expiry_problem.map(|p| view! { <p class="field-error" id="e-expires" role="alert">{move || account_problem(lang.get(), &p)}</p> })}
+                    <label><span>{move || t().token_last_day}</span><input name="expires" type="date" aria-describedby="e-expires h-expires" /></label>
+                    <p class="hint" id="h-expires">{move || t().token_expiry_hint}</p>
                     <button type="submit">{move || t().create_token}</button>
                 </form>
             }.into_any()

@@ -91,6 +91,8 @@ async fn change_password(
 #[serde(default)]
 struct TokenForm {
     name: String,
+    /// Blank, a last day (`2027-06-30`) or a number of days.
+    expires: String,
 }
 
 async fn create_token(
@@ -100,7 +102,7 @@ async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> Result<Response, HttpError> {
     let user = users::find(&state.db, &account.username).await?.ok_or(HttpError::NotFound)?;
-    let (outcome, status) = match token::create(&state.db, &user, &form.name).await {
+    let (outcome, status) = match token::create(&state.db, &user, &form.name, &form.expires).await {
         // The token is shown in this one response and never again (not a redirect: it
         // must not end up in a URL or the history).
         Ok(t) => (AccountOutcome { new_token: Some((form.name.trim().to_string(), t)), ..Default::default() }, StatusCode::CREATED),
@@ -109,6 +111,10 @@ async fn create_token(
         }
         Err(token::TokenError::Exists(_, name)) => (
             AccountOutcome { problem: Some(AccountProblem::TokenExists(name)), ..Default::default() },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(token::TokenError::Expiry(why)) => (
+            AccountOutcome { problem: Some(AccountProblem::TokenExpiry(why)), ..Default::default() },
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(token::TokenError::Db(e)) => return Err(e.into()),

@@ -123,7 +123,7 @@ on_both_engines!(mutated_write_bodies_are_refused_or_written_whole, |engine: Eng
     .await;
     // A staff member's token and session, so that every body gets as far as decoding and the rules.
     let user = app::ssr::writes::users::find(&app.db, "sam").await.unwrap().unwrap();
-    let token = app::ssr::auth::token::create(&app.db, &user, "fuzz").await.unwrap();
+    let token = app::ssr::auth::token::create(&app.db, &user, "fuzz", "").await.unwrap();
     let origin = format!("http://{}", app.addr);
     let login = app.client.post(app.url("/login")).header("origin", &origin)
         .form(&[("username", "sam"), ("password", PASSWORD), ("next", "/survey")]).send().await.unwrap();

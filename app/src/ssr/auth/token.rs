@@ -18,16 +18,21 @@ pub enum TokenError {
     Exists(String, String),
     #[error("no live token named `{0}`")]
     Unknown(String),
+    #[error(transparent)]
+    Expiry(#[from] crate::domain::access::ExpiryError),
     #[error("database: {0}")]
     Db(#[from] DbErr),
 }
 
-/// Creates a token for the user and returns it (the only time it is ever shown).
-pub async fn create(db: &impl ConnectionTrait, user: &user::Model, name: &str) -> Result<String, TokenError> {
+/// Creates a token for the user and returns it (the only time it is ever shown). `expiry`
+/// is blank (it works until revoked), a last day or a number of days
+/// ([`token_last_day`](crate::domain::access::token_last_day)).
+pub async fn create(db: &impl ConnectionTrait, user: &user::Model, name: &str, expiry: &str) -> Result<String, TokenError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 || crate::domain::rules::check_text(name, 64).is_err() {
         return Err(TokenError::BadName);
     }
+    let last_day = crate::domain::access::token_last_day(expiry, crate::domain::period::vietnam_date(Utc::now()))?;
     let taken = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(user.id))
         .filter(api_token::Column::Name.eq(name))
@@ -45,6 +50,7 @@ pub async fn create(db: &impl ConnectionTrait, user: &user::Model, name: &str) -
         created_at: Set(Utc::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
+        expires_at: Set(last_day.map(crate::domain::access::after_last_day)),
         ..Default::default()
     })
     .exec_without_returning(db)
@@ -77,7 +83,7 @@ pub async fn revoke_all(db: &impl ConnectionTrait, user_id: i64) -> Result<u64, 
     Ok(done.rows_affected)
 }
 
-/// The owner's live tokens: (name, created, last used).
+/// The owner's tokens not revoked, expired ones included (their owner sees them ended).
 pub async fn list(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<api_token::Model>, DbErr> {
     api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(user_id))
@@ -87,7 +93,7 @@ pub async fn list(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<api_tok
 }
 
 /// The account an `Authorization: Bearer rdt_…` header stands for: `Ok(None)` when the
-/// header is missing, malformed, revoked or its owner disabled.
+/// header is missing or malformed, the token revoked or expired, or its owner disabled.
 pub async fn bearer(db: &impl ConnectionTrait, headers: &axum::http::HeaderMap) -> Result<Option<Account>, DbErr> {
     let Some(token) = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -98,17 +104,18 @@ pub async fn bearer(db: &impl ConnectionTrait, headers: &axum::http::HeaderMap) 
     else {
         return Ok(None);
     };
+    let now = Utc::now();
     let Some((t, owner)) = api_token::Entity::find()
         .find_also_related(user::Entity)
         .filter(api_token::Column::TokenHash.eq(token_hash(token)))
         .filter(api_token::Column::RevokedAt.is_null())
+        .filter(sea_orm::Condition::any().add(api_token::Column::ExpiresAt.is_null()).add(api_token::Column::ExpiresAt.gt(now)))
         .one(db)
         .await?
     else {
         return Ok(None);
     };
     let account = owner.as_ref().and_then(account_of);
-    let now = Utc::now();
     if account.is_some() && use_to_record(&t.token_hash, t.last_used_at, now) {
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, sea_orm::sea_query::Expr::value(Some(now)))

@@ -8,6 +8,7 @@ pub async fn account_page(
     outcome: Option<crate::page_data::AccountOutcome>,
 ) -> Result<crate::page_data::AccountData, DbErr> {
     let Some(account) = account else { return Ok(crate::page_data::AccountData::default()) };
+    let now = chrono::Utc::now();
     let tokens = crate::ssr::auth::token::list(db, account.id)
         .await?
         .into_iter()
@@ -15,6 +16,8 @@ pub async fn account_page(
             name: t.name,
             created: local_time(t.created_at),
             last_used: t.last_used_at.map(local_time),
+            last_day: t.expires_at.map(|end| crate::domain::access::last_day_before(end).to_string()),
+            expired: t.expires_at.is_some_and(|end| end <= now),
         })
         .collect();
     Ok(crate::page_data::AccountData { account: Some(account), tokens, outcome: outcome.unwrap_or_default() })

@@ -76,10 +76,7 @@ async fn roles_of(db: &Db, names: Vec<String>) -> Result<std::collections::HashM
     Ok(users.into_iter().filter_map(|u| Some((u.username, u.role.parse().ok()?))).collect())
 }
 
-/// A moment as Vietnam reads it (UTC+7): `YYYY-MM-DD HH:MM`.
-fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    (t + chrono::Duration::hours(7)).format("%Y-%m-%d %H:%M").to_string()
-}
+use crate::domain::period::vietnam_time as local_time;
 
 /// A commune's trend: the quarters of the last five years of data, following predecessors.
 pub async fn commune_trend(db: &Db, code: &str) -> Result<Vec<TrendRow>, DbErr> {

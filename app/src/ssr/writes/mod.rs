@@ -138,7 +138,7 @@ where
 /// Today in Vietnam (UTC+7, no daylight saving): what "the current month" and "a period
 /// that has not begun" mean for a commune's staff member, whatever the server's zone.
 pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+    crate::domain::period::vietnam_date(chrono::Utc::now())
 }
 
 /// Why a unit, model or adoption was not written. `S` is what is stored, shown beside the

@@ -324,3 +324,56 @@ on_both_engines!(the_account_pages_password_check_is_counted_like_a_sign_in, |en
     want.extend([429, 429]);
     assert_eq!(statuses, want, "a stolen session is no way to guess the password");
 });
+
+on_both_engines!(a_token_ends_after_its_last_day, |engine: Engine| async move {
+    use app::ssr::entities::api_token;
+    use sea_orm::{sea_query::Expr, QueryFilter as _};
+    let app = app_with_accounts(engine).await;
+    let url = &app.database.url;
+    let today = app::domain::period::vietnam_date(chrono::Utc::now());
+    let row = |period: &str| json!({"unit_code": "N1", "period": period, "respondents": 10, "satisfied": 9});
+    // From the command line: a last day or a number of days; a past day or nonsense refused.
+    let created = common::cli(url, &["token", "create", "desk-a", "--user", "sam", "--expires", &today.to_string()]);
+    assert!(created.status.success(), "{}", common::stderr(&created));
+    let desk_a = common::stdout(&created).trim().to_string();
+    let created = common::cli(url, &["token", "create", "desk-b", "--user", "sam", "--expires", "30d"]);
+    assert!(created.status.success(), "{}", common::stderr(&created));
+    for (expires, message) in [
+        ("2020-01-01", "error: the last day `2020-01-01` has passed"),
+        ("soon", "error: an expiry is a date (YYYY-MM-DD) or a number of days (90d), got `soon`"),
+        ("9999d", "error: a token lives at most 3653 days"),
+    ] {
+        let refused = common::cli(url, &["token", "create", "desk-c", "--user", "sam", "--expires", expires]);
+        assert!(!refused.status.success());
+        assert!(common::stderr(&refused).starts_with(message), "{expires}: {}", common::stderr(&refused));
+    }
+    let listed = common::stdout(&common::cli(url, &["token", "list", "--user", "sam"]));
+    let in_30 = (today + chrono::Duration::days(30)).to_string();
+    assert!(listed.contains(&format!("\t{today}\n")) && listed.contains(&format!("\t{in_30}\n")), "{listed}");
+    assert!(!listed.contains("desk-c"), "a refused token was not made: {listed}");
+    // Its last day still works.
+    assert_eq!(post_api(&app, Some(&desk_a), row("2026-09")).await.0, 201);
+    // A day later (the moment moved back rather than the clock forward) it is refused, and
+    // listed as expired — on the command line and the owner's page.
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::ExpiresAt, Expr::value(Some(chrono::Utc::now() - chrono::Duration::seconds(1))))
+        .filter(api_token::Column::Name.eq("desk-a"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(post_api(&app, Some(&desk_a), row("2026-08")).await.0, 401, "an expired token signs nothing");
+    let listed = common::stdout(&common::cli(url, &["token", "list", "--user", "sam"]));
+    assert!(listed.lines().any(|l| l.starts_with("desk-a\t") && l.ends_with(" expired")), "{listed}");
+    let sam = login(&app, "sam").await;
+    let html = app.client.get(app.url("/account")).header("cookie", &sam).send().await.unwrap().text().await.unwrap();
+    let tokens = section(&html, "tokens");
+    assert!(tokens.contains("đã hết hạn") && tokens.contains(&in_30), "{tokens}");
+    // On the page: a last day in the past is told next to the field, nothing is made.
+    let r = post_to(&app, "/account/tokens", &sam, &[("name", "desk-d"), ("expires", "2020-01-01")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Ngày hết hạn 2020-01-01 đã qua."));
+    let r = post_to(&app, "/account/tokens", &sam, &[("name", "desk-d"), ("expires", &in_30)]).await;
+    assert_eq!(r.status(), 201);
+    let stored = api_token::Entity::find().filter(api_token::Column::Name.eq("desk-d")).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(stored.expires_at, Some(app::domain::access::after_last_day(today + chrono::Duration::days(30))));
+});

@@ -80,7 +80,7 @@ async fn token_of(app: &TestApp, name: &str) -> String {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let user = users::find(&app.db, name).await.unwrap().unwrap();
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    app::ssr::auth::token::create(&app.db, &user, &format!("desk-{n}")).await.unwrap()
+    app::ssr::auth::token::create(&app.db, &user, &format!("desk-{n}"), "").await.unwrap()
 }
 
 /// The text of the element marked `data-testid`, up to the next closing tag of its kind.
