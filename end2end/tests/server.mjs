@@ -2,7 +2,7 @@
 // headless Debian Chromium that the tests drive.
 import { spawn, spawnSync } from 'node:child_process';
 import { after, before } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -25,19 +25,23 @@ export async function startServer({ importFrom } = {}) {
     env: { ...process.env, DATABASE_URL: database, RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  // The demo's accounts and their one-time passwords are printed before the serving line.
-  const accounts = {};
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      for (const m of out.matchAll(/^\s+(demo-\w+)\s+\w+\s+\S+\s+password: (\S+)$/gm)) accounts[m[1]] = m[2];
       const m = out.match(/serving (http:\/\/[0-9.:]+)/);
       if (m) resolve(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
     setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000).unref();
   });
+  // The demo's accounts: their passwords are in a file beside the database (readable by
+  // this user alone), never in the server's output.
+  const accounts = {};
+  if (!importFrom) {
+    const file = readFileSync(join(dir, 'e2e-demo-accounts.txt'), 'utf8');
+    for (const m of file.matchAll(/^\s+(demo-\w+)\s+\w+\s+\S+\s+password: (\S+)$/gm)) accounts[m[1]] = m[2];
+  }
   return {
     url,
     accounts,

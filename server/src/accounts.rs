@@ -18,6 +18,8 @@ pub enum AccountError {
     Db(#[from] sea_orm::DbErr),
     #[error("{0}")]
     Input(String),
+    #[error("cannot write {path}: {error}")]
+    File { path: String, error: std::io::Error },
 }
 
 /// The operator at the server's command line: allowed everything, named in the audit log.
@@ -127,9 +129,11 @@ pub struct DemoAccount {
 /// The demo's staff member works in the first post-2025 commune.
 pub const DEMO_STAFF_UNIT: &str = "38-001";
 
-/// Creates the demo accounts that do not exist yet and returns them with their passwords
-/// (to be printed once: they are stored only as hashes).
-pub async fn create_demo_accounts(db: &Db) -> Result<Vec<DemoAccount>, AccountError> {
+/// Creates the demo accounts that do not exist yet, each with a fresh random password, and
+/// writes those passwords to the file `passwords` (readable by its owner alone) before the
+/// accounts are committed: no password is stored that the operator has no way to read.
+/// Returns the new accounts (none: the file is left alone).
+pub async fn create_demo_accounts(db: &Db, passwords: &std::path::Path) -> Result<Vec<DemoAccount>, AccountError> {
     let wanted = [
         ("demo-admin", Role::Admin, None, "Quản trị (demo)"),
         ("demo-official", Role::Official, None, "Cán bộ tỉnh (demo)"),
@@ -152,17 +156,63 @@ pub async fn create_demo_accounts(db: &Db) -> Result<Vec<DemoAccount>, AccountEr
         users::add(&txn, &Writer::Command("demo".into()), new).await?;
         created.push(DemoAccount { username, role, unit_code, password });
     }
+    if !created.is_empty() {
+        write_private(passwords, &describe(&created)).map_err(|error| AccountError::File { path: passwords.display().to_string(), error })?;
+    }
     txn.commit().await?;
     Ok(created)
 }
 
-/// The lines that show the demo accounts once.
-pub fn describe(accounts: &[DemoAccount]) -> String {
+/// Writes `text` to a file only its owner may read (mode 0600). Written under another name
+/// and renamed into place: an older file (another database's, perhaps readable by others)
+/// is replaced whole, and two servers starting at once each leave a complete file.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut fresh = path.as_os_str().to_owned();
+    fresh.push(format!(".{}.new", std::process::id()));
+    let fresh = std::path::PathBuf::from(fresh);
+    // A leftover of a crashed start could have another mode: made anew, never reused.
+    let _ = std::fs::remove_file(&fresh);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&fresh).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&fresh, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&fresh);
+            Err(e)
+        }
+    }
+}
+
+/// Names the passwords file on standard error, for the operator who started the server;
+/// the passwords themselves stay in the file, out of any log.
+pub fn announce(accounts: &[DemoAccount], passwords: &std::path::Path) {
+    if !accounts.is_empty() {
+        let names: Vec<&str> = accounts.iter().map(|a| a.username).collect();
+        eprintln!(
+            "demo accounts {} created; their passwords are in {} (readable by this user alone)",
+            names.join(", "),
+            passwords.display()
+        );
+    }
+}
+
+/// The demo accounts' lines of the passwords file.
+fn describe(accounts: &[DemoAccount]) -> String {
     let mut out = String::new();
     if accounts.is_empty() {
         return out;
     }
-    out.push_str("demo accounts (passwords shown only now; change them with `reformdash user passwd NAME`):\n");
+    out.push_str("demo accounts (change their passwords on /account or with `reformdash user passwd NAME`):\n");
     for a in accounts {
         out.push_str(&format!(
             "  {:<14} {:<9} {:<7} password: {}\n",

@@ -18,6 +18,30 @@ pub struct Settings {
     /// Where the built site lives: `pkg/` (wasm, js, css) and the public assets.
     pub site_root: PathBuf,
     pub limits: Limits,
+    pub demo: Demo,
+}
+
+/// What `serve` puts into an empty database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Demo {
+    /// Nothing (`serve --no-demo`): a production database starts empty, its first admin made
+    /// with `reformdash user add`.
+    Off,
+    /// The demo province and one account per role, their passwords written to this file
+    /// (mode 0600), never to the output a service manager logs.
+    Load { passwords: PathBuf },
+}
+
+/// Where the demo accounts' passwords go: beside a SQLite file (`data/reformdash.db` →
+/// `data/reformdash-demo-accounts.txt`), else `data/demo-accounts.txt`.
+pub fn demo_passwords_file(database_url: &str) -> PathBuf {
+    match sqlite_file(database_url) {
+        Some(file) => {
+            let stem = file.file_stem().map_or("reformdash".into(), |s| s.to_string_lossy().into_owned());
+            file.with_file_name(format!("{stem}-demo-accounts.txt"))
+        }
+        None => PathBuf::from("data/demo-accounts.txt"),
+    }
 }
 
 /// The limits an operator may want to change (`reformdash serve --help`); the others are
@@ -89,16 +113,16 @@ fn list_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// The file of a `sqlite:` URL (`None`: another engine, or an in-memory database).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
+}
+
 /// Makes sure the folder of a `sqlite://` file exists, so that first start just works.
 pub fn prepare_sqlite_dir(url: &str) -> std::io::Result<()> {
-    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
-        return Ok(());
-    };
-    let path = rest.split('?').next().unwrap_or(rest);
-    if path.is_empty() || path.starts_with(":memory:") {
-        return Ok(());
-    }
-    match std::path::Path::new(path).parent() {
+    match sqlite_file(url).as_deref().and_then(std::path::Path::parent) {
         Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
         _ => Ok(()),
     }
@@ -114,5 +138,15 @@ mod tests {
         assert!(dir.path().join("nested").is_dir());
         super::prepare_sqlite_dir("postgres://x@localhost/db").unwrap();
         super::prepare_sqlite_dir("sqlite::memory:").unwrap();
+    }
+
+    #[test]
+    fn demo_passwords_go_beside_a_sqlite_file() {
+        use std::path::Path;
+        let file = |url| super::demo_passwords_file(url);
+        assert_eq!(file("sqlite://data/reformdash.db"), Path::new("data/reformdash-demo-accounts.txt"));
+        assert_eq!(file("sqlite:///srv/rd/main.sqlite?mode=rwc"), Path::new("/srv/rd/main-demo-accounts.txt"));
+        assert_eq!(file("sqlite::memory:"), Path::new("data/demo-accounts.txt"));
+        assert_eq!(file("postgres://rd:pw@db/reformdash"), Path::new("data/demo-accounts.txt"));
     }
 }

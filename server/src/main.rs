@@ -2,7 +2,7 @@
 //! and export. Every subcommand reads `DATABASE_URL`; only `serve` and `demo` add demo data.
 use app::ssr::import::{self, ImportError, ImportOptions};
 use clap::{Args, Parser, Subcommand};
-use server::config::{Limits, Settings, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+use server::config::{demo_passwords_file, Demo, Limits, Settings, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
 use server::accounts;
 use server::formats::{self, Format};
 use server::startup;
@@ -33,11 +33,13 @@ struct DbArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web app (the default). Migrates, and loads the demo province into an empty database.
+    /// Serve the web app (the default). Migrates, and loads the demo province and its
+    /// accounts into an empty database (unless `--no-demo`).
     Serve(ServeArgs),
     /// Bring the database schema up to date, then exit.
     Migrate,
-    /// Load the Thanh Hóa demo province (rows already present are left as they are).
+    /// Load the Thanh Hóa demo province (rows already present are left as they are) and its
+    /// accounts, their passwords written to a file beside the database.
     Demo,
     /// Import units, models, adoptions and surveys from a folder of CSV files or an .xlsx workbook.
     ///
@@ -173,6 +175,10 @@ struct ServeArgs {
     #[arg(long, env = "REFORMDASH_SEND_TIMEOUT", default_value_t = Limits::default().send_timeout.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     send_timeout: u64,
+    /// Start an empty database empty: no demo province, no demo accounts (make the first
+    /// admin with `reformdash user add NAME --role admin`).
+    #[arg(long, env = "REFORMDASH_NO_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
+    no_demo: bool,
 }
 
 fn parse_concurrency(s: &str) -> Result<usize, String> {
@@ -328,7 +334,8 @@ async fn command(cli: Cli, opened: &Opened) -> Result<(), CliError> {
                 heavy_concurrency: args.heavy_concurrency,
                 send_timeout: std::time::Duration::from_secs(args.send_timeout),
             };
-            let settings = Settings { database_url: url.clone(), addr: args.addr, site_root: args.site_root, limits };
+            let demo = if args.no_demo { Demo::Off } else { Demo::Load { passwords: demo_passwords_file(&url) } };
+            let settings = Settings { database_url: url.clone(), addr: args.addr, site_root: args.site_root, limits, demo };
             let state = startup::prepare(&settings).await?;
             let listener = tokio::net::TcpListener::bind(settings.addr)
                 .await
@@ -350,7 +357,8 @@ async fn command(cli: Cli, opened: &Opened) -> Result<(), CliError> {
             let db = open().await?;
             let report = server::demo::load(&db).await?;
             print!("demo province loaded\n{report}");
-            print!("{}", accounts::describe(&accounts::create_demo_accounts(&db).await?));
+            let passwords = demo_passwords_file(&url);
+            accounts::announce(&accounts::create_demo_accounts(&db, &passwords).await?, &passwords);
             Ok(())
         }
         Command::User(command) => {

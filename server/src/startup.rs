@@ -1,4 +1,4 @@
-//! Start-up: connect, migrate, load the demo when empty, build the router, serve until told to stop.
+//! Start-up: connect, migrate, load the demo when empty (unless told not to), build the router, serve until told to stop.
 use crate::config::{Limits, Settings};
 use crate::http;
 use app::ssr::{db, AppState, Db};
@@ -174,11 +174,12 @@ pub async fn serve(
 /// Everything `reformdash serve` does before it listens.
 pub async fn prepare(settings: &Settings) -> Result<AppState, StartupError> {
     let db = open_database(&settings.database_url).await?;
-    if crate::demo::load_if_empty(&db).await? {
-        tracing::info!("empty database: loaded the Thanh Hóa demo province");
-        // Printed here, once: only the hashes are kept.
-        let accounts = crate::accounts::create_demo_accounts(&db).await?;
-        print!("{}", crate::accounts::describe(&accounts));
+    if let crate::config::Demo::Load { passwords } = &settings.demo {
+        if crate::demo::load_if_empty(&db).await? {
+            tracing::info!("empty database: loaded the Thanh Hóa demo province");
+            let accounts = crate::accounts::create_demo_accounts(&db, passwords).await?;
+            crate::accounts::announce(&accounts, passwords);
+        }
     }
     Ok(AppState::new(db, settings.leptos_options()))
 }

@@ -90,6 +90,7 @@ pub fn start_binary_at(binary: &Path, url: &str, site: &Path, env: &[(&str, &str
     use std::io::BufRead;
     let mut child = std::process::Command::new(binary)
         .args(["serve", "--addr", "127.0.0.1:0", "--site-root", site.to_str().unwrap()])
+        .current_dir(workdir())
         .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn")
         .envs(env.iter().copied())
@@ -163,6 +164,7 @@ impl TestApp {
             // being wrong. The timeout itself is tested with its own setting (hardening.rs).
             // `TEST_REQUEST_TIMEOUT` (seconds) shortens it when hunting a request that hangs.
             limits: server::config::Limits { request_timeout: test_request_timeout(), ..Default::default() },
+            demo: server::config::Demo::Load { passwords: site.path().join("demo-accounts.txt") },
         };
         let mut db = database.open().await;
         // Every statement of this pool and its clones, the server's own, while recording.
@@ -236,10 +238,18 @@ pub fn expected(name: &str) -> String {
     std::fs::read_to_string(fixture("expected").join(name)).expect("expected file")
 }
 
+/// The working directory of the binaries the tests start: what they write relative to it
+/// (the demo's passwords file of a PostgreSQL database, `data/demo-accounts.txt`) stays out
+/// of the source tree.
+pub fn workdir() -> &'static Path {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+}
+
 /// Runs the real `reformdash` binary against `url`.
 pub fn cli(url: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_reformdash"))
         .args(args)
+        .current_dir(workdir())
         .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn")
         .output()

@@ -32,6 +32,7 @@ on_both_engines!(a_second_start_does_not_load_the_demo_twice, |engine: Engine| a
         addr: app.addr,
         site_root: app.site.path().to_path_buf(),
         limits: Default::default(),
+        demo: server::config::Demo::Load { passwords: app.site.path().join("demo-accounts.txt") },
     })
     .await
     .unwrap();
@@ -346,7 +347,8 @@ fn cli_reports_an_unreachable_database_precisely() {
 
 #[test]
 fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader};
+    use std::io::{BufRead, BufReader, Read};
+    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/nested/app.db", dir.path().display());
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reformdash"))
@@ -354,32 +356,54 @@ fn serve_prints_its_address_and_stops_cleanly_on_sigterm() {
         .env("DATABASE_URL", &url)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // First the demo's accounts, each with its one-time password, then the address.
+    // Standard output (what a service manager logs) has the address and nothing else.
     let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut before = Vec::new();
-    let line = loop {
-        let mut line = String::new();
-        assert!(out.read_line(&mut line).unwrap() > 0, "no serving line after {before:?}");
-        if line.starts_with("reformdash is serving") {
-            break line;
-        }
-        before.push(line);
-    };
+    let mut line = String::new();
+    assert!(out.read_line(&mut line).unwrap() > 0);
     assert!(line.starts_with("reformdash is serving http://127.0.0.1:"), "{line}");
-    let passwords: Vec<&String> = before.iter().filter(|l| l.contains("password: ")).collect();
-    assert_eq!(passwords.len(), 3, "one account per role: {before:?}");
-    assert!(["demo-admin", "demo-official", "demo-staff"].iter().all(|u| before.iter().any(|l| l.contains(u))));
-    // The SQLite file and its folder were created on first start.
+    // The SQLite file and its folder were created on first start, and the demo accounts'
+    // passwords went to a file beside it that only this user may read.
     assert!(dir.path().join("nested/app.db").exists());
+    let file = dir.path().join("nested/app-demo-accounts.txt");
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    let passwords = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = passwords.lines().filter(|l| l.contains("password: ")).collect();
+    assert_eq!(lines.len(), 3, "one account per role: {passwords}");
+    assert!(["demo-admin", "demo-official", "demo-staff"].iter().all(|u| lines.iter().any(|l| l.contains(u))));
     let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "exit after SIGTERM: {exit:?}");
+    let (mut rest, mut errors) = (String::new(), String::new());
+    out.read_to_string(&mut rest).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut errors).unwrap();
+    // Standard error names the file; no password is on either stream.
+    assert!(errors.contains(&format!("their passwords are in {}", file.display())), "{errors}");
+    let secret = |l: &&str| l.split("password: ").nth(1).unwrap().trim().to_string();
+    for password in lines.iter().map(secret) {
+        assert!(!rest.contains(&password) && !errors.contains(&password), "a password in the output");
+    }
     // The demo was written; the server closed its connections on the way out, so the last
     // one checkpointed the write-ahead log and removed it.
     assert!(!dir.path().join("nested/app.db-wal").exists(), "the write-ahead log left behind");
+}
+
+/// `serve --no-demo` (or `REFORMDASH_NO_DEMO`): an empty production database stays empty,
+/// with no account anyone could sign in with until the operator makes the first admin.
+#[tokio::test]
+async fn serve_without_the_demo_starts_an_empty_database_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/prod.db", dir.path().display());
+    let server = common::start_binary(&url, dir.path(), &[("REFORMDASH_NO_DEMO", "1")]);
+    let health = reqwest::get(format!("{}/healthz", server.base)).await.unwrap();
+    assert_eq!(health.status(), 200, "it serves");
+    drop(server);
+    assert_eq!(common::stdout(&common::cli(&url, &["user", "list"])), "", "no accounts");
+    assert_eq!(common::stdout(&common::cli(&url, &["export", "table", "units"])).lines().count(), 1, "no units");
+    assert!(!dir.path().join("prod-demo-accounts.txt").exists());
 }
 
 /// SQLite: a command closes its connections before the process ends, so the last one

@@ -204,6 +204,7 @@ async fn building_routers_while_serving_never_parks_a_page() {
                 addr: "127.0.0.1:0".parse().unwrap(),
                 site_root: site,
                 limits: Default::default(),
+                demo: server::config::Demo::Off,
             };
             for _ in 0..40 {
                 let state = app::ssr::AppState::new(db.clone(), settings.leptos_options());

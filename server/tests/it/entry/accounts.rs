@@ -217,13 +217,18 @@ on_both_engines!(demo_accounts_get_fresh_random_passwords, |engine: Engine| asyn
         let database = common::TestDb::new(engine).await;
         let db = database.open().await;
         server::demo::load(&db).await.unwrap();
-        let accounts = server::accounts::create_demo_accounts(&db).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("demo-accounts.txt");
+        let accounts = server::accounts::create_demo_accounts(&db, &file).await.unwrap();
         let roles: Vec<Role> = accounts.iter().map(|a| a.role).collect();
         assert_eq!(roles, [Role::Admin, Role::Official, Role::Staff]);
         let staff = accounts.iter().find(|a| a.username == "demo-staff").unwrap();
         let (account, _) = app::ssr::auth::login(&db, "demo-staff", &staff.password, "127.0.0.1").await.unwrap();
         assert_eq!(account.unit_code.as_deref(), Some("38-001"));
-        assert!(server::accounts::create_demo_accounts(&db).await.unwrap().is_empty(), "created once, shown once");
+        assert!(std::fs::read_to_string(&file).unwrap().contains(&format!("password: {}\n", staff.password)));
+        std::fs::remove_file(&file).unwrap();
+        assert!(server::accounts::create_demo_accounts(&db, &file).await.unwrap().is_empty(), "created once, shown once");
+        assert!(!file.exists(), "no new account, no file");
         passwords.push(staff.password.clone());
     }
     assert_ne!(passwords[0], passwords[1], "never a fixed password");
