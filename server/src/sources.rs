@@ -221,9 +221,13 @@ fn decode(rec: &csv::ByteRecord) -> Result<Vec<String>, String> {
     rec.iter().map(|f| String::from_utf8(f.to_vec()).map_err(|_| "is not valid UTF-8".to_string())).collect()
 }
 
+/// The most columns a sheet's header may name: the widest table of the format has a dozen.
+/// A wider header is a sheet of something else, and every row read would be that wide.
+pub const MAX_COLUMNS: usize = 64;
+
 fn read_xlsx(path: &Path) -> Result<ImportSet, String> {
-    let mut book =
-        calamine::open_workbook_auto(path).map_err(|e| format!("{}: cannot open workbook: {e}", path.display()))?;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| format!("{}: cannot open workbook: {e}", path.display()))?;
     let label = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let mut set = ImportSet::default();
     let sheets = book.sheet_names().to_vec();
@@ -237,41 +241,79 @@ fn read_xlsx(path: &Path) -> Result<ImportSet, String> {
         };
         found = true;
         let file = format!("{label}[{sheet}]");
-        let range = book.worksheet_range(sheet).map_err(|e| format!("{file}: cannot read sheet: {e}"))?;
-        // Line numbers as Excel shows them, whatever empty rows the sheet starts with.
-        let first_row = range.start().map(|(r, _)| u64::from(r) + 1).unwrap_or(1);
-        let mut rows = range.rows().enumerate();
-        let mut table = Table { file: file.clone(), ..Default::default() };
-        if let Some((_, header)) = rows.next() {
-            table.header = header.iter().map(cell_text).collect();
-            while table.header.last().is_some_and(|h| h.is_empty()) {
-                table.header.pop();
-            }
-        }
-        for (i, cells) in rows {
-            let mut cells: Vec<String> = cells.iter().map(cell_text).collect();
-            cells.resize(table.header.len().max(cells.len()), String::new());
-            if cells.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            if cells[table.header.len()..].iter().any(|c| !c.trim().is_empty()) {
-                set.problems.push(Problem {
-                    file: file.clone(),
-                    line: first_row + i as u64,
-                    column: "-".into(),
-                    reason: "has values beyond the header's columns".into(),
-                });
-                continue;
-            }
-            cells.truncate(table.header.len());
-            table.rows.push((first_row + i as u64, cells));
-        }
+        let cells = sheet_cells(&mut book, sheet).map_err(|e| format!("{file}: cannot read sheet: {e}"))?;
+        let table = sheet_table(file, cells, &mut set.problems)?;
         place(&mut set, name, table);
     }
     if !found {
         return Err(format!("{}: has no sheet named units, models, adoptions or surveys", path.display()));
     }
     Ok(set)
+}
+
+/// The sheet's non-empty cells by row: (row, column, text), in the order of the file.
+///
+/// Read cell by cell rather than as calamine's `Range`, which allocates the rectangle
+/// around every non-empty cell: two values at A1 and XFD1048576 (a used range a stray
+/// keystroke can make) asked for 17 billion cells. Here memory follows what the sheet holds.
+fn sheet_cells<R: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Xlsx<R>,
+    sheet: &str,
+) -> Result<Vec<(u32, u32, String)>, calamine::XlsxError> {
+    let mut reader = book.worksheet_cells_reader(sheet)?;
+    let mut cells = Vec::new();
+    while let Some(cell) = reader.next_cell()? {
+        let (row, column) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if !text.is_empty() {
+            cells.push((row, column, text));
+        }
+    }
+    Ok(cells)
+}
+
+/// The table of a sheet's cells: its first row with a value is the header; columns count
+/// from the sheet's leftmost value; line numbers are the rows Excel shows.
+fn sheet_table(file: String, mut cells: Vec<(u32, u32, String)>, problems: &mut Vec<Problem>) -> Result<Table, String> {
+    let mut table = Table { file: file.clone(), ..Default::default() };
+    // Cells do not always come in (row, column) order.
+    cells.sort_by_key(|&(row, column, _)| (row, column));
+    let Some(left) = cells.iter().map(|&(_, column, _)| column).min() else { return Ok(table) };
+    let mut rows = cells.chunk_by(|a, b| a.0 == b.0);
+    let Some(header) = rows.next() else { return Ok(table) };
+    let width = header.last().map_or(0, |&(_, column, _)| (column - left) as usize + 1);
+    if width > MAX_COLUMNS {
+        return Err(format!(
+            "{file}: line {}: the header has {width} columns (at most {MAX_COLUMNS}); is this the right sheet?",
+            u64::from(header[0].0) + 1
+        ));
+    }
+    table.header = vec![String::new(); width];
+    for (_, column, text) in header {
+        table.header[(column - left) as usize] = text.clone();
+    }
+    for row in rows {
+        let line = u64::from(row[0].0) + 1;
+        let mut values = vec![String::new(); width];
+        let mut beyond = false;
+        for (_, column, text) in row {
+            match values.get_mut((column - left) as usize) {
+                Some(value) => *value = text.clone(),
+                None => beyond |= !text.trim().is_empty(),
+            }
+        }
+        if beyond {
+            problems.push(Problem {
+                file: file.clone(),
+                line,
+                column: "-".into(),
+                reason: "has values beyond the header's columns".into(),
+            });
+        } else if values.iter().any(|v| !v.trim().is_empty()) {
+            table.rows.push((line, values));
+        }
+    }
+    Ok(table)
 }
 
 /// A cell as the text a CSV would hold: whole numbers without `.0`, dates as YYYY-MM-DD.

@@ -402,6 +402,47 @@ on_both_engines!(xlsx_workbook_imports_like_the_csv_folder, |engine: Engine| asy
     assert_eq!(summary, expected("2024.csv"));
 });
 
+/// A used range of A1:XFD1048576 (a value in the sheet's last cell) once made the reader
+/// allocate the whole grid, 17 billion cells; it is read cell by cell now and refused with
+/// the line to look at. A header as wide as the sheet is refused before any row is read.
+#[test]
+fn an_xlsx_spanning_the_whole_sheet_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/app.db", dir.path().display());
+    let write = |name: &str, far: (u32, u16)| {
+        let path = dir.path().join(name);
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("surveys").unwrap();
+        for (c, h) in ["unit_code", "period", "model_code", "respondents", "satisfied"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (c, v) in ["D1", "2024-01", "", "100", "97"].iter().enumerate() {
+            sheet.write_string(1, c as u16, *v).unwrap();
+        }
+        sheet.write_string(far.0, far.1, "x").unwrap();
+        book.save(&path).unwrap();
+        path
+    };
+    let corner = write("corner.xlsx", (1_048_575, 16_383));
+    let out = cli(&db, &["import", corner.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("corner.xlsx[surveys]:1048576: -: has values beyond the header's columns"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("nothing was imported"));
+    let wide = write("wide.xlsx", (0, 16_383));
+    let out = cli(&db, &["import", wide.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).starts_with("error: wide.xlsx[surveys]: line 1: the header has 16384 columns (at most 64)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 on_both_engines!(api_serves_tables_and_figures, |engine: Engine| async move {
     let app = TestApp::spawn_with(engine, false, |db| async move {
         let set = server::sources::read(&fixture("small")).unwrap();
