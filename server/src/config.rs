@@ -58,11 +58,21 @@ pub struct Limits {
     /// reading) is closed, and what its response held (a heavy slot) let go
     /// (`stalled::SendTimeout`).
     pub send_timeout: Duration,
+    /// Connections held at once, in all and per address (`connections`).
+    pub connections: crate::connections::ConnectionCaps,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { request_timeout: Duration::from_secs(30), heavy_concurrency: 4, send_timeout: Duration::from_secs(15) }
+        Limits {
+            request_timeout: Duration::from_secs(30),
+            heavy_concurrency: 4,
+            send_timeout: Duration::from_secs(15),
+            // Under the 1,024 descriptors a process gets by default, with room for the
+            // database's and the site's files; an office of many desks behind one address
+            // stays far below the share of one.
+            connections: crate::connections::ConnectionCaps { total: 960, per_address: 256 },
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod formats;
 pub mod generate;

@@ -175,6 +175,15 @@ struct ServeArgs {
     #[arg(long, env = "REFORMDASH_SEND_TIMEOUT", default_value_t = Limits::default().send_timeout.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     send_timeout: u64,
+    /// Connections held at once; past it a new one is answered 503 and closed.
+    #[arg(long, env = "REFORMDASH_MAX_CONNECTIONS", default_value_t = Limits::default().connections.total as u32,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
+    /// Connections one address may hold at once (0: no cap, e.g. behind a proxy); past it a
+    /// new one is answered 429 and closed.
+    #[arg(long, env = "REFORMDASH_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = Limits::default().connections.per_address as u32,
+          value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    max_connections_per_address: u32,
     /// Start an empty database empty: no demo province, no demo accounts (make the first
     /// admin with `reformdash user add NAME --role admin`).
     #[arg(long, env = "REFORMDASH_NO_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
@@ -333,6 +342,10 @@ async fn command(cli: Cli, opened: &Opened) -> Result<(), CliError> {
                 request_timeout: std::time::Duration::from_secs(args.request_timeout),
                 heavy_concurrency: args.heavy_concurrency,
                 send_timeout: std::time::Duration::from_secs(args.send_timeout),
+                connections: server::connections::ConnectionCaps {
+                    total: args.max_connections as usize,
+                    per_address: args.max_connections_per_address as usize,
+                },
             };
             let demo = if args.no_demo { Demo::Off } else { Demo::Load { passwords: demo_passwords_file(&url) } };
             let settings = Settings { database_url: url.clone(), addr: args.addr, site_root: args.site_root, limits, demo };
@@ -344,7 +357,7 @@ async fn command(cli: Cli, opened: &Opened) -> Result<(), CliError> {
             let shutdown = startup::shutdown_signal();
             println!("reformdash is serving http://{local} (database: {})", redact(&url));
             opened.keep(&state.db);
-            startup::serve(listener, startup::router(state, &settings.limits), settings.limits.send_timeout, shutdown)
+            startup::serve(listener, startup::router(state, &settings.limits), settings.limits, shutdown)
                 .await
                 .map_err(|e| CliError::Io(e.to_string()))
         }

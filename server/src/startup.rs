@@ -116,13 +116,16 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 /// The accept loop is hyper's own rather than `axum::serve`, which has no header-read
 /// timeout: a client that sent `GET / HTTP/1.1` and never finished held its connection
 /// open for good. Every connection also has a send timeout (`stalled`): a client that
-/// stops reading is cut off too.
+/// stops reading is cut off too. And the connections held at once are capped, in all and
+/// per address (`connections`).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
-    send_timeout: std::time::Duration,
+    limits: Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let send_timeout = limits.send_timeout;
+    let connections = crate::connections::Connections::new(limits.connections);
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::Service as _;
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -141,6 +144,14 @@ pub async fn serve(
                 }
             },
             () = &mut shutdown => break,
+        };
+        let slot = match connections.admit(peer.ip()) {
+            Ok(slot) => slot,
+            Err(why) => {
+                tracing::warn!(%peer, ?why, "connection refused: too many open");
+                crate::connections::refuse(tcp, why);
+                continue;
+            }
         };
         // Nagle's algorithm would hold a response's second write for the client's delayed
         // ACK: ~40 ms per static file on a keep-alive connection.
@@ -161,6 +172,7 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, %peer, "connection ended");
             }
+            drop(slot);
         });
     }
     drop(listener);

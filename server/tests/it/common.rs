@@ -182,8 +182,8 @@ impl TestApp {
             AppState::new(db.clone(), settings.leptos_options())
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let send_timeout = settings.limits.send_timeout;
-        tokio::spawn(server::startup::serve(listener, server::startup::router(state, &settings.limits), send_timeout, async {
+        let limits = settings.limits;
+        tokio::spawn(server::startup::serve(listener, server::startup::router(state, &limits), limits, async {
             let _ = rx.await;
         }));
         // Idle connections are dropped before the server closes them (HEADER_READ_TIMEOUT),
@@ -236,6 +236,12 @@ pub fn fixture(name: &str) -> PathBuf {
 
 pub fn expected(name: &str) -> String {
     std::fs::read_to_string(fixture("expected").join(name)).expect("expected file")
+}
+
+/// A test's size from the environment: the suite runs the default, the long runs
+/// (`scripts/fuzz-long.sh`, the load run) a larger one.
+pub fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// The working directory of the binaries the tests start: what they write relative to it

@@ -11,9 +11,7 @@ use common::{cli, Engine, TestDb};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
+use common::setting;
 
 /// The kinds of request the run mixes, for the latency table.
 const KINDS: [&str; 4] = ["page", "download", "api read", "write"];
