@@ -1,6 +1,7 @@
 //! What each chart shows, built from the same rows as the table beside it and worded in
 //! the reader's language. Drawing is the server's (`ssr::charts`); the CSV of a chart is
 //! its table's.
+use crate::domain::funnel::{binomial_limits, Flag, Funnel};
 use crate::domain::{Comparison, Percent, TrendRow, UnitLevel};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,27 @@ pub struct Series {
     pub values: Vec<Option<f64>>,
 }
 
+/// A unit of a funnel: its rate against its ballots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunnelPoint {
+    pub label: String,
+    pub ballots: u64,
+    pub rate: f64,
+    /// Under 30 ballots: drawn as a ring.
+    pub hollow: bool,
+    /// Outside the 99.8 % limits: drawn in its own colour.
+    pub flag: Flag,
+    /// Named beside its point: the flagged units furthest outside, a few on each side.
+    pub named: bool,
+}
+
+/// The limits at one number of ballots: `[lower_998, lower_95, upper_95, upper_998]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunnelStep {
+    pub ballots: f64,
+    pub limits: [f64; 4],
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ChartBody {
     /// Sorted horizontal bars on a 0–100 scale.
@@ -45,6 +67,9 @@ pub enum ChartBody {
     /// Lines over the periods named by `x_labels`: rates on a scale that fits them, or
     /// counts (`counts`) from zero.
     Lines { x_labels: Vec<String>, series: Vec<Series>, counts: bool },
+    /// Rates against ballots (a logarithmic axis), the centre line and the limits drawn
+    /// across the ballots' range; `legend` names the centre, the two limits and the rings.
+    Funnel { centre: f64, steps: Vec<FunnelStep>, points: Vec<FunnelPoint>, x_title: String, legend: [String; 4] },
 }
 
 /// Everything a chart shows, in the reader's language.
@@ -65,6 +90,7 @@ impl ChartSpec {
             ChartBody::Bars(rows) => rows.is_empty(),
             ChartBody::Intervals(rows) => rows.is_empty(),
             ChartBody::Lines { series, .. } => series.iter().all(|s| s.values.iter().all(Option::is_none)),
+            ChartBody::Funnel { points, .. } => points.is_empty(),
         }
     }
 }
@@ -82,10 +108,12 @@ pub enum ChartName {
     CommuneHistory,
     /// Units running one model at each year's end (`model`).
     ModelAdoption,
+    /// The funnel of the compared units' satisfaction (or of `district`'s communes).
+    SatisfactionFunnel,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 7] = [
+    pub const ALL: [ChartName; 8] = [
         ChartName::AdoptionByDistrict,
         ChartName::SatisfactionByDistrict,
         ChartName::SatisfactionTrend,
@@ -93,6 +121,7 @@ impl ChartName {
         ChartName::SatisfactionByCommune,
         ChartName::CommuneHistory,
         ChartName::ModelAdoption,
+        ChartName::SatisfactionFunnel,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -104,6 +133,7 @@ impl ChartName {
             ChartName::SatisfactionByCommune => "satisfaction-by-commune",
             ChartName::CommuneHistory => "commune-history",
             ChartName::ModelAdoption => "model-adoption",
+            ChartName::SatisfactionFunnel => "satisfaction-funnel",
         }
     }
 
@@ -221,6 +251,66 @@ pub fn adoption_curve(years: &[(i32, u64, u64)], lang: Lang) -> ChartSpec {
             x_labels: years.iter().map(|y| y.0.to_string()).collect(),
             series: vec![line(t.sites_all, &|y| y.1 + y.2), line(t.stage_scaled, &|y| y.2)],
             counts: true,
+        },
+    }
+}
+
+/// How many ballot counts the limits are drawn at, evenly on the logarithmic axis.
+const FUNNEL_STEPS: usize = 64;
+
+/// How many flagged units a funnel names on each side: the furthest outside. A year of a
+/// province's counts can put half its communes outside the limits; the page lists them all.
+pub const FUNNEL_NAMED: usize = 8;
+
+/// The funnel: every unit with ballots, the centre, and the limits from the fewest ballots
+/// to the most (at whole numbers of ballots: the limits are a binomial's).
+pub fn funnel_plot(funnel: &Funnel, lang: Lang) -> ChartSpec {
+    let t = lang.texts();
+    let named: Vec<&str> = [Flag::Below, Flag::Above]
+        .into_iter()
+        .flat_map(|flag| funnel.furthest(flag).into_iter().take(FUNNEL_NAMED).map(|r| r.unit_code.as_str()))
+        .collect();
+    let points: Vec<FunnelPoint> = funnel
+        .rows
+        .iter()
+        .map(|r| FunnelPoint {
+            label: r.unit_name.clone(),
+            ballots: r.respondents,
+            rate: r.satisfaction_rate.value(),
+            hollow: r.respondents < MIN_RANKED_RESPONDENTS,
+            flag: r.flag,
+            named: named.contains(&r.unit_code.as_str()),
+        })
+        .collect();
+    let centre = funnel.centre.map_or(0.0, |c| c.value());
+    let (fewest, most) = points.iter().fold((u64::MAX, 0), |(lo, hi), p| (lo.min(p.ballots), hi.max(p.ballots)));
+    let mut steps: Vec<FunnelStep> = Vec::new();
+    if !points.is_empty() {
+        let (lo, hi) = ((fewest as f64).ln(), (most.max(fewest + 1) as f64).ln());
+        for k in 0..=FUNNEL_STEPS {
+            let n = (lo + (hi - lo) * k as f64 / FUNNEL_STEPS as f64).exp().round().max(1.0) as u64;
+            if steps.last().is_some_and(|s| s.ballots == n as f64) {
+                continue;
+            }
+            let limits = binomial_limits(n, centre / 100.0, [0.001, 0.025, 0.975, 0.999]);
+            steps.push(FunnelStep { ballots: n as f64, limits });
+        }
+    }
+    ChartSpec {
+        title: t.chart_funnel.to_string(),
+        no_data: t.chart_no_data.to_string(),
+        hollow_note: t.funnel_hollow_note.to_string(),
+        body: ChartBody::Funnel {
+            centre,
+            steps,
+            points,
+            x_title: t.funnel_ballots.to_string(),
+            legend: [
+                format!("{} {}", t.funnel_centre, funnel.centre.map(|c| percent_text(lang, c)).unwrap_or_default()),
+                t.funnel_limit_95.to_string(),
+                t.funnel_limit_998.to_string(),
+                t.funnel_hollow_note.to_string(),
+            ],
         },
     }
 }

@@ -35,6 +35,9 @@ pub struct DashboardData {
     pub adoption_svg: String,
     pub satisfaction_svg: String,
     pub trend_svg: String,
+    /// The compared units against chance ([`crate::domain::Funnel`]), and its chart.
+    pub funnel: crate::domain::Funnel,
+    pub funnel_svg: String,
     pub counts: HomeCounts,
     /// The day the page was made (`YYYY-MM-DD`), printed under the filters.
     pub today: String,

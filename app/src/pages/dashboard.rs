@@ -91,6 +91,8 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
         </section>
         {communes_level.then(|| view! { <p class="note" data-testid="commune-level-note">{move || t().commune_level_note}</p> })}
         {country.then(|| view! { <p class="note" data-testid="country-note">{move || t().country_note}</p> })}
+        <ChartFigure name=ChartName::SatisfactionFunnel title=t().chart_funnel svg=d.funnel_svg query=filter_query.clone() />
+        <FunnelFlags funnel=d.funnel query=filter_query.clone() />
         <ChartFigure name=ChartName::AdoptionByDistrict title=comparison_titles(level, lang.get_untracked()).0 svg=d.adoption_svg query=query.clone() />
         <ChartFigure name=ChartName::SatisfactionByDistrict title=comparison_titles(level, lang.get_untracked()).1 svg=d.satisfaction_svg query=query.clone() />
         {(!too_few.is_empty()).then(|| view! {
@@ -108,6 +110,48 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
             " · "<span data-testid="count-adoptions">{move || show_count(lang.get(), counts.adoptions)}</span>" "{move || t().count_adoptions}
             " · "<span data-testid="count-ballots">{move || show_count(lang.get(), counts.ballots)}</span>" "{move || t().count_ballots}
         </p>
+    }
+}
+
+/// The units outside the funnel's 99.8 % limits, below and above, each linking to its page:
+/// who differs from the rest by more than chance explains.
+#[component]
+fn FunnelFlags(funnel: crate::domain::Funnel, query: String) -> impl IntoView {
+    use crate::domain::Flag;
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let level = funnel.level;
+    let named = move |flag: Flag| {
+        let rows: Vec<_> = funnel.furthest(flag).into_iter().cloned().collect();
+        if rows.is_empty() {
+            return view! { <li class="none">{move || t().funnel_none}</li> }.into_any();
+        }
+        rows.into_iter()
+            .map(|r| {
+                let href = unit_href(level, &r.unit_code, &query);
+                let rate = r.satisfaction_rate;
+                view! { <li><a href=href>{r.unit_name}</a>" "{move || format!("{} · {} {}", percent_text(lang.get(), rate), show_count(lang.get(), r.respondents), t().ballots_unit)}</li> }
+            })
+            .collect_view()
+            .into_any()
+    };
+    let (below, above) = (named(Flag::Below), named(Flag::Above));
+    view! {
+        <div class="funnel-flags" data-testid="funnel-flags">
+            <section><h3>{move || t().funnel_below}</h3><ul data-testid="funnel-below">{below}</ul></section>
+            <section><h3>{move || t().funnel_above}</h3><ul data-testid="funnel-above">{above}</ul></section>
+            <p class="hint">{move || t().funnel_explained.replace("{n}", &crate::charts::FUNNEL_NAMED.to_string())}</p>
+        </div>
+    }
+}
+
+/// The page of a compared unit, the page's filters carried over.
+fn unit_href(level: UnitLevel, code: &str, query: &str) -> String {
+    match level {
+        // A province opens the dashboard on it.
+        UnitLevel::Province => format!("/?{query}&province={}", super::encode(code)),
+        UnitLevel::District => format!("/districts/{code}?{query}"),
+        UnitLevel::Commune => format!("/communes/{code}"),
     }
 }
 
@@ -142,12 +186,7 @@ pub fn ComparisonTable(
         <FiguresTable testid="district-summary" header=header>
             {comparison.rows.into_iter().map(|r| {
                 let f = r.figures;
-                let href = match level {
-                    // A province opens the dashboard on it.
-                    UnitLevel::Province => format!("/?{query}&province={}", super::encode(&r.code)),
-                    UnitLevel::District => format!("/districts/{}?{query}", r.code),
-                    UnitLevel::Commune => format!("/communes/{}", r.code),
-                };
+                let href = unit_href(level, &r.code, &query);
                 view! {
                     <tr>
                         <td><a href=href>{r.name}</a></td>

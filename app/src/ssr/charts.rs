@@ -16,6 +16,8 @@ const ORANGE: RGBColor = RGBColor(230, 159, 0);
 /// the rest of Okabe and Ito's palette, which stays apart for colour-blind readers.
 const LINES: [RGBColor; 6] =
     [BLUE, ORANGE, RGBColor(0, 158, 115), RGBColor(213, 94, 0), RGBColor(86, 180, 233), RGBColor(204, 121, 167)];
+const GREEN: RGBColor = RGBColor(0, 158, 115);
+const VERMILION: RGBColor = RGBColor(213, 94, 0);
 const DARK: RGBColor = RGBColor(33, 37, 41);
 const GRID: RGBColor = RGBColor(222, 226, 230);
 const MUTED: RGBColor = RGBColor(108, 117, 125);
@@ -26,6 +28,7 @@ const TOP: i32 = 16;
 const AXIS: i32 = 34;
 const LABEL_WIDTH: i32 = 210;
 const VALUE_WIDTH: i32 = 170;
+const FUNNEL_HEIGHT: u32 = 420;
 
 /// Width and height in CSS pixels: bar charts grow a row per bar.
 pub fn size(spec: &ChartSpec) -> (u32, u32) {
@@ -34,6 +37,7 @@ pub fn size(spec: &ChartSpec) -> (u32, u32) {
         ChartBody::Bars(rows) => rows.len() as i32,
         ChartBody::Intervals(rows) => rows.len() as i32 + 1,
         ChartBody::Lines { .. } => return (WIDTH, 300),
+        ChartBody::Funnel { .. } => return (WIDTH, FUNNEL_HEIGHT),
     };
     (WIDTH, (TOP + rows * ROW + AXIS) as u32)
 }
@@ -232,8 +236,124 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result
                     .map_err(draw_err)?;
             }
         }
+        ChartBody::Funnel { centre, steps, points, x_title, legend } => {
+            draw_funnel(root, s, *centre, steps, points, x_title, legend, &text)?;
+        }
     }
     Ok(())
+}
+
+/// The funnel: ballots on a logarithmic axis, the rate upwards; the centre line, the 95 %
+/// limits dashed and the 99.8 % ones solid; a ring for a unit under 30 ballots; a unit
+/// outside the 99.8 % limits in vermilion (below) or green (above), the furthest of them
+/// named beside their points.
+#[allow(clippy::too_many_arguments)]
+fn draw_funnel<DB: DrawingBackend>(
+    root: &Area<DB>,
+    s: i32,
+    centre: f64,
+    steps: &[crate::charts::FunnelStep],
+    points: &[crate::charts::FunnelPoint],
+    x_title: &str,
+    legend: &[String; 4],
+    text: &impl Fn(i32, &'static RGBColor, HPos) -> TextStyle<'static>,
+) -> Result<(), ChartError> {
+    use crate::domain::Flag;
+    let w = WIDTH as i32;
+    let h = FUNNEL_HEIGHT as i32;
+    let lowest = points.iter().map(|p| p.rate).chain(steps.iter().map(|st| st.limits[0])).fold(100.0, f64::min);
+    let ticks = axis_ticks(((lowest / 10.0).floor() * 10.0).clamp(0.0, 90.0), 100.0);
+    let (lo, hi) = (ticks[0], ticks[ticks.len() - 1]);
+    let (x0, x1, y0, y1) = (56, w - 24, TOP + 40, h - AXIS - 18);
+    let fewest = steps.first().map_or(1.0, |st| st.ballots).max(1.0);
+    let most = steps.last().map_or(10.0, |st| st.ballots).max(fewest * 1.5);
+    // A little room either side, so the end points are not on the frame.
+    let (ln_lo, ln_hi) = (fewest.ln() - 0.1, most.ln() + 0.1);
+    let px = |n: f64| x0 + (((n.max(1.0).ln() - ln_lo) / (ln_hi - ln_lo)).clamp(0.0, 1.0) * f64::from(x1 - x0)).round() as i32;
+    let py = |v: f64| y1 - (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * f64::from(y1 - y0)).round() as i32;
+    for &v in &ticks {
+        root.draw(&PathElement::new(vec![(x0 * s, py(v) * s), (x1 * s, py(v) * s)], GRID.stroke_width(s as u32)))
+            .map_err(draw_err)?;
+        root.draw(&Text::new(format!("{v:.0}"), ((x0 - 6) * s, py(v) * s), text(11, &MUTED, HPos::Right)))
+            .map_err(draw_err)?;
+    }
+    for n in ballot_marks(fewest, most) {
+        root.draw(&Text::new(format!("{n:.0}"), (px(n) * s, (y1 + 14) * s), text(11, &MUTED, HPos::Center)))
+            .map_err(draw_err)?;
+    }
+    root.draw(&Text::new(x_title.to_string(), (((x0 + x1) / 2) * s, (y1 + 30) * s), text(12, &DARK, HPos::Center)))
+        .map_err(draw_err)?;
+    // The centre, then the limits: the 95 % pair dashed, the 99.8 % pair solid.
+    let line = |k: usize| -> Vec<(i32, i32)> { steps.iter().map(|st| (px(st.ballots) * s, py(st.limits[k]) * s)).collect() };
+    draw_line(root, &[(x0 * s, py(centre) * s), (x1 * s, py(centre) * s)], DARK, false, s)?;
+    for k in [1, 2] {
+        draw_line(root, &line(k), MUTED, true, s)?;
+    }
+    for k in [0, 3] {
+        draw_line(root, &line(k), ORANGE, false, s)?;
+    }
+    for p in points {
+        let colour = match p.flag {
+            Flag::Below => VERMILION,
+            Flag::Above => GREEN,
+            Flag::Within => BLUE,
+        };
+        let at = (px(p.ballots as f64) * s, py(p.rate) * s);
+        if p.hollow {
+            root.draw(&Circle::new(at, 4 * s, colour.stroke_width(s as u32 * 2))).map_err(draw_err)?;
+        } else {
+            root.draw(&Circle::new(at, 4 * s, colour.filled())).map_err(draw_err)?;
+        }
+    }
+    // The flagged units named beside their points, on whichever side has room, each moved
+    // up or down off the names already written.
+    let mut written: Vec<(i32, i32, i32)> = Vec::new(); // (left, right, y) in CSS pixels
+    for p in points.iter().filter(|p| p.named) {
+        let (x, y) = (px(p.ballots as f64), py(p.rate));
+        let width = 7 * p.label.chars().count() as i32;
+        let on_left = x > x1 - 160;
+        let left = if on_left { x - 8 - width } else { x + 8 };
+        let free = |y: i32| written.iter().all(|&(l, r, wy)| (wy - y).abs() >= 13 || r < left || l > left + width);
+        let y = [0, 13, -13, 26, -26, 39, -39].into_iter().map(|dy| y + dy).find(|&y| free(y)).unwrap_or(y);
+        written.push((left, left + width, y));
+        let (anchor, side) = if on_left { (left + width, HPos::Right) } else { (left, HPos::Left) };
+        root.draw(&Text::new(p.label.clone(), (anchor * s, y * s), text(11, &DARK, side))).map_err(draw_err)?;
+    }
+    // The legend, one row above the plot.
+    let ly = TOP + 8;
+    let mut lx = x0;
+    for (k, label) in legend.iter().enumerate() {
+        match k {
+            0 => draw_line(root, &[(lx * s, ly * s), ((lx + 24) * s, ly * s)], DARK, false, s)?,
+            1 => draw_line(root, &[(lx * s, ly * s), ((lx + 24) * s, ly * s)], MUTED, true, s)?,
+            2 => draw_line(root, &[(lx * s, ly * s), ((lx + 24) * s, ly * s)], ORANGE, false, s)?,
+            _ => {
+                if !points.iter().any(|p| p.hollow) {
+                    continue;
+                }
+                root.draw(&Circle::new(((lx + 12) * s, ly * s), 4 * s, BLUE.stroke_width(s as u32 * 2))).map_err(draw_err)?;
+            }
+        }
+        root.draw(&Text::new(label.clone(), ((lx + 30) * s, ly * s), text(11, &DARK, HPos::Left))).map_err(draw_err)?;
+        lx += 30 + 8 * label.chars().count() as i32 + 16;
+    }
+    Ok(())
+}
+
+/// The ballot counts marked along a funnel's axis: 1, 2 and 5 times the powers of ten
+/// within its range, or finer steps when those give fewer than three marks.
+fn ballot_marks(fewest: f64, most: f64) -> Vec<f64> {
+    let steps: [&[f64]; 3] = [&[1.0, 2.0, 5.0], &[1.0, 2.0, 3.0, 5.0], &[1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]];
+    let within = |multipliers: &[f64]| -> Vec<f64> {
+        let mut marks = Vec::new();
+        let mut power = 1.0;
+        while power <= most * 1.1 {
+            marks.extend(multipliers.iter().map(|m| m * power).filter(|n| *n >= fewest * 0.9 && *n <= most * 1.1));
+            power *= 10.0;
+        }
+        marks
+    };
+    steps.iter().map(|m| within(m)).find(|marks| marks.len() >= 3).unwrap_or_else(|| within(steps[2]))
 }
 
 /// A solid line, or a dashed one (so the two lines differ in greyscale print too).
@@ -410,6 +530,13 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 4, "{svg}");
         assert_eq!(svg.matches("r=\"6\" opacity=\"1\" fill=\"#0072B2\"").count(), 1, "{svg}");
         assert_eq!(svg.matches("fill=\"#FFFFFF\"").count() - 1, 1, "the background and the hollow disc: {svg}");
+    }
+
+    #[test]
+    fn a_funnels_axis_has_at_least_three_round_marks() {
+        assert_eq!(ballot_marks(30.0, 5000.0), [50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0]);
+        assert_eq!(ballot_marks(62.0, 232.0), [60.0, 70.0, 80.0, 100.0, 150.0, 200.0]);
+        assert_eq!(ballot_marks(40.0, 350.0), [50.0, 100.0, 200.0]);
     }
 
     #[test]

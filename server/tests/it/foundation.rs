@@ -153,11 +153,21 @@ on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
     let (_, html) = app.get_text("/").await;
     assert!(html.contains("value=\"2026\""));
     assert!(html.contains("data-testid=\"commune-level-note\""));
-    assert_eq!(html.matches("<a href=\"/communes/38-").count(), 166);
+    let table = |html: &str| {
+        let at = &html[html.find("data-testid=\"district-summary\"").unwrap()..];
+        at[..at.find("</table>").unwrap()].to_string()
+    };
+    assert_eq!(table(&html).matches("<a href=\"/communes/38-").count(), 166);
     // Before it, the 27 districts, each linking to its page.
     let (_, html) = app.get_text("/?period=2024").await;
     assert!(!html.contains("data-testid=\"commune-level-note\""));
-    assert_eq!(html.matches("<a href=\"/districts/").count(), 27);
+    assert_eq!(table(&html).matches("<a href=\"/districts/").count(), 27);
+    // The funnel's lists beside its chart name the units the API flags, each linked.
+    let funnel: serde_json::Value = app.get("/api/v1/figures/funnel?period=2024").await.json().await.unwrap();
+    let flagged = funnel.as_array().unwrap().iter().filter(|r| r["flag"] != "within").count();
+    let lists = &html[html.find("data-testid=\"funnel-flags\"").unwrap()..];
+    let lists = &lists[..lists.find("</div>").unwrap()];
+    assert_eq!(lists.matches("<a href=\"/districts/").count(), flagged);
     // A bad period is explained next to the field.
     let (status, html) = app.get_text("/?period=2024-13").await;
     assert_eq!(status, 200);

@@ -451,6 +451,24 @@ pub async fn comparison(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) -> 
     Ok(communes)
 }
 
+/// The funnel of P ([`crate::domain::Funnel`]): what the dashboard compares (see
+/// [`comparison`]), or the communes of `district` when one is given.
+pub async fn funnel(db: &Db, f: &FigureFilter, district: Option<&str>) -> Result<crate::domain::Funnel, QueryError> {
+    use crate::domain::{Comparison, Funnel, UnitLevel};
+    let compared = match district {
+        Some(code) => {
+            let found = <crate::ssr::entities::unit::Entity as sea_orm::EntityTrait>::find_by_id(code.to_string()).one(db).await?;
+            if found.is_none_or(|u| u.level != UnitLevel::District.as_str()) {
+                return Err(FilterError::UnknownDistrict(code.to_string()).into());
+            }
+            let rows = commune_figures(db, code, f).await?.into_iter().map(Into::into).collect();
+            Comparison { level: UnitLevel::Commune, rows }
+        }
+        None => comparison(db, f, &provinces(db).await?).await?,
+    };
+    Ok(Funnel::of(&compared))
+}
+
 #[derive(FromQueryResult)]
 struct MatrixCell {
     parent: String,

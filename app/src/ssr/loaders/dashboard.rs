@@ -86,8 +86,11 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
         figures::home_counts(db),
     )
     .await?;
+    let funnel = crate::domain::Funnel::of(&comparison);
     Ok(DashboardData {
         period: f.period.to_string(),
+        funnel_svg: charts::svg(&crate::charts::funnel_plot(&funnel, lang))?,
+        funnel,
         adoption_svg: charts::svg(&crate::charts::adoption_bars(&comparison, lang))?,
         satisfaction_svg: charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?,
         trend_svg: charts::svg(&crate::charts::trend_lines(&trend, lang))?,
