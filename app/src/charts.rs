@@ -110,10 +110,12 @@ pub enum ChartName {
     ModelAdoption,
     /// The funnel of the compared units' satisfaction (or of `district`'s communes).
     SatisfactionFunnel,
+    /// The share of communes running each model.
+    AdoptionByModel,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 8] = [
+    pub const ALL: [ChartName; 9] = [
         ChartName::AdoptionByDistrict,
         ChartName::SatisfactionByDistrict,
         ChartName::SatisfactionTrend,
@@ -122,6 +124,7 @@ impl ChartName {
         ChartName::CommuneHistory,
         ChartName::ModelAdoption,
         ChartName::SatisfactionFunnel,
+        ChartName::AdoptionByModel,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -134,6 +137,7 @@ impl ChartName {
             ChartName::CommuneHistory => "commune-history",
             ChartName::ModelAdoption => "model-adoption",
             ChartName::SatisfactionFunnel => "satisfaction-funnel",
+            ChartName::AdoptionByModel => "adoption-by-model",
         }
     }
 
@@ -176,6 +180,32 @@ pub fn adoption_bars(c: &Comparison, lang: Lang) -> ChartSpec {
         body: ChartBody::Bars(
             rows.into_iter()
                 .map(|(name, p)| Bar { label: name.to_string(), value: p.value(), text: percent_text(lang, p) })
+                .collect(),
+        ),
+    }
+}
+
+/// The share of communes running each model, highest first: after 2025 a commune either
+/// runs a model or not, and a bar per commune (each 0 or 100 %) said nothing.
+pub fn adoption_by_model(matrix: &crate::domain::AdoptionMatrix, lang: Lang) -> ChartSpec {
+    let t = lang.texts();
+    let mut bars: Vec<(String, Percent, u64, u64)> = matrix
+        .by_model()
+        .into_iter()
+        .filter_map(|(m, adopting, communes)| crate::domain::figures::adoption_rate(adopting, communes).map(|p| (m.name, p, adopting, communes)))
+        .collect();
+    bars.sort_by(|a, b| b.1.rounded().total_cmp(&a.1.rounded()).then_with(|| crate::domain::text::vietnamese_cmp(&a.0, &b.0)));
+    ChartSpec {
+        title: t.chart_adoption_models.to_string(),
+        no_data: t.chart_no_data.to_string(),
+        hollow_note: String::new(),
+        body: ChartBody::Bars(
+            bars.into_iter()
+                .map(|(name, p, adopting, communes)| Bar {
+                    label: name,
+                    value: p.value(),
+                    text: format!("{} · {}/{}", percent_text(lang, p), crate::i18n::show_count(lang, adopting), crate::i18n::show_count(lang, communes)),
+                })
                 .collect(),
         ),
     }

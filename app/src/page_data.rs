@@ -38,6 +38,8 @@ pub struct DashboardData {
     /// The compared units against chance ([`crate::domain::Funnel`]), and its chart.
     pub funnel: crate::domain::Funnel,
     pub funnel_svg: String,
+    /// The share of communes running each model (shown when single communes are compared).
+    pub models_svg: String,
     pub counts: HomeCounts,
     /// The day the page was made (`YYYY-MM-DD`), printed under the filters.
     pub today: String,

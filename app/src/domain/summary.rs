@@ -167,6 +167,17 @@ pub struct MatrixRow {
 }
 
 impl AdoptionMatrix {
+    /// Each model with the communes running it and the communes, over every row: how far
+    /// each model has spread.
+    pub fn by_model(&self) -> Vec<(super::Choice, u64, u64)> {
+        let communes: u64 = self.rows.iter().map(|r| r.communes).sum();
+        self.models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.clone(), self.rows.iter().map(|r| r.adopting.get(i).copied().unwrap_or(0)).sum(), communes))
+            .collect()
+    }
+
     /// The matrix of `groups` (code, name, communes valid during P) × `models`, where
     /// `adopting(group, model)` counts the group's communes running the model in P.
     pub fn new(

@@ -4,7 +4,7 @@
 use super::filters::{checked_period, filters_usable_in, use_query_filters, FilterForm};
 use super::{loaded, ChartFigure, FiguresTable, HeaderCell};
 use crate::charts::{comparison_titles, percent_text, ChartName, MIN_RANKED_RESPONDENTS};
-use crate::domain::{Comparison, FigureQuery, TrendRow, UnitLevel};
+use crate::domain::{Comparison, FigureQuery, Listing, SortKey, TrendRow, UnitLevel, PAGE_ROWS};
 use crate::i18n::{show_count, show_percent, use_lang};
 use crate::page_data::DashboardData;
 use leptos::prelude::*;
@@ -67,6 +67,10 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
         .map(|r| r.name.clone())
         .collect();
     let counts = d.counts;
+    // The table's order and page, from the address.
+    let address = leptos_router::hooks::use_query_map().get_untracked();
+    let param = |k: &str| address.get(k);
+    let listing = Listing::from_params(param("sort").as_deref(), param("dir").as_deref(), param("page").as_deref(), param("all").as_deref());
     view! {
         <section class="cards" aria-label=move || t().headline>
             <div class="card">
@@ -93,12 +97,20 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
         {country.then(|| view! { <p class="note" data-testid="country-note">{move || t().country_note}</p> })}
         <ChartFigure name=ChartName::SatisfactionFunnel title=t().chart_funnel svg=d.funnel_svg query=filter_query.clone() />
         <FunnelFlags funnel=d.funnel query=filter_query.clone() />
-        <ChartFigure name=ChartName::AdoptionByDistrict title=comparison_titles(level, lang.get_untracked()).0 svg=d.adoption_svg query=query.clone() />
-        <ChartFigure name=ChartName::SatisfactionByDistrict title=comparison_titles(level, lang.get_untracked()).1 svg=d.satisfaction_svg query=query.clone() />
+        {if communes_level {
+            // A bar per commune would be 0 or 100 % each, and the funnel above already
+            // compares their satisfaction: how far each model has spread instead.
+            view! { <ChartFigure name=ChartName::AdoptionByModel title=t().chart_adoption_models svg=d.models_svg query=query.clone() /> }.into_any()
+        } else {
+            view! {
+                <ChartFigure name=ChartName::AdoptionByDistrict title=comparison_titles(level, lang.get_untracked()).0 svg=d.adoption_svg query=query.clone() />
+                <ChartFigure name=ChartName::SatisfactionByDistrict title=comparison_titles(level, lang.get_untracked()).1 svg=d.satisfaction_svg query=query.clone() />
+            }.into_any()
+        }}
         {(!too_few.is_empty()).then(|| view! {
             <p class="note" data-testid="too-few">{move || format!("{} ({} {}): {}", t().too_few_ballots, t().fewer_than, MIN_RANKED_RESPONDENTS, too_few.join(", "))}</p>
         })}
-        <ComparisonTable comparison=d.comparison query=filter_query />
+        <ComparisonTable comparison=d.comparison query=filter_query listing=(listing, format!("/?{query}")) />
         <ChartFigure name=ChartName::SatisfactionTrend title=t().chart_trend svg=d.trend_svg query=query />
         <TrendTable lines=d.trend />
         <MatrixTable matrix=d.matrix by_province=country />
@@ -156,50 +168,101 @@ fn unit_href(level: UnitLevel, code: &str, query: &str) -> String {
 }
 
 /// The table beside the district charts: the contract's district summary (or the same
-/// figures per commune after 2025), each unit linking to its page.
+/// figures per commune after 2025), each unit linking to its page. On the dashboard it is
+/// sorted and paged by the address (`listing`, with the page's own link to add it to).
 #[component]
 pub fn ComparisonTable(
     comparison: Comparison,
     /// The page's filters, carried over to the unit pages the rows link to.
     #[prop(into)]
     query: String,
+    /// The order and page, and the page's address they are added to; none: every row, in
+    /// the order given.
+    #[prop(optional)]
+    listing: Option<(Listing, String)>,
 ) -> impl IntoView {
     let lang = use_lang();
+    let t = move || lang.get().texts();
     let level = comparison.level;
-    let header: Vec<HeaderCell> = vec![
-        (
-            "",
-            match level {
-                UnitLevel::Province => |t| t.province,
-                UnitLevel::District => |t| t.district,
-                UnitLevel::Commune => |t| t.commune,
-            },
-        ),
-        ("num", |t| t.communes),
-        ("num", |t| t.communes_adopting),
-        ("num", |t| t.adoption_rate),
-        ("num", |t| t.respondents),
-        ("num", |t| t.satisfaction_rate),
-        ("num", |t| t.ci_95),
+    let mut rows = comparison.rows;
+    let total = rows.len();
+    if let Some((l, _)) = &listing {
+        l.sort(&mut rows);
+        let window = l.window(total);
+        rows = rows.drain(window).collect();
+    }
+    let name_label: fn(&'static crate::i18n::Texts) -> &'static str = match level {
+        UnitLevel::Province => |t| t.province,
+        UnitLevel::District => |t| t.district,
+        UnitLevel::Commune => |t| t.commune,
+    };
+    let columns: [(&'static str, fn(&'static crate::i18n::Texts) -> &'static str, Option<SortKey>); 7] = [
+        ("", name_label, Some(SortKey::Name)),
+        ("num", |t| t.communes, None),
+        ("num", |t| t.communes_adopting, None),
+        ("num", |t| t.adoption_rate, None),
+        ("num", |t| t.respondents, Some(SortKey::Ballots)),
+        ("num", |t| t.satisfaction_rate, Some(SortKey::Rate)),
+        ("num", |t| t.ci_95, Some(SortKey::Interval)),
     ];
+    let header = columns
+        .into_iter()
+        .map(|(class, label, key)| match (key, &listing) {
+            (Some(key), Some((l, base))) => {
+                let sorted = (l.key == key).then(|| if l.descending { "descending" } else { "ascending" });
+                let mark = sorted.map(|d| if d == "descending" { " ▼" } else { " ▲" }).unwrap_or("");
+                let all = if l.all { "&all=1" } else { "" };
+                let href = format!("{base}&{}{all}", l.by(key).order_params());
+                view! { <th class=class aria-sort=sorted><a href=href>{move || label(lang.get().texts())}{mark}</a></th> }.into_any()
+            }
+            _ => view! { <th class=class>{move || label(lang.get().texts())}</th> }.into_any(),
+        })
+        .collect_view();
+    let pager = listing.filter(|_| total > PAGE_ROWS).map(|(l, base)| {
+        let order = l.order_params();
+        let current = if l.all { 0 } else { l.page.min(Listing::pages(total)) };
+        let pages = (1..=Listing::pages(total))
+            .map(|k| {
+                let href = format!("{base}&{order}&page={k}");
+                let here = (k == current).then_some("page");
+                view! { <a href=href aria-current=here>{k}</a> }
+            })
+            .collect_view();
+        let toggle = if l.all {
+            view! { <a href=format!("{base}&{order}")>{move || t().show_by_page}</a> }.into_any()
+        } else {
+            view! { <a href=format!("{base}&{order}&all=1") data-testid="show-all">{move || t().show_all}</a> }.into_any()
+        };
+        view! {
+            <nav class="pager" aria-label=move || t().pages_label data-testid="pager">
+                <span>{move || t().pages_label}</span>" "{pages}" · "{toggle}
+            </nav>
+        }
+    });
     view! {
-        <FiguresTable testid="district-summary" header=header>
-            {comparison.rows.into_iter().map(|r| {
-                let f = r.figures;
-                let href = unit_href(level, &r.code, &query);
-                view! {
-                    <tr>
-                        <td><a href=href>{r.name}</a></td>
-                        <td class="num">{move || show_count(lang.get(), f.communes)}</td>
-                        <td class="num">{move || show_count(lang.get(), f.communes_adopting)}</td>
-                        <td class="num">{move || show_percent(lang.get(), f.adoption_rate)}</td>
-                        <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
-                        <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
-                        <td class="num">{move || crate::i18n::show_interval(lang.get(), f.ci_low, f.ci_high)}</td>
-                    </tr>
-                }
-            }).collect_view()}
-        </FiguresTable>
+        <div class="table-wrap">
+            <table class="figures" data-testid="district-summary">
+                <thead><tr>{header}</tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let f = r.figures;
+                        let href = unit_href(level, &r.code, &query);
+                        view! {
+                            <tr>
+                                <td><a href=href>{r.name}</a></td>
+                                <td class="num">{move || show_count(lang.get(), f.communes)}</td>
+                                <td class="num">{move || show_count(lang.get(), f.communes_adopting)}</td>
+                                <td class="num">{move || show_percent(lang.get(), f.adoption_rate)}</td>
+                                <td class="num">{move || show_count(lang.get(), f.respondents)}</td>
+                                <td class="num">{move || show_percent(lang.get(), f.satisfaction_rate)}</td>
+                                <td class="num">{move || crate::i18n::show_interval(lang.get(), f.ci_low, f.ci_high)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {pager}
     }
 }
 

@@ -110,6 +110,16 @@ async fn period_chart(
     let db = &state.db;
     Ok(match name {
         ChartName::SatisfactionTrend => trend_chart(state, filter, q, lang).await?,
+        ChartName::AdoptionByModel => {
+            let (models, provinces) = (figures::model_choices(db).await?, figures::provinces(db).await?);
+            let (_, matrix) = loaders::completeness_and_matrix(db, filter, &models, &provinces).await?;
+            let rows = matrix.by_model().into_iter().map(|(m, adopting, communes)| {
+                let rate = app::domain::figures::adoption_rate(adopting, communes).map(|p| p.to_2dp()).unwrap_or_default();
+                vec![m.code, m.name, communes.to_string(), adopting.to_string(), rate]
+            });
+            let csv = table_csv_of(&["model_code", "model_name", "communes", "communes_adopting", "adoption_rate"], rows)?;
+            (specs::adoption_by_model(&matrix, lang), csv)
+        }
         ChartName::SatisfactionFunnel => {
             let funnel = figures::funnel(db, filter, given(&q.district).as_deref()).await?;
             let csv = table_csv_of(&app::domain::FUNNEL_COLUMNS, funnel.rows.iter().map(|r| r.csv_cells()))?;

@@ -377,3 +377,81 @@ on_both_engines!(a_chosen_province_shows_its_districts_and_a_wrong_one_is_said, 
     assert!(html.contains("Không có tỉnh này; hãy chọn trong danh sách."));
     assert!(!html.contains("data-testid=\"district-summary\""));
 });
+
+/// The dashboard table's rows: each unit's name and satisfaction rate (`None`: no ballot).
+fn table_rows(html: &str) -> Vec<(String, Option<f64>)> {
+    let table = &html[html.find("data-testid=\"district-summary\"").expect("the table")..];
+    let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let cells: Vec<&str> = row.split("<td").skip(1).map(|c| &c[c.find('>').unwrap() + 1..]).collect();
+            let text = |c: &str| {
+                let mut out = String::new();
+                let mut inside = false;
+                for ch in c.chars() {
+                    match ch {
+                        '<' => inside = true,
+                        '>' => inside = false,
+                        _ if !inside => out.push(ch),
+                        _ => {}
+                    }
+                }
+                out.split("</").next().unwrap_or("").trim().to_string()
+            };
+            let name = text(cells[0]);
+            let rate = text(cells[5]).trim_end_matches('%').replace(',', ".").parse().ok();
+            (name, rate)
+        })
+        .collect()
+}
+
+/// Today's shape on the demo: 166 communes directly under the province. The table shows 25
+/// rows a page, sorted by the address's parameters, with every page and "show all" as
+/// plain links (no JavaScript); the adoption chart is one bar per model, not per commune.
+on_both_engines!(the_commune_table_sorts_and_pages_without_javascript, |engine: Engine| async move {
+    let app = TestApp::spawn_serve(engine).await;
+    let (status, html) = app.get_text("/?period=2026-11").await;
+    assert_eq!(status, 200);
+    assert_eq!(table_rows(&html).len(), 25);
+    let pager = &html[html.find("data-testid=\"pager\"").expect("a pager")..];
+    let pager = &pager[..pager.find("</nav>").unwrap()];
+    for k in 1..=7 {
+        assert!(pager.contains(&format!("&amp;page={k}\"")), "page {k} in {pager}");
+    }
+    assert!(!pager.contains("page=8"));
+    assert!(pager.contains("aria-current=\"page\">1<"), "the first page is the current one");
+    assert!(html.contains("data-testid=\"chart-adoption-by-model\""));
+    assert!(!html.contains("data-testid=\"chart-adoption-by-district\""), "no bar per commune");
+    // Lowest rate first, pages 1 and 2 in one order; page 7 holds the last 16.
+    let page = |n: usize| {
+        let app = &app;
+        async move { table_rows(&app.get_text(&format!("/?period=2026-11&sort=rate&dir=asc&page={n}")).await.1) }
+    };
+    let (first, second, last) = (page(1).await, page(2).await, page(7).await);
+    assert_eq!((first.len(), second.len(), last.len()), (25, 25, 16));
+    let rates: Vec<f64> = first.iter().chain(&second).map(|r| r.1.expect("rated")).collect();
+    assert!(rates.windows(2).all(|w| w[0] <= w[1]), "{rates:?}");
+    let names: std::collections::HashSet<&String> = first.iter().chain(&second).chain(&last).map(|r| &r.0).collect();
+    assert_eq!(names.len(), 66, "no row twice");
+    // The rate's heading turns the order around; "show all" shows the 166.
+    let (_, html) = app.get_text("/?period=2026-11&sort=rate&dir=asc").await;
+    assert!(html.contains("sort=rate&amp;dir=desc"), "the heading links to the other direction");
+    assert!(html.contains("aria-sort=\"ascending\""));
+    let (_, html) = app.get_text("/?period=2026-11&sort=name&all=1").await;
+    let all = table_rows(&html);
+    assert_eq!(all.len(), 166);
+    let mut by_name: Vec<String> = all.iter().map(|r| r.0.clone()).collect();
+    app::domain::text::sort_vietnamese(&mut by_name, |n| n.as_str());
+    assert_eq!(by_name, all.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), "Vietnamese order");
+    // The model chart's CSV: one row per model, its communes those of the province.
+    let csv = app.get("/charts/adoption-by-model.csv?period=2026-11").await.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(reader.headers().unwrap(), vec!["model_code", "model_name", "communes", "communes_adopting", "adoption_rate"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 8, "eight models");
+    assert!(rows.iter().all(|r| &r[2] == "166"), "{csv}");
+    let cqtt = rows.iter().find(|r| &r[0] == "CQTT").unwrap();
+    let (adopting, rate): (f64, f64) = (cqtt[3].parse().unwrap(), cqtt[4].parse().unwrap());
+    assert_eq!(rate, (adopting * 10_000.0 / 166.0).round() / 100.0, "adopting ÷ communes");
+});

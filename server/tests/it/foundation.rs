@@ -149,8 +149,9 @@ on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
         assert!(html.contains("<tbody") || !html.contains("<table"), "{path}: tables need tbody for hydration");
     }
     // The dashboard defaults to the latest year with surveys: 2026, after the
-    // reorganisation, so it compares the 166 communes directly under the province.
-    let (_, html) = app.get_text("/").await;
+    // reorganisation, so it compares the 166 communes directly under the province (all of
+    // them on one page when asked).
+    let (_, html) = app.get_text("/?all=1").await;
     assert!(html.contains("value=\"2026\""));
     assert!(html.contains("data-testid=\"commune-level-note\""));
     let table = |html: &str| {
@@ -159,7 +160,7 @@ on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
     };
     assert_eq!(table(&html).matches("<a href=\"/communes/38-").count(), 166);
     // Before it, the 27 districts, each linking to its page.
-    let (_, html) = app.get_text("/?period=2024").await;
+    let (_, html) = app.get_text("/?period=2024&all=1").await;
     assert!(!html.contains("data-testid=\"commune-level-note\""));
     assert_eq!(table(&html).matches("<a href=\"/districts/").count(), 27);
     // The funnel's lists beside its chart name the units the API flags, each linked.

@@ -43,6 +43,28 @@ pub fn chosen_district(districts: &[Choice], code: Option<&str>) -> Result<Optio
     }
 }
 
+/// The completeness of P and the group × model matrix of adoption: the districts (before
+/// 2025) or the province (after) as rows, by province for a whole country.
+pub async fn completeness_and_matrix(
+    db: &Db,
+    f: &FigureFilter,
+    models: &[Choice],
+    provinces: &[Choice],
+) -> Result<(Vec<crate::domain::CompletenessRow>, crate::domain::AdoptionMatrix), DbErr> {
+    let (completeness, cells) =
+        futures_util::future::try_join(figures::completeness(db, f), figures::adoption_cells(db, f.period)).await?;
+    // The matrix's rows, with their commune counts from the completeness rows, which count
+    // the same communes.
+    let groups = completeness.iter().map(|r| (r.district_code.clone(), r.district_name.clone(), r.communes)).collect();
+    let cell = |group: &str, model: &str| cells.get(&(group.to_string(), model.to_string())).copied().unwrap_or(0);
+    let mut matrix = crate::domain::AdoptionMatrix::new(groups, models.to_vec(), cell);
+    if figures::shows_country(f, provinces) && !crate::domain::compares_communes(f.period) {
+        let parent = figures::province_of(db, crate::domain::UnitLevel::District).await?;
+        matrix = matrix.by_province(provinces, |d| parent.get(d).cloned());
+    }
+    Ok((completeness, matrix))
+}
+
 /// The dashboard's data for its query, the filter resolved here once, with the models and
 /// provinces read once. An unknown model or province is left out of the filter and an
 /// unknown `district` only loses the trend's line: the page's form says next to the field
@@ -60,21 +82,7 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
         // the address stays offered, so its line and the form keep it.
         districts.retain(|d| district.as_ref().is_some_and(|c| c.code == d.code));
     }
-    let completeness_and_matrix = async {
-        let (completeness, cells) =
-            futures_util::future::try_join(figures::completeness(db, f), figures::adoption_cells(db, f.period)).await?;
-        // The matrix's rows: the districts (before 2025) or the province (after), with their
-        // commune counts from the completeness rows, which count the same communes.
-        let groups =
-            completeness.iter().map(|r| (r.district_code.clone(), r.district_name.clone(), r.communes)).collect();
-        let cell = |group: &str, model: &str| cells.get(&(group.to_string(), model.to_string())).copied().unwrap_or(0);
-        let mut matrix = crate::domain::AdoptionMatrix::new(groups, models.clone(), cell);
-        if country && !crate::domain::compares_communes(f.period) {
-            let parent = figures::province_of(db, crate::domain::UnitLevel::District).await?;
-            matrix = matrix.by_province(&provinces, |d| parent.get(d).cloned());
-        }
-        Ok::<_, DbErr>((completeness, matrix))
-    };
+    let completeness_and_matrix = completeness_and_matrix(db, f, &models, &provinces);
     // Aggregates that need nothing of each other, each on a pooled connection of its own
     // (the completeness and the adoption cells too): at the national size each is tens of
     // milliseconds, and the first request after a write then waits for both cores to run
@@ -94,6 +102,7 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
         adoption_svg: charts::svg(&crate::charts::adoption_bars(&comparison, lang))?,
         satisfaction_svg: charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?,
         trend_svg: charts::svg(&crate::charts::trend_lines(&trend, lang))?,
+        models_svg: charts::svg(&crate::charts::adoption_by_model(&matrix, lang))?,
         total: comparison.total(),
         reporting: reporting(&completeness),
         models,
