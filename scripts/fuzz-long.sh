@@ -14,8 +14,10 @@ MINUTES="${FUZZ_MINUTES:-10}"
 TEST_DATABASE_URL="$("$ROOT/scripts/pg.sh")"
 export TEST_DATABASE_URL
 log "building the test binaries"
-cargo test -q -p server --test it --no-run
-if [ "${FUZZ_ONLY:-text}" = text ]; then cargo test -q -p app --lib --no-run; fi
+# With --workspace, as `make test` builds them: the same features, so its build is reused
+# (a `-p` build resolves other features and compiles the workspace again).
+cargo test -q --workspace --test it --no-run
+if [ "${FUZZ_ONLY:-text}" = text ]; then cargo test -q --workspace --lib --no-run; fi
 OUT="$(mktemp -d)"
 
 # target NAME CASES-PER-ROUND CASE-VARIABLE cargo-test-arguments...
@@ -40,21 +42,21 @@ echo "| target | time | rounds | inputs per test | failures | measured |"
 echo "|---|---|---|---|---|---|"
 pids=()
 if [ "${FUZZ_ONLY:-text}" = text ]; then
-  { target "CSV reader (arbitrary bytes; mutated files)" 20000 PROPTEST_CASES -p server --test it fuzz::csv_reader &&
-    target "period, model, adoption and unit parsers (arbitrary text)" 50000 PROPTEST_CASES -p app --lib any_; } &
+  { target "CSV reader (arbitrary bytes; mutated files)" 20000 PROPTEST_CASES --workspace --test it fuzz::csv_reader &&
+    target "period, model, adoption and unit parsers (arbitrary text)" 50000 PROPTEST_CASES --workspace --lib any_; } &
   pids+=($!)
 fi
 if [ "${FUZZ_ONLY:-bodies}" = bodies ]; then
-  { target "XLSX reader (mutated workbooks)" 500 PROPTEST_CASES -p server --test it fuzz::xlsx_reader &&
-    target "write API JSON and entry form decoders (mutated bodies, SQLite and PostgreSQL)" 1000 FUZZ_BODIES -p server --test it fuzz::mutated_write_bodies; } &
+  { target "XLSX reader (mutated workbooks)" 500 PROPTEST_CASES --workspace --test it fuzz::xlsx_reader &&
+    target "write API JSON and entry form decoders (mutated bodies, SQLite and PostgreSQL)" 1000 FUZZ_BODIES --workspace --test it fuzz::mutated_write_bodies; } &
   pids+=($!)
 fi
 if [ "${FUZZ_ONLY:-hostile}" = hostile ]; then
   # One at a time: each measures the server's memory or waits on its timeouts.
-  { target "sign-in bursts (one account, one address; SQLite and PostgreSQL)" 300 HOSTILE_BURST -p server --test it a_parallel_burst_of_sign_ins &&
-    target "sign-ins at once against the real server, its peak RSS" 300 HOSTILE_BURST -p server --test it a_burst_of_sign_ins_keeps &&
-    target "clients that never read a 7 MB export, then a small download" 16 HOSTILE_STALLED -p server --test it clients_that_never_read &&
-    target "connections past the caps, per address and in all" 1 UNUSED -p server --test it connections_are_capped; } &
+  { target "sign-in bursts (one account, one address; SQLite and PostgreSQL)" 300 HOSTILE_BURST --workspace --test it a_parallel_burst_of_sign_ins &&
+    target "sign-ins at once against the real server, its peak RSS" 300 HOSTILE_BURST --workspace --test it a_burst_of_sign_ins_keeps &&
+    target "clients that never read a 7 MB export, then a small download" 16 HOSTILE_STALLED --workspace --test it clients_that_never_read &&
+    target "connections past the caps, per address and in all" 1 UNUSED --workspace --test it connections_are_capped; } &
   pids+=($!)
 fi
 status=0

@@ -109,7 +109,7 @@ test('axe finds no violations on any page, and the README screenshot is current'
   const context = await app.chrome.browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true });
   const page = await context.newPage();
   const errors = watch(page);
-  for (const path of ['/', '/?period=2024', '/models', '/models/CQTT', '/communes', '/districts/402?period=2024',
+  for (const path of ['/', '/?period=2024', '/?period=2026-11&sort=rate', '/models', '/models/CQTT', '/communes', '/districts/402?period=2024',
     '/communes/402-01', '/communes/38-001', '/completeness?period=2026-10', '/search?q=nhu+xuan', '/export', '/survey']) {
     await page.goto(app.server.url + path);
     await page.waitForSelector('body[data-hydrated=true]', { timeout: 60_000 });
@@ -119,7 +119,8 @@ test('axe finds no violations on any page, and the README screenshot is current'
     assert.deepEqual(violations, [], path);
   }
   assert.deepEqual(errors, []);
-  await page.goto(app.server.url + '/?period=2024');
+  // Today's shape: the 166 communes of November 2026, the funnel first.
+  await page.goto(app.server.url + '/?period=2026-11');
   mkdirSync(docs, { recursive: true });
   await page.screenshot({ path: join(docs, 'dashboard.png'), clip: { x: 0, y: 0, width: 1200, height: 1400 }, fullPage: true });
   await context.close();

@@ -8,6 +8,10 @@ use std::cmp::Ordering;
 /// Rows a page of a long table shows.
 pub const PAGE_ROWS: usize = 25;
 
+/// A table of at most this many rows is shown whole: a second page of a few rows (a
+/// province's 27 districts) would only hide them.
+pub const SHORT_TABLE: usize = 30;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SortKey {
     /// Vietnamese alphabetical order.
@@ -77,12 +81,15 @@ impl Listing {
     }
 
     pub fn pages(len: usize) -> usize {
-        len.div_ceil(PAGE_ROWS).max(1)
+        if len <= SHORT_TABLE {
+            return 1;
+        }
+        len.div_ceil(PAGE_ROWS)
     }
 
     /// The rows of this page among `len` (a page past the last shows the last).
     pub fn window(&self, len: usize) -> std::ops::Range<usize> {
-        if self.all {
+        if self.all || len <= SHORT_TABLE {
             return 0..len;
         }
         let page = self.page.min(Listing::pages(len));
@@ -150,6 +157,8 @@ mod tests {
         let l = |page| Listing { page, ..Listing::from_params(None, None, None, None) };
         assert_eq!(Listing::pages(166), 7);
         assert_eq!(Listing::pages(0), 1);
+        assert_eq!((Listing::pages(30), l(1).window(30)), (1, 0..30), "a short table is shown whole");
+        assert_eq!((Listing::pages(31), l(2).window(31)), (2, 25..31));
         assert_eq!(l(1).window(166), 0..25);
         assert_eq!(l(7).window(166), 150..166);
         assert_eq!(l(99).window(166), 150..166, "past the last page: the last");

@@ -4,7 +4,7 @@
 use super::filters::{checked_period, filters_usable_in, use_query_filters, FilterForm};
 use super::{loaded, ChartFigure, FiguresTable, HeaderCell};
 use crate::charts::{comparison_titles, percent_text, ChartName, MIN_RANKED_RESPONDENTS};
-use crate::domain::{Comparison, FigureQuery, Listing, SortKey, TrendRow, UnitLevel, PAGE_ROWS};
+use crate::domain::{Comparison, FigureQuery, Listing, SortKey, TrendRow, UnitLevel};
 use crate::i18n::{show_count, show_percent, use_lang};
 use crate::page_data::DashboardData;
 use leptos::prelude::*;
@@ -218,7 +218,7 @@ pub fn ComparisonTable(
             _ => view! { <th class=class>{move || label(lang.get().texts())}</th> }.into_any(),
         })
         .collect_view();
-    let pager = listing.filter(|_| total > PAGE_ROWS).map(|(l, base)| {
+    let pager = listing.filter(|_| Listing::pages(total) > 1).map(|(l, base)| {
         let order = l.order_params();
         let current = if l.all { 0 } else { l.page.min(Listing::pages(total)) };
         let pages = (1..=Listing::pages(total))
