@@ -406,9 +406,9 @@ fn table_rows(html: &str) -> Vec<(String, Option<f64>)> {
         .collect()
 }
 
-/// Today's shape on the demo: 166 communes directly under the province. The table shows 25
-/// rows a page, sorted by the address's parameters, with every page and "show all" as
-/// plain links (no JavaScript); the adoption chart is one bar per model, not per commune.
+// Today's shape on the demo: 166 communes directly under the province. The table shows 25
+// rows a page, sorted by the address's parameters, with every page and "show all" as
+// plain links (no JavaScript); the adoption chart is one bar per model, not per commune.
 on_both_engines!(the_commune_table_sorts_and_pages_without_javascript, |engine: Engine| async move {
     let app = TestApp::spawn_serve(engine).await;
     let (status, html) = app.get_text("/?period=2026-11").await;
