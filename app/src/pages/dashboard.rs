@@ -39,8 +39,11 @@ pub fn DashboardPage() -> impl IntoView {
             // address names one, known or not: the field then shows it or says why not).
             let country = d.comparison.level == UnitLevel::Province;
             let districts = (!country || f.district.is_some()).then(|| d.districts.clone());
+            // After 2025 the trend's second line is a commune.
+            let communes = d.comparison.level == UnitLevel::Commune;
             view! {
-                <FilterForm action="/" period=d.period.clone() models=d.models.clone() districts=districts district_optional=true provinces=d.provinces.clone() />
+                <FilterForm action="/" period=d.period.clone() models=d.models.clone() districts=districts district_optional=true
+                    communes=communes provinces=d.provinces.clone() />
                 <super::PrintedFilters period=period model=model.unwrap_or_default() today=today />
                 {valid.then(|| view! { <Dashboard d=d query=query /> })}
             }
@@ -67,6 +70,8 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
         .map(|r| r.name.clone())
         .collect();
     let counts = d.counts;
+    // The matrix's rows are provinces: a whole country's, or the one whose communes are compared.
+    let by_province = country || communes_level;
     // The table's order and page, from the address.
     let address = leptos_router::hooks::use_query_map().get_untracked();
     let param = |k: &str| address.get(k);
@@ -113,11 +118,14 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
         <ComparisonTable comparison=d.comparison query=filter_query listing=(listing, format!("/?{query}")) />
         <ChartFigure name=ChartName::SatisfactionTrend title=t().chart_trend svg=d.trend_svg query=query />
         <TrendTable lines=d.trend />
-        <MatrixTable matrix=d.matrix by_province=country />
+        <MatrixTable matrix=d.matrix by_province=by_province />
         <p class="db-counts">
             {move || t().in_database}
-            " "<span data-testid="count-districts">{move || show_count(lang.get(), counts.districts)}</span>" "{move || t().count_districts}
-            " · "<span data-testid="count-communes">{move || show_count(lang.get(), counts.communes)}</span>" "{move || t().count_communes}
+            // Districts no longer exist in today's shape: not counted on its pages.
+            {(!communes_level).then(|| view! {
+                " "<span data-testid="count-districts">{move || show_count(lang.get(), counts.districts)}</span>" "{move || t().count_districts}" ·"
+            })}
+            " "<span data-testid="count-communes">{move || show_count(lang.get(), counts.communes)}</span>" "{move || t().count_communes}
             " · "<span data-testid="count-models">{move || show_count(lang.get(), counts.models)}</span>" "{move || t().count_models}
             " · "<span data-testid="count-adoptions">{move || show_count(lang.get(), counts.adoptions)}</span>" "{move || t().count_adoptions}
             " · "<span data-testid="count-ballots">{move || show_count(lang.get(), counts.ballots)}</span>" "{move || t().count_ballots}
@@ -297,14 +305,15 @@ fn TrendTable(lines: Vec<(String, Vec<TrendRow>)>) -> impl IntoView {
 #[component]
 fn MatrixTable(
     matrix: crate::domain::AdoptionMatrix,
-    /// The rows are provinces (a whole country shown).
+    /// The rows are provinces (a whole country shown, or the province whose communes are
+    /// compared after 2025).
     by_province: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
     let models = matrix.models.clone();
     view! {
-        <h2>{move || t().matrix_heading}</h2>
+        <h2>{move || if by_province { t().matrix_heading_models } else { t().matrix_heading }}</h2>
         <div class="table-wrap">
             <table class="figures matrix" data-testid="matrix">
                 <thead>

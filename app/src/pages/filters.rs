@@ -58,6 +58,9 @@ pub fn FilterForm(
     /// The district may be left unchosen ("all").
     #[prop(optional)]
     district_optional: bool,
+    /// The choices are communes (the trend's second line after 2025): worded so.
+    #[prop(optional)]
+    communes: bool,
     /// The provinces: offered when the database holds several (unchosen is the whole
     /// country), or when the URL names one that is not among them.
     #[prop(optional)]
@@ -75,9 +78,16 @@ pub fn FilterForm(
                 <ChoiceSelect name="province" label=|t| t.choose_province filters=filters field=|f| f.province.clone()
                     choices=provinces none=Some((|t: &'static Texts| t.whole_country) as Words) unknown=|t| t.unknown_province />
             })}
-            {districts.map(|districts| view! {
-                <ChoiceSelect name="district" label=|t| t.choose_district filters=filters field=|f| f.district.clone()
-                    choices=districts none=district_optional.then_some((|t: &'static Texts| t.no_district) as Words) unknown=|t| t.unknown_district />
+            {districts.map(|districts| {
+                let (label, none, unknown): (Words, Words, Words) = if communes {
+                    (|t| t.choose_commune, |t| t.no_commune, |t| t.unknown_commune)
+                } else {
+                    (|t| t.choose_district, |t| t.no_district, |t| t.unknown_district)
+                };
+                view! {
+                    <ChoiceSelect name="district" label=label filters=filters field=|f| f.district.clone()
+                        choices=districts none=district_optional.then_some(none) unknown=unknown />
+                }
             })}
             <label>
                 <span>{move || t().period}</span>

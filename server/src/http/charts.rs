@@ -155,9 +155,9 @@ async fn trend_chart(
     q: &FigureQuery,
     lang: Lang,
 ) -> Result<(specs::ChartSpec, Vec<u8>), HttpError> {
-    let districts = figures::district_choices(&state.db, filter.province.as_deref()).await?;
-    let district = loaders::chosen_district(&districts, given(&q.district).as_deref())?;
     let provinces = figures::provinces(&state.db).await?;
+    let districts = figures::trend_choices(&state.db, filter, &provinces).await?;
+    let district = loaders::chosen_district(&districts, given(&q.district).as_deref())?;
     let lines = loaders::dashboard_trend(&state.db, filter, &provinces, district.as_ref(), lang).await?;
     let mut header = vec!["unit"];
     header.extend(TREND_COLUMNS);

@@ -455,3 +455,50 @@ on_both_engines!(the_commune_table_sorts_and_pages_without_javascript, |engine: 
     let (adopting, rate): (f64, f64) = (cqtt[3].parse().unwrap(), cqtt[4].parse().unwrap());
     assert_eq!(rate, (adopting * 10_000.0 / 166.0).round() / 100.0, "adopting ÷ communes");
 });
+
+/// The words a reader sees on a page: its text outside tags, scripts and styles.
+fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        text.push(' ');
+        let tag = &rest[open..];
+        // A script's or a style's body is not text either.
+        let skip_to = ["<script", "<style"].iter().find(|t| tag.starts_with(*t)).map(|t| format!("</{}", &t[1..]));
+        rest = match skip_to {
+            Some(close) => tag.find(&close).map_or("", |end| &tag[end..]),
+            None => tag.find('>').map_or("", |end| &tag[end + 1..]),
+        };
+    }
+    text.push_str(rest);
+    text
+}
+
+// Today's shape has no districts: the November 2026 dashboard says none of the word in
+// either language — its form, headings, notes, charts and counts — while 2024's does.
+on_both_engines!(todays_dashboard_has_no_district_words, |engine: Engine| async move {
+    let app = TestApp::spawn_serve(engine).await;
+    for (lang, words) in [("vi", ["huyện", "Huyện"]), ("en", ["district", "District"])] {
+        let page = |path: &'static str| {
+            let app = &app;
+            async move {
+                let r = app.client.get(app.url(path)).header("cookie", format!("lang={lang}")).send().await.unwrap();
+                visible_text(&r.text().await.unwrap())
+            }
+        };
+        let today = page("/?period=2026-11").await;
+        for word in words {
+            assert!(!today.contains(word), "{lang}: «{word}» in {}", &today[today.find(word).unwrap().saturating_sub(80)..]);
+        }
+        assert!(page("/?period=2024").await.contains(words[1]), "{lang}: 2024 is by district");
+    }
+    // The trend's second line is a commune, chosen in the form, following its predecessors.
+    let (_, html) = app.get_text("/?period=2026-11&district=38-001").await;
+    assert!(html.contains("Chọn xã, phường"));
+    let csv = app.get("/charts/satisfaction-trend.csv?period=2026-11&district=38-001").await.text().await.unwrap();
+    let units: std::collections::BTreeSet<&str> = csv.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+    assert_eq!(units.len(), 2, "the province's line and the commune's: {units:?}");
+    let (_, html) = app.get_text("/?period=2026-11&district=402").await;
+    assert!(html.contains("Không có xã, phường này; hãy chọn trong danh sách."), "a district is no choice today");
+});

@@ -12,9 +12,10 @@ on_both_engines!(first_start_loads_the_demo_and_the_home_page_counts_it, |engine
     assert!(html.contains("<html lang=\"vi\">"), "Vietnamese by default");
     assert!(html.contains("Tổng quan cải cách hành chính"));
     assert!(html.contains("Tỉnh Thanh Hóa"));
-    // The demo province: 27 district-level units, 559 communes before 2025 and 166 after,
-    // the 8 models.
-    assert_eq!(testid_text(&html, "count-districts"), "27");
+    // The demo province: 27 district-level units (counted on the pages of periods before
+    // July 2025), 559 communes before 2025 and 166 after, the 8 models.
+    assert!(!html.contains("data-testid=\"count-districts\""), "today's shape counts no districts");
+    assert_eq!(testid_text(&app.get_text("/?period=2024").await.1, "count-districts"), "27");
     assert_eq!(testid_text(&html, "count-communes"), "725");
     assert_eq!(testid_text(&html, "count-models"), "8");
     assert_eq!(testid_text(&html, "count-adoptions"), "281");

@@ -385,6 +385,30 @@ pub async fn district_choices(db: &Db, province: Option<&str>) -> Result<Vec<Cho
     Ok(choices)
 }
 
+/// The units the dashboard's trend may add a line for: the districts (of the chosen
+/// province), or — when P compares the communes directly under one province — those
+/// communes valid during P. A whole country offers none until a province is chosen (the
+/// caller keeps one the address names).
+pub async fn trend_choices(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) -> Result<Vec<Choice>, DbErr> {
+    use super::entities::unit;
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+    if !crate::domain::compares_communes(f.period) || shows_country(f, all_provinces) {
+        return district_choices(db, f.province.as_deref()).await;
+    }
+    let province = f.province.clone().or_else(|| all_provinces.first().map(|p| p.code.clone()));
+    let (first, last) = (f.period.first_day(), f.period.last_day());
+    let communes = unit::Entity::find()
+        .filter(unit::Column::Level.eq("commune"))
+        .filter(unit::Column::ParentCode.eq(province))
+        .filter(Condition::any().add(unit::Column::ValidFrom.is_null()).add(unit::Column::ValidFrom.lte(last)))
+        .filter(Condition::any().add(unit::Column::ValidTo.is_null()).add(unit::Column::ValidTo.gte(first)))
+        .all(db)
+        .await?;
+    let mut choices: Vec<Choice> = communes.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect();
+    crate::domain::text::sort_vietnamese(&mut choices, |c| &c.name);
+    Ok(choices)
+}
+
 /// The province units, by code.
 pub async fn provinces(db: &Db) -> Result<Vec<Choice>, DbErr> {
     use super::entities::unit;

@@ -1,7 +1,8 @@
 //! The dashboard: the compared units, completeness, matrix, trend and headline counts.
 use super::*;
 
-/// The province's trend over the span, and the district's when one is given: the lines of
+/// The province's trend over the span, and the chosen unit's (a district, or a commune
+/// after 2025, following its predecessors) when one is given: the lines of
 /// the dashboard's trend chart, named in the reader's language. `provinces` is
 /// [`figures::provinces`], read once by the computation.
 pub async fn dashboard_trend(
@@ -74,7 +75,7 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
     let filter = figures::page_filter(db, q, &models, &provinces).await?;
     let f = &filter;
     let country = figures::shows_country(f, &provinces);
-    let mut districts = figures::district_choices(db, f.province.as_deref()).await?;
+    let mut districts = figures::trend_choices(db, f, &provinces).await?;
     let district = chosen_district(&districts, q.district.as_deref()).unwrap_or(None);
     if country {
         // A country's 700 districts in the trend's menu were a third of the page (and again
