@@ -112,10 +112,12 @@ pub enum ChartName {
     SatisfactionFunnel,
     /// The share of communes running each model.
     AdoptionByModel,
+    /// How many communes run no model, one, two…
+    ModelsPerCommune,
 }
 
 impl ChartName {
-    pub const ALL: [ChartName; 9] = [
+    pub const ALL: [ChartName; 10] = [
         ChartName::AdoptionByDistrict,
         ChartName::SatisfactionByDistrict,
         ChartName::SatisfactionTrend,
@@ -125,6 +127,7 @@ impl ChartName {
         ChartName::ModelAdoption,
         ChartName::SatisfactionFunnel,
         ChartName::AdoptionByModel,
+        ChartName::ModelsPerCommune,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -138,6 +141,7 @@ impl ChartName {
             ChartName::ModelAdoption => "model-adoption",
             ChartName::SatisfactionFunnel => "satisfaction-funnel",
             ChartName::AdoptionByModel => "adoption-by-model",
+            ChartName::ModelsPerCommune => "models-per-commune",
         }
     }
 
@@ -205,6 +209,31 @@ pub fn adoption_by_model(matrix: &crate::domain::AdoptionMatrix, lang: Lang) -> 
                     label: name,
                     value: p.value(),
                     text: format!("{} · {}/{}", percent_text(lang, p), crate::i18n::show_count(lang, adopting), crate::i18n::show_count(lang, communes)),
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// How many communes run no model, one, two…: a bar per number of models, its share of the
+/// communes (`distribution`: (models, communes), from none up).
+pub fn models_per_commune(distribution: &[(u64, u64)], lang: Lang) -> ChartSpec {
+    let t = lang.texts();
+    let communes: u64 = distribution.iter().map(|d| d.1).sum();
+    ChartSpec {
+        title: t.chart_models_per_commune.to_string(),
+        no_data: t.chart_no_data.to_string(),
+        hollow_note: String::new(),
+        body: ChartBody::Bars(
+            distribution
+                .iter()
+                .filter_map(|&(models, n)| {
+                    let share = crate::domain::figures::adoption_rate(n, communes)?;
+                    Some(Bar {
+                        label: t.models_count.replace("{n}", &models.to_string()),
+                        value: share.value(),
+                        text: format!("{} · {} {}", percent_text(lang, share), crate::i18n::show_count(lang, n), t.communes_unit),
+                    })
                 })
                 .collect(),
         ),
@@ -369,5 +398,23 @@ mod tests {
         let labels: Vec<_> = points.iter().map(|p| (p.label.as_str(), p.hollow)).collect();
         assert_eq!(labels, [("Bá Thước", false), ("Yên Định", false), ("Đông Sơn", true)]);
         assert_eq!(points[0].text, "98.00% · 200 ballots");
+    }
+
+    #[test]
+    fn the_spread_of_models_is_a_bar_per_number_of_models() {
+        let ChartBody::Bars(bars) = models_per_commune(&[(0, 60), (1, 90), (2, 0), (3, 16)], Lang::Vi).body else {
+            panic!()
+        };
+        let shown: Vec<(&str, &str)> = bars.iter().map(|b| (b.label.as_str(), b.text.as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                ("0 mô hình", "36,14% · 60 xã"),
+                ("1 mô hình", "54,22% · 90 xã"),
+                ("2 mô hình", "0,00% · 0 xã"),
+                ("3 mô hình", "9,64% · 16 xã")
+            ],
+            "in order of the count, none missing"
+        );
     }
 }

@@ -30,16 +30,19 @@ pub struct DashboardData {
     pub reporting: Reporting,
     pub matrix: AdoptionMatrix,
     /// The province's line (the country's when several provinces are shown whole), and the
-    /// selected district's when one is chosen.
+    /// selected unit's when one is chosen (a district; a commune after 2025).
     pub trend: Vec<(String, Vec<TrendRow>)>,
+    /// The per-unit charts; empty when single communes are compared (not shown then).
     pub adoption_svg: String,
     pub satisfaction_svg: String,
     pub trend_svg: String,
     /// The compared units against chance ([`crate::domain::Funnel`]), and its chart.
     pub funnel: crate::domain::Funnel,
     pub funnel_svg: String,
-    /// The share of communes running each model (shown when single communes are compared).
+    /// The share of communes running each model, and how many models each commune runs
+    /// (shown when single communes are compared).
     pub models_svg: String,
+    pub spread_svg: String,
     pub counts: HomeCounts,
     /// The day the page was made (`YYYY-MM-DD`), printed under the filters.
     pub today: String,
@@ -147,6 +150,9 @@ pub struct DistrictData {
     pub running: Vec<RunningModel>,
     pub adoption_svg: String,
     pub satisfaction_svg: String,
+    /// The district's communes against chance, and its chart.
+    pub funnel: crate::domain::Funnel,
+    pub funnel_svg: String,
     pub today: String,
 }
 

@@ -105,7 +105,10 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
         {if communes_level {
             // A bar per commune would be 0 or 100 % each, and the funnel above already
             // compares their satisfaction: how far each model has spread instead.
-            view! { <ChartFigure name=ChartName::AdoptionByModel title=t().chart_adoption_models svg=d.models_svg query=query.clone() /> }.into_any()
+            view! {
+                <ChartFigure name=ChartName::AdoptionByModel title=t().chart_adoption_models svg=d.models_svg query=query.clone() />
+                <ChartFigure name=ChartName::ModelsPerCommune title=t().chart_models_per_commune svg=d.spread_svg query=query.clone() />
+            }.into_any()
         } else {
             view! {
                 <ChartFigure name=ChartName::AdoptionByDistrict title=comparison_titles(level, lang.get_untracked()).0 svg=d.adoption_svg query=query.clone() />
@@ -136,7 +139,12 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
 /// The units outside the funnel's 99.8 % limits, below and above, each linking to its page:
 /// who differs from the rest by more than chance explains.
 #[component]
-fn FunnelFlags(funnel: crate::domain::Funnel, query: String) -> impl IntoView {
+pub fn FunnelFlags(
+    funnel: crate::domain::Funnel,
+    /// The page's filters, carried over to the unit pages the names link to.
+    #[prop(into)]
+    query: String,
+) -> impl IntoView {
     use crate::domain::Flag;
     let lang = use_lang();
     let t = move || lang.get().texts();

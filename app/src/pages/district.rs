@@ -62,6 +62,8 @@ fn District(d: DistrictData, action: String, query: String, valid: bool) -> impl
         <FilterForm action=action period=d.period.clone() models=d.models.clone() />
         <super::PrintedFilters period=d.period.clone() today=d.today.clone() />
         {valid.then(|| view! {
+            <ChartFigure name=ChartName::SatisfactionFunnel title=t().chart_funnel svg=d.funnel_svg query=query.clone() />
+            <super::dashboard::FunnelFlags funnel=d.funnel query="" />
             <ChartFigure name=ChartName::AdoptionByCommune title=t().chart_adoption_communes svg=d.adoption_svg query=query.clone() />
             <ChartFigure name=ChartName::SatisfactionByCommune title=t().chart_satisfaction_communes svg=d.satisfaction_svg query=query />
             <super::dashboard::ComparisonTable comparison=d.comparison query="" />

@@ -120,6 +120,18 @@ async fn period_chart(
             let csv = table_csv_of(&["model_code", "model_name", "communes", "communes_adopting", "adoption_rate"], rows)?;
             (specs::adoption_by_model(&matrix, lang), csv)
         }
+        ChartName::ModelsPerCommune => {
+            let (models, provinces) = (figures::model_choices(db).await?, figures::provinces(db).await?);
+            let (_, matrix) = loaders::completeness_and_matrix(db, filter, &models, &provinces).await?;
+            let distribution = loaders::models_distribution(db, filter, &matrix).await?;
+            let communes: u64 = distribution.iter().map(|d| d.1).sum();
+            let rows = distribution.iter().map(|&(m, n)| {
+                let share = app::domain::figures::adoption_rate(n, communes).map(|p| p.to_2dp()).unwrap_or_default();
+                vec![m.to_string(), n.to_string(), share]
+            });
+            let csv = table_csv_of(&["models", "communes", "share"], rows)?;
+            (specs::models_per_commune(&distribution, lang), csv)
+        }
         ChartName::SatisfactionFunnel => {
             let funnel = figures::funnel(db, filter, given(&q.district).as_deref()).await?;
             let csv = table_csv_of(&app::domain::FUNNEL_COLUMNS, funnel.rows.iter().map(|r| r.csv_cells()))?;

@@ -378,6 +378,10 @@ on_both_engines!(a_chosen_province_shows_its_districts_and_a_wrong_one_is_said, 
     assert!(!html.contains("data-testid=\"district-summary\""));
 });
 
+async fn html_has(app: &TestApp, path: &str, text: &str) -> bool {
+    app.get_text(path).await.1.contains(text)
+}
+
 /// The dashboard table's rows: each unit's name and satisfaction rate (`None`: no ballot).
 fn table_rows(html: &str) -> Vec<(String, Option<f64>)> {
     let table = &html[html.find("data-testid=\"district-summary\"").expect("the table")..];
@@ -454,6 +458,18 @@ on_both_engines!(the_commune_table_sorts_and_pages_without_javascript, |engine: 
     let cqtt = rows.iter().find(|r| &r[0] == "CQTT").unwrap();
     let (adopting, rate): (f64, f64) = (cqtt[3].parse().unwrap(), cqtt[4].parse().unwrap());
     assert_eq!(rate, (adopting * 10_000.0 / 166.0).round() / 100.0, "adopting ÷ communes");
+    // How many models each commune runs: every one of the 166 counted once, and the models
+    // they run add up to the per-model counts above.
+    let by_model: u64 = rows.iter().map(|r| r[3].parse::<u64>().unwrap()).sum();
+    let csv = app.get("/charts/models-per-commune.csv?period=2026-11").await.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(reader.headers().unwrap(), vec!["models", "communes", "share"]);
+    let spread: Vec<(u64, u64)> =
+        reader.records().map(|r| r.unwrap()).map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap())).collect();
+    assert_eq!(spread.iter().map(|s| s.1).sum::<u64>(), 166);
+    assert_eq!(spread.iter().map(|s| s.0 * s.1).sum::<u64>(), by_model);
+    assert_eq!(spread.iter().map(|s| s.0).collect::<Vec<_>>(), (0..spread.len() as u64).collect::<Vec<_>>());
+    assert!(html_has(&app, "/?period=2026-11", "data-testid=\"chart-models-per-commune\"").await);
 });
 
 /// The words a reader sees on a page: its text outside tags, scripts and styles.

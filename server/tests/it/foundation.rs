@@ -170,6 +170,15 @@ on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
     let lists = &html[html.find("data-testid=\"funnel-flags\"").unwrap()..];
     let lists = &lists[..lists.find("</div>").unwrap()];
     assert_eq!(lists.matches("<a href=\"/districts/").count(), flagged);
+    // A district's page has the funnel of its communes, the same as the API's for it.
+    let (_, html) = app.get_text("/districts/402?period=2024").await;
+    assert!(html.contains("/charts/satisfaction-funnel.svg?period=2024&amp;district=402"));
+    let funnel: serde_json::Value = app.get("/api/v1/figures/funnel?period=2024&district=402").await.json().await.unwrap();
+    let flagged = funnel.as_array().unwrap().iter().filter(|r| r["flag"] != "within").count();
+    let lists = &html[html.find("data-testid=\"funnel-flags\"").unwrap()..];
+    let lists = &lists[..lists.find("</div>").unwrap()];
+    assert_eq!(lists.matches("<a href=\"/communes/402-").count(), flagged);
+    assert!(funnel.as_array().unwrap().len() > 1, "the district's communes compared");
     // A bad period is explained next to the field.
     let (status, html) = app.get_text("/?period=2024-13").await;
     assert_eq!(status, 200);

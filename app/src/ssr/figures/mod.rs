@@ -521,6 +521,34 @@ pub async fn adoption_cells(db: &Db, p: Period) -> Result<HashMap<(String, Strin
         .collect())
 }
 
+#[derive(FromQueryResult)]
+struct ModelsCount {
+    parent: String,
+    models: i64,
+    communes: i64,
+}
+
+/// How many models the communes valid during P run: for each (parent, number of models
+/// with an adoption active in P), how many communes — none included.
+pub async fn models_per_commune(db: &Db, p: Period) -> Result<Vec<(String, u64, u64)>, DbErr> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push(
+        "SELECT parent, CAST(models AS BIGINT) AS models, CAST(COUNT(*) AS BIGINT) AS communes FROM \
+         (SELECT c.parent_code AS parent, COUNT(DISTINCT a.model_code) AS models \
+          FROM units c LEFT JOIN adoptions a ON a.unit_code = c.code",
+    );
+    push_adoption_active_in(&mut q, p);
+    q.push(" WHERE c.level = 'commune'");
+    push_valid_during(&mut q, "c", p);
+    q.push(" GROUP BY c.code, c.parent_code) per_commune GROUP BY parent, models ORDER BY parent, models");
+    Ok(ModelsCount::find_by_statement(q.build())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.parent, u64::try_from(r.models).unwrap_or(0), u64::try_from(r.communes).unwrap_or(0)))
+        .collect())
+}
+
 /// Scope of "the communes of province C": their parent (`parent`, a column) is one of its
 /// districts, or the province itself. A commune's survey sums are kept under its parent,
 /// so the same scope picks them by `group_code`.

@@ -66,6 +66,24 @@ pub async fn completeness_and_matrix(
     Ok((completeness, matrix))
 }
 
+/// How many communes of the matrix's rows run no model, one, two…: (models, communes), by
+/// number of models, every count from none to the most present.
+pub async fn models_distribution(
+    db: &Db,
+    f: &FigureFilter,
+    matrix: &crate::domain::AdoptionMatrix,
+) -> Result<Vec<(u64, u64)>, DbErr> {
+    let groups: std::collections::HashSet<&str> = matrix.rows.iter().map(|r| r.code.as_str()).collect();
+    let mut by_models = std::collections::BTreeMap::new();
+    for (parent, models, communes) in figures::models_per_commune(db, f.period).await? {
+        if groups.contains(parent.as_str()) {
+            *by_models.entry(models).or_insert(0) += communes;
+        }
+    }
+    let most = by_models.keys().copied().max().unwrap_or(0);
+    Ok((0..=most).map(|m| (m, by_models.get(&m).copied().unwrap_or(0))).collect())
+}
+
 /// The dashboard's data for its query, the filter resolved here once, with the models and
 /// provinces read once. An unknown model or province is left out of the filter and an
 /// unknown `district` only loses the trend's line: the page's form says next to the field
@@ -96,14 +114,27 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
     )
     .await?;
     let funnel = crate::domain::Funnel::of(&comparison);
+    let per_unit_charts = comparison.level != crate::domain::UnitLevel::Commune;
+    let spread_svg = if per_unit_charts {
+        String::new()
+    } else {
+        charts::svg(&crate::charts::models_per_commune(&models_distribution(db, f, &matrix).await?, lang))?
+    };
     Ok(DashboardData {
         period: f.period.to_string(),
         funnel_svg: charts::svg(&crate::charts::funnel_plot(&funnel, lang))?,
         funnel,
-        adoption_svg: charts::svg(&crate::charts::adoption_bars(&comparison, lang))?,
-        satisfaction_svg: charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?,
+        // Comparing single communes the page shows the funnel and the models' spread
+        // instead: a bar and an interval per commune are not drawn for nothing.
+        adoption_svg: if per_unit_charts { charts::svg(&crate::charts::adoption_bars(&comparison, lang))? } else { String::new() },
+        satisfaction_svg: if per_unit_charts {
+            charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?
+        } else {
+            String::new()
+        },
         trend_svg: charts::svg(&crate::charts::trend_lines(&trend, lang))?,
         models_svg: charts::svg(&crate::charts::adoption_by_model(&matrix, lang))?,
+        spread_svg,
         total: comparison.total(),
         reporting: reporting(&completeness),
         models,

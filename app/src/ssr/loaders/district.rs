@@ -18,6 +18,7 @@ pub async fn district(
     let filter = figures::page_filter(db, &FigureQuery { province: None, ..q.clone() }, &models, &[]).await?;
     let f = &filter;
     let comparison = commune_comparison(db, code, f).await?;
+    let funnel = crate::domain::Funnel::of(&comparison);
     let communes: Vec<Choice> =
         comparison.rows.iter().map(|r| Choice { code: r.code.clone(), name: r.name.clone() }).collect();
     let running = running_models(db, &communes, &models, f.period.last_day()).await?;
@@ -30,6 +31,8 @@ pub async fn district(
         models,
         adoption_svg: charts::svg(&crate::charts::adoption_bars(&comparison, lang))?,
         satisfaction_svg: charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?,
+        funnel_svg: charts::svg(&crate::charts::funnel_plot(&funnel, lang))?,
+        funnel,
         comparison,
         running,
         today: today(),
