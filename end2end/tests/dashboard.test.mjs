@@ -33,8 +33,9 @@ test('without JavaScript an official opens a district, a commune and a model', a
   const context = await app.chrome.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(app.server.url + '/?period=2024&model=CQTT');
-  // Two charts drawn inline by the server, with titles for screen readers.
-  assert.equal(await page.locator('figure.chart svg[role=img]').count(), 3);
+  // The funnel, adoption and satisfaction by district, and the trend: charts drawn inline
+  // by the server, with titles for screen readers.
+  assert.equal(await page.locator('figure.chart svg[role=img]').count(), 4);
   await Promise.all([page.waitForURL(/\/districts\/402/), page.click('[data-testid=district-summary] a:text("Như Xuân")')]);
   assert.equal(await page.textContent('h1'), 'Huyện Như Xuân');
   assert.match(page.url(), /period=2024/, 'the filters carry over');
@@ -124,4 +125,23 @@ test('axe finds no violations on any page, and the README screenshot is current'
   mkdirSync(docs, { recursive: true });
   await page.screenshot({ path: join(docs, 'dashboard.png'), clip: { x: 0, y: 0, width: 1200, height: 1400 }, fullPage: true });
   await context.close();
+});
+
+test("today's dashboard stays short on a desk screen and fits a phone's width", async () => {
+  // November 2026: the 166 communes of today's shape. A page of 166 bars, 166 intervals and
+  // 166 rows was 19,336 px tall and 231 KB; the funnel, the models' spread and a paged
+  // table keep it within about a screenful or five.
+  for (const width of [1280, 360]) {
+    const context = await app.chrome.browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    const answer = await page.goto(app.server.url + '/?period=2026-11');
+    assert.ok((await answer.body()).length <= 80_000, 'at most ~80 KB of HTML');
+    const { height, scrollWidth } = await page.evaluate(() => ({
+      height: document.documentElement.scrollHeight,
+      scrollWidth: document.documentElement.scrollWidth,
+    }));
+    assert.ok(scrollWidth <= width, `no horizontal scroll at ${width} px: ${scrollWidth}`);
+    if (width === 1280) assert.ok(height <= 5_000, `at most ~5,000 px tall: ${height}`);
+    await context.close();
+  }
 });

@@ -193,12 +193,7 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, spec: &ChartSpec, s: i32) -> Result
             let n = x_labels.len().max(2) as i32 - 1;
             let px = |i: usize| x0 + (i as i32 * (x1 - x0)) / n.max(1);
             let py = |v: f64| y1 - (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * f64::from(y1 - y0)).round() as i32;
-            for &v in &ticks {
-                root.draw(&PathElement::new(vec![(x0 * s, py(v) * s), (x1 * s, py(v) * s)], GRID.stroke_width(s as u32)))
-                    .map_err(draw_err)?;
-                root.draw(&Text::new(format!("{v:.0}"), ((x0 - 6) * s, py(v) * s), text(11, &MUTED, HPos::Right)))
-                    .map_err(draw_err)?;
-            }
+            value_grid(root, s, (x0, x1), &ticks, &py, &text)?;
             // Label every period when they fit, otherwise every k-th.
             let every = x_labels.len().div_ceil(12).max(1);
             for (i, l) in x_labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
@@ -271,12 +266,7 @@ fn draw_funnel<DB: DrawingBackend>(
     let (ln_lo, ln_hi) = (fewest.ln() - 0.1, most.ln() + 0.1);
     let px = |n: f64| x0 + (((n.max(1.0).ln() - ln_lo) / (ln_hi - ln_lo)).clamp(0.0, 1.0) * f64::from(x1 - x0)).round() as i32;
     let py = |v: f64| y1 - (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * f64::from(y1 - y0)).round() as i32;
-    for &v in &ticks {
-        root.draw(&PathElement::new(vec![(x0 * s, py(v) * s), (x1 * s, py(v) * s)], GRID.stroke_width(s as u32)))
-            .map_err(draw_err)?;
-        root.draw(&Text::new(format!("{v:.0}"), ((x0 - 6) * s, py(v) * s), text(11, &MUTED, HPos::Right)))
-            .map_err(draw_err)?;
-    }
+    value_grid(root, s, (x0, x1), &ticks, &py, text)?;
     for n in ballot_marks(fewest, most) {
         root.draw(&Text::new(format!("{n:.0}"), (px(n) * s, (y1 + 14) * s), text(11, &MUTED, HPos::Center)))
             .map_err(draw_err)?;
@@ -383,6 +373,25 @@ fn draw_line<DB: DrawingBackend>(
             root.draw(&PathElement::new(vec![at(t), at(e)], style)).map_err(draw_err)?;
             t = e + gap;
         }
+    }
+    Ok(())
+}
+
+/// Horizontal grid lines at `ticks` with their values on the left, for the line charts and
+/// the funnel (`py`: a value's height).
+fn value_grid<DB: DrawingBackend>(
+    root: &Area<DB>,
+    s: i32,
+    (x0, x1): (i32, i32),
+    ticks: &[f64],
+    py: &impl Fn(f64) -> i32,
+    text: &impl Fn(i32, &'static RGBColor, HPos) -> TextStyle<'static>,
+) -> Result<(), ChartError> {
+    for &v in ticks {
+        root.draw(&PathElement::new(vec![(x0 * s, py(v) * s), (x1 * s, py(v) * s)], GRID.stroke_width(s as u32)))
+            .map_err(draw_err)?;
+        root.draw(&Text::new(format!("{v:.0}"), ((x0 - 6) * s, py(v) * s), text(11, &MUTED, HPos::Right)))
+            .map_err(draw_err)?;
     }
     Ok(())
 }
