@@ -244,6 +244,18 @@ pub fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// A response's status, or 0 for a connection the server refused past its connection caps
+/// (`server::connections`): it answers and closes before reading the request, which an
+/// HTTP client reports as an error, not as the 429 or 503 it was sent. A burst larger than
+/// the cap per address (the long runs) meets those.
+pub fn status_or_refused(answer: reqwest::Result<reqwest::Response>) -> u16 {
+    match answer {
+        Ok(r) => r.status().as_u16(),
+        Err(e) if e.is_request() => 0,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 /// The working directory of the binaries the tests start: what they write relative to it
 /// (the demo's passwords file of a PostgreSQL database, `data/demo-accounts.txt`) stays out
 /// of the source tree.
