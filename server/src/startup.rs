@@ -124,10 +124,10 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let send_timeout = limits.send_timeout;
-    let connections = crate::connections::Connections::new(limits.connections);
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::Service as _;
+    let send_timeout = limits.send_timeout;
+    let connections = crate::connections::Connections::new(limits.connections);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

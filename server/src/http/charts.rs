@@ -111,8 +111,7 @@ async fn period_chart(
     Ok(match name {
         ChartName::SatisfactionTrend => trend_chart(state, filter, q, lang).await?,
         ChartName::AdoptionByModel => {
-            let (models, provinces) = (figures::model_choices(db).await?, figures::provinces(db).await?);
-            let (_, matrix) = loaders::completeness_and_matrix(db, filter, &models, &provinces).await?;
+            let matrix = adoption_matrix(db, filter).await?;
             let rows = matrix.by_model().into_iter().map(|(m, adopting, communes)| {
                 let rate = app::domain::figures::adoption_rate(adopting, communes).map(|p| p.to_2dp()).unwrap_or_default();
                 vec![m.code, m.name, communes.to_string(), adopting.to_string(), rate]
@@ -121,8 +120,7 @@ async fn period_chart(
             (specs::adoption_by_model(&matrix, lang), csv)
         }
         ChartName::ModelsPerCommune => {
-            let (models, provinces) = (figures::model_choices(db).await?, figures::provinces(db).await?);
-            let (_, matrix) = loaders::completeness_and_matrix(db, filter, &models, &provinces).await?;
+            let matrix = adoption_matrix(db, filter).await?;
             let distribution = loaders::models_distribution(db, filter, &matrix).await?;
             let communes: u64 = distribution.iter().map(|d| d.1).sum();
             let rows = distribution.iter().map(|&(m, n)| {
@@ -140,10 +138,7 @@ async fn period_chart(
         _ => {
             let comparison = if matches!(name, ChartName::AdoptionByCommune | ChartName::SatisfactionByCommune) {
                 let code = given(&q.district).ok_or_else(|| HttpError::bad("district", "required: a district code"))?;
-                let found = app::ssr::entities::unit::Entity::find_by_id(code.clone()).one(db).await?;
-                if found.is_none_or(|u| u.level == "commune") {
-                    return Err(app::domain::FilterError::UnknownDistrict(code).into());
-                }
+                figures::check_commune_parent(db, &code).await?;
                 loaders::commune_comparison(db, &code, filter).await?
             } else {
                 figures::comparison(db, filter, &figures::provinces(db).await?).await?
@@ -157,6 +152,12 @@ async fn period_chart(
             (spec, csv)
         }
     })
+}
+
+/// The dashboard's group × model matrix of adoption for the filter, as the page has it.
+async fn adoption_matrix(db: &app::ssr::Db, filter: &app::domain::FigureFilter) -> Result<app::domain::AdoptionMatrix, HttpError> {
+    let (models, provinces) = (figures::model_choices(db).await?, figures::provinces(db).await?);
+    Ok(loaders::completeness_and_matrix(db, filter, &models, &provinces).await?.1)
 }
 
 /// The dashboard's trend: the province's line and the chosen district's, one CSV row per

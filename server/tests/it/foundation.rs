@@ -179,6 +179,9 @@ on_both_engines!(every_page_renders_on_the_server, |engine: Engine| async move {
     let lists = &lists[..lists.find("</div>").unwrap()];
     assert_eq!(lists.matches("<a href=\"/communes/402-").count(), flagged);
     assert!(funnel.as_array().unwrap().len() > 1, "the district's communes compared");
+    // After 2025 the province's own page compares its communes; its funnel downloads too.
+    let (status, _) = app.get_text("/charts/satisfaction-funnel.csv?period=2026-11&district=38").await;
+    assert_eq!(status, 200);
     // A bad period is explained next to the field.
     let (status, html) = app.get_text("/?period=2024-13").await;
     assert_eq!(status, 200);

@@ -481,16 +481,24 @@ pub async fn funnel(db: &Db, f: &FigureFilter, district: Option<&str>) -> Result
     use crate::domain::{Comparison, Funnel, UnitLevel};
     let compared = match district {
         Some(code) => {
-            let found = <crate::ssr::entities::unit::Entity as sea_orm::EntityTrait>::find_by_id(code.to_string()).one(db).await?;
-            if found.is_none_or(|u| u.level != UnitLevel::District.as_str()) {
-                return Err(FilterError::UnknownDistrict(code.to_string()).into());
-            }
+            check_commune_parent(db, code).await?;
             let rows = commune_figures(db, code, f).await?.into_iter().map(Into::into).collect();
             Comparison { level: UnitLevel::Commune, rows }
         }
         None => comparison(db, f, &provinces(db).await?).await?,
     };
     Ok(Funnel::of(&compared))
+}
+
+/// `code` is a unit whose communes a page compares: a district, or a province (its
+/// communes directly under it after 2025, as `/districts/{province}` shows them).
+pub async fn check_commune_parent(db: &Db, code: &str) -> Result<(), QueryError> {
+    use sea_orm::EntityTrait;
+    let found = super::entities::unit::Entity::find_by_id(code.to_string()).one(db).await?;
+    if found.is_none_or(|u| u.level == crate::domain::UnitLevel::Commune.as_str()) {
+        return Err(FilterError::UnknownDistrict(code.to_string()).into());
+    }
+    Ok(())
 }
 
 #[derive(FromQueryResult)]

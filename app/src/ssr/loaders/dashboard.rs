@@ -133,7 +133,7 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
             String::new()
         },
         trend_svg: charts::svg(&crate::charts::trend_lines(&trend, lang))?,
-        models_svg: charts::svg(&crate::charts::adoption_by_model(&matrix, lang))?,
+        models_svg: if per_unit_charts { String::new() } else { charts::svg(&crate::charts::adoption_by_model(&matrix, lang))? },
         spread_svg,
         total: comparison.total(),
         reporting: reporting(&completeness),
