@@ -34,9 +34,13 @@ serve() { # db-url port
 
 serve "sqlite://$WORK/demo.db" 3901
 measure "Demo province (Thanh Hóa, 725 units, $(wc -l < server/demo/surveys.csv) surveys)" http://127.0.0.1:3901 \
-  "/" "/?period=2024" "/?period=2024&model=CQTT" "/districts/402?period=2024" "/communes/38-001" \
+  "/" "/?period=2026-11" "/?period=2024" "/?period=2024&model=CQTT" "/districts/402?period=2024" "/communes/38-001" \
   "/models/CQTT" "/completeness?period=2026-10" "/search?q=nhu+xuan" \
   "/charts/satisfaction-by-district.svg?period=2024" "/charts/satisfaction-by-district.png?period=2024"
+
+printf '\nIn Chromium, JavaScript off\n\n| page | HTML | height at 1280 px | at 360 px (scroll width) |\n|---|---|---|---|\n'
+node end2end/measure-pages.mjs http://127.0.0.1:3901 "/?period=2026-11" "/?period=2026" "/?period=2024" |
+  awk -F'\t' '{ printf "| `%s` | %.0f KB | %s px | %s px (%s px) |\n", $1, $3 / 1024, $4, $5, $6 }'
 
 # TCP_NODELAY: 200 requests for a static file on one keep-alive connection (curl reuses it
 # for every URL of one invocation). Without it each took ~40 ms (Nagle meets delayed ACK).

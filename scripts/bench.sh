@@ -14,7 +14,8 @@
 # (computed, timed with curl), then wrk (Debian's) on loopback against: the same bytes as a
 # static file from the same server (the ceiling), the health check (one SELECT 1 per
 # request), the district summary as CSV and JSON for a year, a quarter and a year + model,
-# the dashboard and a district page; survey writes through `POST /api/v1/surveys`
+# the dashboard (for 2024 and for the last month, in today's shape; and its page size in
+# Chromium) and a district page; survey writes through `POST /api/v1/surveys`
 # (authenticated, one row each);
 # the streaming export of every survey row; the bare aggregate in sqlite3 / psql; and on
 # SQLite, Datasette (PyPI) with the same aggregate as a canned query. The server's peak RSS
@@ -84,6 +85,9 @@ SELECT d.code, d.name, COALESCE(ca.communes, 0) AS communes, COALESCE(ca.adoptin
 FROM d LEFT JOIN ca ON ca.district_code = d.code LEFT JOIN sv ON sv.district_code = d.code ORDER BY d.code"
 
 PORT=3917
+# The generated years end with December 2025: the last month is "today" in today's shape
+# (one province's communes, or a country's 34 provinces).
+TODAY=2025-12
 for size in $SIZES; do
   data="$OUT/data/$size"
   if [ ! -s "$data/surveys.csv" ]; then
@@ -127,6 +131,7 @@ for size in $SIZES; do
       "summary API, quarter|/api/v1/figures/district-summary?period=2024-Q2"
       "summary API, year + model|/api/v1/figures/district-summary?period=2024&model=M01"
       "dashboard (HTML)|/?period=2024"
+      "dashboard, today's shape (HTML)|/?period=$TODAY"
       "district page (HTML)|/districts/$district?period=2024"
     )
     # Each figure's first answer is computed from the database, as the first one after a
@@ -139,6 +144,12 @@ for size in $SIZES; do
       t=$(curl -s -o /dev/null -H 'Accept-Encoding: br, gzip' -w '%{time_total}' "$base${entry#*|}")
       record "$size" "$engine" "${entry%%|*}: first answer" 1 "-" "$(awk -v t="$t" 'BEGIN{printf "%.1f", t*1000}')" "-" "computed"
     done
+    # The dashboard as an official sees it in Chromium with JavaScript off, before and after
+    # the 2025 reorganisation (the figures are cached by now: the first answer is above).
+    while IFS=$'\t' read -r path _ bytes tall phone phone_width; do
+      record "$size" "$engine" "page size: $path" 1 "-" "-" "-" \
+        "$(awk -v b="$bytes" 'BEGIN{printf "%.0f KB", b/1024}') HTML; $tall px tall at 1280 px, $phone px at 360 px ($phone_width px wide)"
+    done < <(node end2end/measure-pages.mjs "$base" "/?period=2024" "/?period=$TODAY")
     # The references: the same bytes as the CSV download as a static file from the same
     # server (the ceiling for an answer of that size), and an answer that reads the database
     # once per request (/healthz: one SELECT 1). Cached figures read the data's version in

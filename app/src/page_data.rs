@@ -20,7 +20,8 @@ pub struct DashboardData {
     /// The period shown: the one asked for, or the latest year with survey counts.
     pub period: String,
     pub models: Vec<Choice>,
-    /// The provinces (the form offers them when there are several).
+    /// The provinces valid during the period, and one the address names (the form offers
+    /// them when there are several).
     pub provinces: Vec<Choice>,
     /// The districts for the trend: the chosen province's, or all.
     pub districts: Vec<Choice>,

@@ -3,7 +3,10 @@
 //!
 //! What it looks like: provinces with districts of varied sizes, communes under them until
 //! 30 June 2025, then merged about three to one into new communes directly under the
-//! province (each old commune's `successor_code` names its new one); models adopted by a
+//! province (each old commune's `successor_code` names its new one), and the provinces merged
+//! as the country's were (63 into 34: most kept, the rest two or three into one that keeps
+//! the first one's code, the others' `successor_code` naming it, their new communes under
+//! it); models adopted by a
 //! few pilot communes first and spreading over the years, some never reaching a commune;
 //! monthly survey counts for each model a commune runs and a quarterly count for its
 //! service as a whole, 20–400 ballots each, satisfaction mostly 80–99% with some districts
@@ -14,7 +17,10 @@ use std::path::Path;
 /// The size of the generated set.
 #[derive(Clone, Debug)]
 pub struct Shape {
+    /// Provinces before the 2025 reorganisation.
     pub provinces: u32,
+    /// Provinces after it: the others merged into these.
+    pub provinces_after: u32,
     pub districts: u32,
     /// Communes before the 2025 reorganisation, over all districts.
     pub communes: u32,
@@ -49,6 +55,38 @@ const REORGANISED_LAST_DAY: &str = "2025-06-30";
 const REORGANISED_FIRST_DAY: &str = "2025-07-01";
 /// Old communes per new one after the merger.
 const MERGED: u32 = 3;
+
+/// The provinces after the merger for `before` of them by default: the country's 63 → 34.
+pub fn provinces_after(before: u32) -> u32 {
+    ((f64::from(before) * 34.0 / 63.0).round() as u32).max(1)
+}
+
+/// How many consecutive provinces become each province of July 2025 (in order, summing to
+/// `before`), as the country's 63 became 34: of the provinces that disappear, about four in
+/// five joined one other and the rest made a group of three (52 into 23, 11 kept). A few
+/// groups of four or more only when asked for far fewer provinces than that allows.
+fn province_groups(rng: &mut Rng, before: u32, after: u32) -> Vec<u32> {
+    let gone = before - after;
+    // Groups that take in others: each absorbs one, and the rest of `gone` spread as thirds.
+    let merged = ((f64::from(gone) * 23.0 / 29.0).round() as u32).max(gone.div_ceil(2)).min(after);
+    let mut sizes = vec![1; after as usize];
+    let mut left = gone;
+    for size in sizes.iter_mut().take(merged as usize) {
+        *size += 1;
+        left -= 1;
+    }
+    let mut at = 0;
+    while left > 0 {
+        sizes[at % merged.max(1) as usize] += 1;
+        left -= 1;
+        at += 1;
+    }
+    // Spread the kept ones and the merged ones over the country, the same for a seed.
+    for i in (1..sizes.len()).rev() {
+        sizes.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+    }
+    sizes
+}
 
 /// SplitMix64: small, fast and the same on every machine, which is all a generator needs.
 struct Rng(u64);
@@ -86,6 +124,9 @@ pub fn generate(shape: &Shape, out: &Path, progress: &dyn Fn(u64, u64)) -> Resul
         return Err(GenerateError::Shape(
             "need at least one province, a district per province and a commune per district",
         ));
+    }
+    if shape.provinces_after == 0 || shape.provinces_after > shape.provinces {
+        return Err(GenerateError::Shape("need at least one province after the merger, and no more than before"));
     }
     if shape.models == 0 || !(1..=50).contains(&shape.years) {
         return Err(GenerateError::Shape("need at least one model, and 1 to 50 years"));
@@ -133,9 +174,18 @@ pub fn generate(shape: &Shape, out: &Path, progress: &dyn Fn(u64, u64)) -> Resul
     let mut communes_left = shape.communes;
     let mut communes_done = 0;
     let mut districts_left = shape.districts;
+    // Each province's successor after the merger: the first of its group, which goes on.
+    let mut successors = Vec::new();
+    for size in province_groups(&mut rng, shape.provinces, shape.provinces_after) {
+        let first = successors.len() as u32;
+        successors.extend((0..size).map(|_| format!("T{:02}", first + 1)));
+    }
     for p in 0..shape.provinces {
         let province = format!("T{:02}", p + 1);
-        units.row(&[&province, &format!("Tỉnh {}", p + 1), "province", "", "tỉnh", "", "", ""])?;
+        let successor = &successors[p as usize];
+        let (valid_to, successor_code) =
+            if *successor == province { ("", "") } else { (REORGANISED_LAST_DAY, successor.as_str()) };
+        units.row(&[&province, &format!("Tỉnh {}", p + 1), "province", "", "tỉnh", "", valid_to, successor_code])?;
         done.units += 1;
         let mut old = Vec::new();
         for d in 0..districts_of(p) {
@@ -180,7 +230,8 @@ pub fn generate(shape: &Shape, out: &Path, progress: &dyn Fn(u64, u64)) -> Resul
                 old.push((Commune { code, level, starts }, district.clone()));
             }
         }
-        // The merger: consecutive old communes (of one district, mostly) become one new one.
+        // The merger: consecutive old communes (of one district, mostly) become one new one,
+        // under the province this one became.
         for (n, group) in old.chunks(MERGED as usize).enumerate() {
             let new_code = format!("{province}-M{:04}", n + 1);
             let level = group.iter().map(|(c, _)| c.level).sum::<f64>() / group.len() as f64;
@@ -193,7 +244,7 @@ pub fn generate(shape: &Shape, out: &Path, progress: &dyn Fn(u64, u64)) -> Resul
             }
             let kind = if rng.unit() < 0.2 { "phường" } else { "xã" };
             let name = format!("Xã mới {} ({province})", n + 1);
-            units.row(&[&new_code, &name, "commune", &province, kind, REORGANISED_FIRST_DAY, "", ""])?;
+            units.row(&[&new_code, &name, "commune", successor, kind, REORGANISED_FIRST_DAY, "", ""])?;
             done.units += group.len() as u64 + 1;
             // The new commune runs what any of its predecessors ran, from the merger on.
             let starts = (0..spread.len())
@@ -296,6 +347,21 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provinces_merge_as_the_country_did() {
+        assert_eq!(provinces_after(63), 34);
+        assert_eq!(provinces_after(1), 1);
+        let groups = province_groups(&mut Rng(1), 63, 34);
+        assert_eq!((groups.len(), groups.iter().sum::<u32>()), (34, 63));
+        let count = |n: u32| groups.iter().filter(|&&g| g == n).count();
+        // 11 kept, 17 pairs and 6 threes: 52 provinces into 23.
+        assert_eq!((count(1), count(2), count(3)), (11, 17, 6));
+        assert_eq!(province_groups(&mut Rng(1), 5, 5), vec![1; 5]);
+        assert_eq!(province_groups(&mut Rng(1), 3, 1), vec![3]);
+        let few = province_groups(&mut Rng(1), 10, 2);
+        assert_eq!((few.len(), few.iter().sum::<u32>()), (2, 10));
+    }
 
     #[test]
     fn the_generator_is_the_same_for_a_seed_and_differs_for_another() {

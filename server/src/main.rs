@@ -87,8 +87,12 @@ struct GenerateArgs {
     communes: u32,
     #[arg(long, default_value_t = 27, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     districts: u32,
+    /// Provinces before the 2025 reorganisation.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000))]
     provinces: u32,
+    /// Provinces after it, the others merged into them [default: as the country's 63 → 34].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    provinces_after: Option<u32>,
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
     models: u32,
     /// Years of monthly counts, ending with December 2025.
@@ -402,6 +406,7 @@ async fn command(cli: Cli, opened: &Opened) -> Result<(), CliError> {
         Command::Generate(a) => {
             let shape = server::generate::Shape {
                 provinces: a.provinces,
+                provinces_after: a.provinces_after.unwrap_or_else(|| server::generate::provinces_after(a.provinces)),
                 districts: a.districts,
                 communes: a.communes,
                 models: a.models,

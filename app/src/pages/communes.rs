@@ -11,7 +11,9 @@ use leptos_router::hooks::use_query_map;
 pub async fn commune_groups() -> Result<(Vec<Choice>, Vec<Choice>), super::PageError> {
     let db = super::db()?;
     let districts = crate::ssr::figures::district_choices(&db, None).await.map_err(super::db_failed)?;
-    let provinces = crate::ssr::figures::provinces(&db).await.map_err(super::db_failed)?;
+    // Today's provinces: one merged into another in 2025 has no communes of its own since.
+    let today = crate::domain::Period::month_of(crate::ssr::writes::today());
+    let provinces = crate::ssr::figures::provinces_during(&db, today).await.map_err(super::db_failed)?;
     Ok((provinces, districts))
 }
 

@@ -378,6 +378,94 @@ on_both_engines!(a_chosen_province_shows_its_districts_and_a_wrong_one_is_said, 
     assert!(!html.contains("data-testid=\"district-summary\""));
 });
 
+// A generated country of three provinces merged into two on 1 July 2025 (one absorbed by
+// another, which keeps its code): compared three before and two after, and the merged
+// province's trend and the country's run across the change, each quarter summed here from
+// the generated files themselves.
+on_both_engines!(a_country_merges_provinces_and_its_trends_run_across, |engine: Engine| async move {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("set");
+    let shape = ["--provinces", "3", "--provinces-after", "2", "--districts", "6", "--communes", "60"];
+    let mut args = vec!["generate", "--out", out.to_str().unwrap(), "--models", "2", "--years", "2", "--seed", "5"];
+    args.extend(shape);
+    let run = common::cli("sqlite::memory:", &args);
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let read = |file: &str| -> Vec<csv::StringRecord> {
+        csv::Reader::from_path(out.join(file)).unwrap().records().map(Result::unwrap).collect()
+    };
+    // units.csv: code, name, level, parent_code, kind, valid_from, valid_to, successor_code
+    let units = read("units.csv");
+    let absorbed: Vec<&csv::StringRecord> = units.iter().filter(|u| &u[2] == "province" && !u[7].is_empty()).collect();
+    assert_eq!(absorbed.len(), 1, "one province merged into another");
+    let (gone, into) = (absorbed[0][0].to_string(), absorbed[0][7].to_string());
+    assert_eq!(&absorbed[0][6], "2025-06-30");
+    let kept = units.iter().find(|u| &u[2] == "province" && u[0] != *gone && u[0] != *into).unwrap()[0].to_string();
+    let parent: std::collections::HashMap<String, String> =
+        units.iter().map(|u| (u[0].to_string(), u[3].to_string())).collect();
+    let province_after = |code: &str| {
+        let mut code = code.to_string();
+        while !parent[&code].is_empty() {
+            code = parent[&code].clone();
+        }
+        if code == gone { into.clone() } else { code }
+    };
+    // The communes of July 2025 on hang under the provinces that go on, the merged one's
+    // from both provinces' old communes.
+    let new_parents: std::collections::HashSet<String> =
+        units.iter().filter(|u| &u[5] == "2025-07-01").map(|u| u[3].to_string()).collect();
+    assert_eq!(new_parents, [into.clone(), kept.clone()].into());
+    assert!(units.iter().any(|u| &u[2] == "commune" && province_after(&u[0]) == into && parent[&u[3]] == gone));
+
+    let set = out.clone();
+    let app = TestApp::spawn_with(engine, false, |db| async move {
+        let set = server::sources::read(&set).unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+    })
+    .await;
+    // Compared: three provinces before the merger, the two that go on after.
+    let codes = |csv: &str| csv.lines().skip(1).map(|l| l.split(',').next().unwrap().to_string()).collect::<Vec<_>>();
+    let (_, before) = app.get_text("/charts/satisfaction-by-district.csv?period=2024").await;
+    assert_eq!(codes(&before), ["T01", "T02", "T03"]);
+    let mut after = vec![into.clone(), kept.clone()];
+    after.sort();
+    let (_, csv) = app.get_text("/charts/satisfaction-by-district.csv?period=2025-Q3").await;
+    assert_eq!(codes(&csv), after);
+    let (_, funnel) = json(&app, "/api/v1/figures/funnel?period=2025-Q3").await;
+    let rows: Vec<&str> = funnel.as_array().unwrap().iter().map(|r| r["unit_code"].as_str().unwrap()).collect();
+    assert_eq!(rows, after);
+    let (_, html) = app.get_text("/?period=2025-Q3").await;
+    assert!(!html.contains(&format!("<option value=\"{gone}\"")), "the form offers today's provinces");
+    let (_, html) = app.get_text("/?period=2024").await;
+    assert!(html.contains(&format!("<option value=\"{gone}\"")), "and the old ones for history");
+
+    // Each quarter by hand: every survey of the lineage, in the quarter containing its period.
+    let span = app::domain::Period::span("2024-Q1".parse().unwrap(), "2025-Q4".parse().unwrap()).unwrap();
+    let mut by_hand: std::collections::HashMap<String, Vec<u64>> = Default::default();
+    for s in read("surveys.csv") {
+        let period: app::domain::Period = s[2].parse().unwrap();
+        let at = span.iter().position(|q| q.first_day() <= period.first_day() && period.last_day() <= q.last_day());
+        let sums = by_hand.entry(province_after(&s[0])).or_insert_with(|| vec![0; span.len()]);
+        sums[at.expect("every survey in 2024–2025")] += s[3].parse::<u64>().unwrap();
+    }
+    let merged = respondents_by_quarter(&app, &into).await;
+    assert_eq!(merged, by_hand[&into], "{into} and {gone} before, {into} after");
+    assert!(merged.iter().all(|&n| n > 0), "no gap at the merger: {merged:?}");
+    assert_eq!(respondents_by_quarter(&app, &kept).await, by_hand[&kept]);
+    // The country's: both provinces that go on, nothing twice.
+    let (_, country) = app.get_text("/charts/satisfaction-trend.csv?period=2025-Q4").await;
+    for (i, quarter) in span.iter().enumerate() {
+        let whole = by_hand[&into][i] + by_hand[&kept][i];
+        assert!(country.contains(&format!("\nCả nước,{quarter},{whole},")), "{quarter}: {whole} ballots in {country}");
+    }
+});
+
+/// A unit's ballots in each quarter of 2024–2025, from the trend API.
+async fn respondents_by_quarter(app: &TestApp, unit: &str) -> Vec<u64> {
+    let (status, body) = json(app, &format!("/api/v1/figures/trend?unit={unit}&from=2024-Q1&to=2025-Q4")).await;
+    assert_eq!(status, 200, "{body}");
+    body.as_array().unwrap().iter().map(|r| r["respondents"].as_u64().unwrap()).collect()
+}
+
 async fn html_has(app: &TestApp, path: &str, text: &str) -> bool {
     app.get_text(path).await.1.contains(text)
 }

@@ -409,15 +409,27 @@ pub async fn trend_choices(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) 
     Ok(choices)
 }
 
-/// The province units, by code.
+/// The province units, by code: every one the database has known.
 pub async fn provinces(db: &Db) -> Result<Vec<Choice>, DbErr> {
+    provinces_in(db, None).await
+}
+
+/// The provinces valid during P, by code: those a whole country's figures for P compare
+/// (63 before July 2025, 34 after: a merged province ends the day before).
+pub async fn provinces_during(db: &Db, p: Period) -> Result<Vec<Choice>, DbErr> {
+    provinces_in(db, Some(p)).await
+}
+
+async fn provinces_in(db: &Db, during: Option<Period>) -> Result<Vec<Choice>, DbErr> {
     use super::entities::unit;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let rows = unit::Entity::find()
-        .filter(unit::Column::Level.eq("province"))
-        .order_by_asc(unit::Column::Code)
-        .all(db)
-        .await?;
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+    let mut q = unit::Entity::find().filter(unit::Column::Level.eq("province"));
+    if let Some(p) = during {
+        q = q
+            .filter(Condition::any().add(unit::Column::ValidFrom.is_null()).add(unit::Column::ValidFrom.lte(p.last_day())))
+            .filter(Condition::any().add(unit::Column::ValidTo.is_null()).add(unit::Column::ValidTo.gte(p.first_day())));
+    }
+    let rows = q.order_by_asc(unit::Column::Code).all(db).await?;
     Ok(rows.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect())
 }
 
@@ -436,30 +448,31 @@ pub async fn province_of(db: &Db, level: crate::domain::UnitLevel) -> Result<Has
     Ok(rows.into_iter().filter_map(|(code, parent)| Some((code, parent?))).collect())
 }
 
-/// True when the figures are of a whole country (several provinces, none chosen): the
-/// dashboard then compares provinces, not the country's 700 districts.
+/// True when the figures are of a whole country (a database of several provinces, none
+/// chosen): the dashboard then compares provinces, not the country's 700 districts.
 pub fn shows_country(f: &FigureFilter, provinces: &[Choice]) -> bool {
     f.province.is_none() && provinces.len() > 1
 }
 
 /// What the dashboard compares for P (see [`crate::domain::Comparison`]); for a whole
-/// country, its provinces (their districts', or after 2025 communes', totals).
-/// `all_provinces` is [`provinces`], read once by the caller's computation.
+/// country, its provinces valid during P (their districts', or after 2025 communes',
+/// totals). `all_provinces` is [`provinces`], read once by the caller's computation.
 pub async fn comparison(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) -> Result<crate::domain::Comparison, DbErr> {
     use crate::domain::{compares_communes, Comparison, UnitLevel};
     let country = shows_country(f, all_provinces);
+    let compared = if country { provinces_during(db, f.period).await? } else { Vec::new() };
     if !compares_communes(f.period) {
         let rows = district_summary(db, f).await?;
         let districts = Comparison { level: UnitLevel::District, rows: rows.into_iter().map(Into::into).collect() };
         if country {
             let parent = province_of(db, UnitLevel::District).await?;
-            return Ok(districts.by_province(all_provinces, |d| parent.get(d).cloned()));
+            return Ok(districts.by_province(&compared, |d| parent.get(d).cloned()));
         }
         return Ok(districts);
     }
     let in_scope: Vec<&Choice> = match &f.province {
         Some(p) => all_provinces.iter().filter(|c| &c.code == p).collect(),
-        None => all_provinces.iter().collect(),
+        None => compared.iter().collect(),
     };
     let mut communes = Comparison { level: UnitLevel::Commune, rows: Vec::new() };
     let mut parent = HashMap::new();
@@ -470,7 +483,7 @@ pub async fn comparison(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) -> 
         }
     }
     if country {
-        return Ok(communes.by_province(all_provinces, |c| parent.get(c).cloned()));
+        return Ok(communes.by_province(&compared, |c| parent.get(c).cloned()));
     }
     Ok(communes)
 }

@@ -60,8 +60,12 @@ pub async fn completeness_and_matrix(
     let cell = |group: &str, model: &str| cells.get(&(group.to_string(), model.to_string())).copied().unwrap_or(0);
     let mut matrix = crate::domain::AdoptionMatrix::new(groups, models.to_vec(), cell);
     if figures::shows_country(f, provinces) && !crate::domain::compares_communes(f.period) {
-        let parent = figures::province_of(db, crate::domain::UnitLevel::District).await?;
-        matrix = matrix.by_province(provinces, |d| parent.get(d).cloned());
+        let (parent, compared) = futures_util::future::try_join(
+            figures::province_of(db, crate::domain::UnitLevel::District),
+            figures::provinces_during(db, f.period),
+        )
+        .await?;
+        matrix = matrix.by_province(&compared, |d| parent.get(d).cloned());
     }
     Ok((completeness, matrix))
 }
@@ -113,6 +117,14 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
         figures::home_counts(db),
     )
     .await?;
+    // The form offers the provinces of P (34 after the 2025 merger, 63 before), and one the
+    // address names, so that it stays chosen.
+    let mut offered = figures::provinces_during(db, f.period).await?;
+    if let Some(named) = f.province.as_ref().and_then(|p| provinces.iter().find(|c| &c.code == p)) {
+        if !offered.contains(named) {
+            offered.push(named.clone());
+        }
+    }
     let funnel = crate::domain::Funnel::of(&comparison);
     let per_unit_charts = comparison.level != crate::domain::UnitLevel::Commune;
     let spread_svg = if per_unit_charts {
@@ -138,7 +150,7 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
         total: comparison.total(),
         reporting: reporting(&completeness),
         models,
-        provinces,
+        provinces: offered,
         districts,
         comparison,
         matrix,

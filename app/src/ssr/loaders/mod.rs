@@ -56,7 +56,7 @@ impl From<FilterError> for LoadError {
 
 /// Today on the server, for the printed line under the filters.
 fn today() -> String {
-    date(chrono::Utc::now().date_naive())
+    date(crate::ssr::writes::today())
 }
 
 fn reporting(rows: &[CompletenessRow]) -> Reporting {
