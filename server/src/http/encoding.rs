@@ -4,12 +4,28 @@
 //! first request that asks for it, instead of by the compression layer for every request:
 //! compressed anew for each, a large answer went out many times slower to the clients that
 //! take gzip (python's `requests` and every browser) than to those that take none.
+//!
+//! How hard to compress follows how long the answer lasts. A kept answer lives until the
+//! next write; while writes arrive every few seconds, the strong levels (brotli 10: ~0.1 s
+//! for the national dashboard) would be paid again and again on the first request after
+//! each. So a large body is first made at a fast level, and once the answer has lasted
+//! [`SETTLED`] — the data has settled — the strong coding is made off the request path and
+//! served from then on. A small body is made strong at once: it costs little either way.
 use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, IntoResponseParts, Response};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
+
+/// How long a kept answer lasts before its strong codings are made.
+pub const SETTLED: Duration = Duration::from_secs(10);
+
+/// Bodies up to this size are made at the strong level at once (brotli 10 on 16 KB: a few
+/// milliseconds).
+pub const SMALL_BODY: usize = 16 * 1024;
 
 /// A kept body and its codings, each made on first use (clones share them).
 #[derive(Clone)]
@@ -30,29 +46,72 @@ pub fn compressed_already(content_type: &str) -> bool {
 
 /// The codings made so far. A browser reaching the server over plain HTTP is never offered
 /// brotli (browsers ask for it only over HTTPS), so such a server never spends time on it.
-#[derive(Default)]
 struct Encoded {
-    brotli: OnceCell<Bytes>,
-    gzip: OnceCell<Bytes>,
+    /// When the answer was kept: how long the data has stayed as it is, near enough.
+    kept_at: Instant,
+    brotli: Coded,
+    gzip: Coded,
+}
+
+impl Encoded {
+    fn coded(&self, coding: Coding) -> &Coded {
+        if coding == Coding::Brotli { &self.brotli } else { &self.gzip }
+    }
+}
+
+/// One coding of a body: the fast making first (large bodies), the strong one once settled.
+#[derive(Default)]
+struct Coded {
+    fast: OnceCell<Bytes>,
+    strong: OnceLock<Bytes>,
+    strong_begun: AtomicBool,
+}
+
+/// A compression at one level.
+type Compress = fn(&[u8], Level) -> Vec<u8>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Level {
+    Fast,
+    Strong,
 }
 
 impl Kept {
     pub fn new(body: impl Into<Bytes>, content_type: &str) -> Kept {
-        Kept { body: body.into(), compressible: !compressed_already(content_type), encoded: Arc::default() }
+        let encoded = Encoded { kept_at: Instant::now(), brotli: Coded::default(), gzip: Coded::default() };
+        Kept { body: body.into(), compressible: !compressed_already(content_type), encoded: Arc::new(encoded) }
     }
 
     /// The body in the best coding the request takes, with that coding's
     /// `Content-Encoding` (none for the plain body).
     pub async fn body_for(&self, accepts: Accepts) -> (Bytes, Option<HeaderValue>) {
+        self.body_at(accepts, Instant::now()).await
+    }
+
+    /// [`Kept::body_for`] as asked at `now`.
+    async fn body_at(&self, accepts: Accepts, now: Instant) -> (Bytes, Option<HeaderValue>) {
         let coding = if self.compressible { accepts.0 } else { Coding::Identity };
-        let (cell, compress, name): (_, fn(&[u8]) -> Vec<u8>, _) = match coding {
-            Coding::Brotli => (&self.encoded.brotli, brotli, "br"),
-            Coding::Gzip => (&self.encoded.gzip, gzip, "gzip"),
+        let (name, compress): (_, Compress) = match coding {
+            Coding::Brotli => ("br", brotli),
+            Coding::Gzip => ("gzip", gzip),
             Coding::Identity => return (self.body.clone(), None),
         };
+        let own = self.encoded.coded(coding);
+        if let Some(strong) = own.strong.get() {
+            return (strong.clone(), Some(HeaderValue::from_static(name)));
+        }
+        let small = self.body.len() <= SMALL_BODY;
+        if !small && now.duration_since(self.encoded.kept_at) >= SETTLED && !own.strong_begun.swap(true, Ordering::SeqCst) {
+            // Made on the blocking pool while this request is served the fast coding.
+            let (encoded, body) = (self.encoded.clone(), self.body.clone());
+            tokio::task::spawn_blocking(move || {
+                let _ = encoded.coded(coding).strong.set(Bytes::from(compress(&body, Level::Strong)));
+            });
+        }
+        let level = if small { Level::Strong } else { Level::Fast };
         let body = self.body.clone();
-        let made = cell.get_or_try_init(|| async move {
-            tokio::task::spawn_blocking(move || Bytes::from(compress(&body))).await
+        let made = own.fast.get_or_try_init(|| async move {
+            tokio::task::spawn_blocking(move || Bytes::from(compress(&body, level))).await
         });
         match made.await {
             Ok(encoded) => (encoded.clone(), Some(HeaderValue::from_static(name))),
@@ -133,21 +192,23 @@ impl Coding {
     }
 }
 
-/// At the strongest level: an answer is compressed once per version of the data, so the
-/// few bytes it saves cost little.
-fn gzip(body: &[u8]) -> Vec<u8> {
+/// Strong: the strongest level, for an answer that has settled (the few bytes it saves
+/// cost little once); fast: level 1, a few times quicker.
+fn gzip(body: &[u8], level: Level) -> Vec<u8> {
     use std::io::Write as _;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::best());
+    let level = if level == Level::Strong { flate2::Compression::best() } else { flate2::Compression::fast() };
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 4), level);
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(body);
     encoder.finish().unwrap_or_default()
 }
 
-/// Quality 10 of 11: close to 11's size at a fraction of its time, and well under gzip's
-/// (the sizes and times are in docs/benchmarks.md). Paid once per answer and version of
-/// the data, by the first request after a write that takes brotli.
-fn brotli(body: &[u8]) -> Vec<u8> {
-    let params = brotli::enc::BrotliEncoderParams { quality: 10, size_hint: body.len(), ..Default::default() };
+/// Strong: quality 10 of 11, close to 11's size at a fraction of its time, and well under
+/// gzip's; fast: quality 4, tens of times quicker and still smaller than gzip's best (the
+/// sizes and times are in docs/benchmarks.md).
+fn brotli(body: &[u8], level: Level) -> Vec<u8> {
+    let quality = if level == Level::Strong { 10 } else { 4 };
+    let params = brotli::enc::BrotliEncoderParams { quality, size_hint: body.len(), ..Default::default() };
     let mut out = Vec::with_capacity(body.len() / 8);
     // Reading a slice and writing to a Vec cannot fail.
     let _ = brotli::BrotliCompress(&mut &body[..], &mut out, &params);
@@ -187,16 +248,69 @@ mod tests {
         assert_eq!(Coding::of(&HeaderMap::new()), Coding::Identity);
     }
 
+    fn unbrotli(body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &body[..], &mut out).unwrap();
+        out
+    }
+
+    fn unzip(body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(body), &mut out).unwrap();
+        out
+    }
+
     #[test]
     fn each_coding_gives_back_the_page() {
         let page = "<tr><td>Thanh Hóa</td><td>91,30%</td></tr>".repeat(200);
-        let mut unbrotlied = Vec::new();
-        brotli::BrotliDecompress(&mut &brotli(page.as_bytes())[..], &mut unbrotlied).unwrap();
-        assert_eq!(unbrotlied, page.as_bytes());
-        let mut unzipped = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip(page.as_bytes())[..]), &mut unzipped).unwrap();
-        assert_eq!(unzipped, page.as_bytes());
-        assert!(brotli(page.as_bytes()).len() < gzip(page.as_bytes()).len());
+        for level in [Level::Fast, Level::Strong] {
+            assert_eq!(unbrotli(&brotli(page.as_bytes(), level)), page.as_bytes());
+            assert_eq!(unzip(&gzip(page.as_bytes(), level)), page.as_bytes());
+            assert!(brotli(page.as_bytes(), level).len() < gzip(page.as_bytes(), level).len());
+        }
+    }
+
+    /// A page of varied rows, too large to be made strong at once.
+    fn large_page() -> String {
+        (0..3000).map(|i| format!("<tr><td>Xã {i}</td><td>{},{:02}%</td></tr>", 60 + i * 7 % 40, i * 13 % 100)).collect()
+    }
+
+    #[tokio::test]
+    async fn a_large_body_is_made_fast_then_strong_once_it_has_lasted() {
+        let br = Accepts(Coding::Brotli);
+        let page = large_page();
+        assert!(page.len() > SMALL_BODY);
+        let kept = Kept::new(page.clone(), "text/html; charset=utf-8");
+        let start = kept.encoded.kept_at;
+        let (fast, encoding) = kept.body_at(br, start).await;
+        assert_eq!((encoding.unwrap(), unbrotli(&fast)), (HeaderValue::from_static("br"), page.clone().into_bytes()));
+        assert_eq!(fast, Bytes::from(brotli(page.as_bytes(), Level::Fast)), "the fast level first");
+        // Not yet settled: the fast bytes again, and nothing strong begun.
+        assert_eq!(kept.body_at(br, start + SETTLED / 2).await.0.as_ptr(), fast.as_ptr());
+        assert!(!kept.encoded.brotli.strong_begun.load(Ordering::SeqCst));
+        // Settled: this request still gets the fast bytes, the strong ones follow.
+        assert_eq!(kept.body_at(br, start + SETTLED).await.0.as_ptr(), fast.as_ptr());
+        let strong = loop {
+            let (body, _) = kept.body_at(br, start + SETTLED * 2).await;
+            if body.as_ptr() != fast.as_ptr() {
+                break body;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        assert_eq!(unbrotli(&strong), page.as_bytes());
+        assert!(strong.len() < fast.len(), "{} < {}", strong.len(), fast.len());
+        // gzip has its own making, the same way.
+        let (gz, _) = kept.body_at(Accepts(Coding::Gzip), start + SETTLED * 3).await;
+        assert_eq!(gz, Bytes::from(gzip(page.as_bytes(), Level::Fast)), "gzip's first making is fast");
+    }
+
+    #[tokio::test]
+    async fn a_small_body_is_made_strong_at_once() {
+        let page = "<tr><td>Thanh Hóa</td><td>91,30%</td></tr>".repeat(100);
+        assert!(page.len() <= SMALL_BODY);
+        let kept = Kept::new(page.clone(), "text/html");
+        let (body, _) = kept.body_for(Accepts(Coding::Brotli)).await;
+        assert_eq!(body, Bytes::from(brotli(page.as_bytes(), Level::Strong)));
     }
 
     #[tokio::test]

@@ -348,3 +348,71 @@ on_both_engines!(a_kept_dashboard_answer_reads_only_the_data_version, |engine: E
     assert_eq!(app.get_text("/?period=2024&model=CQTT&district=").await.0, 200);
     assert!(app.recorded_statements().iter().any(|s| s.contains("survey_sums")), "computed afresh after a write");
 });
+
+// Two `serve` processes behind one database, each with its own figure cache: a write
+// acknowledged by one is in the very next answer of the other, whichever cached the figure
+// before — the page, the API and a download, one round in each direction.
+on_both_engines!(a_write_through_one_server_is_read_through_another, |engine: Engine| async move {
+    let database = common::TestDb::new(engine).await;
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    assert!(common::cli(&database.url, &["demo"]).status.success());
+    let token = common::demo_official_token(&database.url, "two-servers");
+    let servers = [
+        common::start_binary(&database.url, site.path(), &[]),
+        common::start_binary(&database.url, site.path(), &[]),
+    ];
+    let client = reqwest::Client::new();
+    let get = |base: &str, path: &str| {
+        let (client, url) = (client.clone(), format!("{base}{path}"));
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    // What each answer says of 38-001's ballots in November 2025.
+    let trend = "/api/v1/figures/trend?unit=38-001&from=2025-11&to=2025-11";
+    let ballots_in_trend = |json: String| -> u64 {
+        let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+        rows[0]["respondents"].as_u64().unwrap()
+    };
+    let csv_path = "/charts/satisfaction-funnel.csv?period=2025-11";
+    let ballots_in_csv = |csv: String| -> u64 {
+        let row = csv.lines().find(|l| l.starts_with("38-001,")).unwrap_or_else(|| panic!("38-001's row in {csv}"));
+        row.split(',').nth(2).unwrap().parse().unwrap()
+    };
+    let page = "/?period=2025-11";
+    let card = |html: String| common::testid_text(&html, "card-ballots").replace('.', "");
+    let mut expected = None;
+    for (round, (writer, reader)) in [(0, 1), (1, 0), (0, 1)].into_iter().enumerate() {
+        let (w, r) = (&servers[writer].base, &servers[reader].base);
+        // Both servers have the figures cached before the write.
+        let before = ballots_in_trend(get(r, trend).await);
+        assert_eq!(before, ballots_in_trend(get(w, trend).await));
+        if let Some(e) = expected {
+            assert_eq!(before, e, "round {round}: what the last round wrote");
+        }
+        let (csv_before, card_before) = (ballots_in_csv(get(r, csv_path).await), card(get(r, page).await));
+        let added = 10 + round as u64;
+        // The first round adds the row; the next correct it, naming the version they replace.
+        let mut row = serde_json::json!({"unit_code": "38-001", "model_code": "NKV", "period": "2025-11",
+            "respondents": added, "satisfied": added});
+        if round > 0 {
+            row["version"] = round.into();
+        }
+        let body = serde_json::json!({ "rows": [row], "reason": "two servers" });
+        let wrote = client.post(format!("{w}/api/v1/surveys")).bearer_auth(&token).json(&body).send().await.unwrap();
+        assert!(wrote.status().is_success(), "round {round}: {}", wrote.text().await.unwrap());
+        let change = if round == 0 { added } else { 1 };
+        let after = ballots_in_trend(get(r, trend).await);
+        assert_eq!(after, before + change, "round {round}: the other server's API");
+        assert_eq!(ballots_in_csv(get(r, csv_path).await), csv_before + change, "round {round}: its download");
+        let card_after = card(get(r, page).await);
+        assert_ne!(card_after, card_before, "round {round}: its page");
+        expected = Some(after);
+    }
+    for server in &servers {
+        assert!(!server.stderr.lock().unwrap().contains("panicked"));
+    }
+});

@@ -472,7 +472,8 @@ pub async fn comparison(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) -> 
     }
     let in_scope: Vec<&Choice> = match &f.province {
         Some(p) => all_provinces.iter().filter(|c| &c.code == p).collect(),
-        None => compared.iter().collect(),
+        None if country => compared.iter().collect(),
+        None => all_provinces.iter().collect(),
     };
     let mut communes = Comparison { level: UnitLevel::Commune, rows: Vec::new() };
     let mut parent = HashMap::new();
