@@ -7,6 +7,8 @@
 #   BENCH_ENGINES="sqlite postgres"
 #   BENCH_SECONDS=5                      each wrk run
 #   BENCH_CONNECTIONS="16 200"
+#   BENCH_WRITE_RATES="0 2 10 50"        writes per second arriving during the mixed runs
+#   BENCH_MIXED_SECONDS=10               each mixed run
 #   BENCH_RUST_LOG=warn                  the server's log filter (app::ssr::writes=debug times each group)
 #
 # Per size and engine: `reformdash generate` (kept in target/bench/data), a fresh database,
@@ -16,7 +18,9 @@
 # request), the district summary as CSV and JSON for a year, a quarter and a year + model,
 # the dashboard (for 2024 and for the last month, in today's shape; and its page size in
 # Chromium) and a district page; survey writes through `POST /api/v1/surveys`
-# (authenticated, one row each);
+# (authenticated, one row each); readers of the dashboard, the summary download and the
+# API while writes arrive at steady rates (their req/s, p50, p99, the writes' p99 and any
+# read that missed an acknowledged write);
 # the streaming export of every survey row; the bare aggregate in sqlite3 / psql; and on
 # SQLite, Datasette (PyPI) with the same aggregate as a canned query. The server's peak RSS
 # (VmHWM) is read after the runs.
@@ -25,6 +29,7 @@ cd "$ROOT"
 SIZES="${BENCH_SIZES:-10k 100k 1m national}"
 ENGINES="${BENCH_ENGINES:-sqlite postgres}"
 SECONDS_EACH="${BENCH_SECONDS:-5}"
+MIXED_SECONDS="${BENCH_MIXED_SECONDS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-16 200}"
 OUT="$CARGO_TARGET_DIR/bench"
 mkdir -p "$OUT/data"
@@ -212,6 +217,26 @@ for size in $SIZES; do
     read -r code_after head_after body_after t_after <<< "$(revisit)"
     record "$size" "$engine" "dashboard transfer, return visit" 1 "-" "-" "-" \
       "$(kb $((head + body))) KB headers included ($code) while the data is unchanged; after a write ($wrote): $(kb $((head_after + body_after))) KB ($code_after) in $(awk -v t="$t_after" 'BEGIN{printf "%.0f", t*1000}') ms"
+
+    # Readers while writes arrive: each reader (4 connections, as a browser asks for the
+    # dashboard) for BENCH_MIXED_SECONDS while scripts/bench_writer.py writes new keys of
+    # 2024 at a steady rate through the write API and reads every tenth back at once.
+    python3 scripts/bench_writer.py --keys "$data/surveys.csv" 2024 > "$OUT/keys.txt"
+    skip=0
+    for wps in ${BENCH_WRITE_RATES:-0 2 10 50}; do
+      for entry in "dashboard, brotli asked|/?period=2024" "summary CSV, year|/export/district-summary.csv?period=2024" \
+                   "summary API, year|/api/v1/figures/district-summary?period=2024"; do
+        python3 scripts/bench_writer.py "$base" "$token" "$OUT/keys.txt" "$wps" "$MIXED_SECONDS" "$skip" > "$OUT/writer.out" &
+        writer=$!
+        read -r rps p50 p99 bad < <(LOAD_HEADER='Accept-Encoding: br, gzip' SECONDS_EACH="$MIXED_SECONDS" load "$base${entry#*|}" 4)
+        wait "$writer"
+        read -r writes refused _ wp99 checked missed < "$OUT/writer.out"
+        skip=$((skip + writes))
+        note="no writes"
+        [ "$wps" != 0 ] && note="$writes writes ($refused refused), p99 $wp99 ms; reads that missed a write: $missed of $checked"
+        record "$size" "$engine" "${entry%%|*}, $wps writes/s" 4 "$rps" "$p50" "$p99" "$note$([ "$bad" -gt 0 ] && echo ", $bad failed")"
+      done
+    done
 
     # Writes: one row per request, each a new key, with the official's token: counts of the
     # old communes for months before the generated years, the keys taken commune by commune,
