@@ -52,7 +52,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     // The app runs on the server only (islands: the browser hydrates just the `#[island]`s),
     // so the language is fixed for the page; a switch brings a new page.
-    let lang = RwSignal::new(initial_lang());
+    let lang = crate::i18n::PageLang(initial_lang());
     provide_context(lang);
     let current = lang.get_untracked();
     let t = move || lang.get().texts();

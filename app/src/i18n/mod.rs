@@ -532,9 +532,26 @@ pub static EN: Texts = Texts {
     measure: "Measure",
 };
 
-/// The language signal every page reads; provided once by `App`.
-pub fn use_lang() -> RwSignal<Lang> {
-    expect_context::<RwSignal<Lang>>()
+/// The reader's language for the page being rendered; provided once by `App`.
+pub fn use_lang() -> PageLang {
+    expect_context::<PageLang>()
+}
+
+/// The language of the page being rendered: fixed for the page (pages render on the server
+/// only, and a switch brings a new page), so a plain value rather than a signal. A signal
+/// lives in the request's reactive arena, and a view resolved after that arena was dropped
+/// (a client gone while its page's data came back) panicked reading it: "Tried to access a
+/// reactive value that has already been disposed".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageLang(pub Lang);
+
+impl PageLang {
+    pub fn get(self) -> Lang {
+        self.0
+    }
+    pub fn get_untracked(self) -> Lang {
+        self.0
+    }
 }
 
 /// The language the current request asked for, by its cookie. (Pages render on the server
