@@ -7,6 +7,7 @@ mod m20261202_000003_export_order;
 mod m20261202_000004_period_cover;
 mod m20261202_000005_survey_sums;
 mod m20261207_000006_token_expiry;
+mod m20261207_000007_period_totals;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_period_cover::Migration),
             Box::new(m20261202_000005_survey_sums::Migration),
             Box::new(m20261207_000006_token_expiry::Migration),
+            Box::new(m20261207_000007_period_totals::Migration),
         ]
     }
 }

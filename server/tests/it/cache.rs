@@ -82,6 +82,29 @@ async fn check_survey_sums(app: &TestApp, after: &[Step]) {
     let only_afresh: Vec<_> = afresh.iter().filter(|r| !kept.contains(r)).collect();
     assert!(only_kept.is_empty() && only_afresh.is_empty(), "survey sums after {after:?}: kept {only_kept:?}, afresh {only_afresh:?}");
     assert_eq!(kept.len(), afresh.len());
+    // The period totals kept from the sums, and summed afresh from the counts: equal.
+    let totals = |sql: &'static str| async move {
+        let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+        rows.iter()
+            .map(|r| {
+                let text = |i| r.try_get_by_index::<String>(i).unwrap();
+                let number = |i| r.try_get_by_index::<i64>(i).unwrap();
+                (text(0), text(1), text(2), number(3), number(4), number(5))
+            })
+            .collect::<Vec<_>>()
+    };
+    let kept = totals(
+        "SELECT CAST(period_start AS TEXT), CAST(period_end AS TEXT), model_code, CAST(reports AS BIGINT), \
+         CAST(respondents AS BIGINT), CAST(satisfied AS BIGINT) FROM period_totals ORDER BY 1, 2, 3",
+    )
+    .await;
+    let afresh = totals(
+        "SELECT CAST(period_start AS TEXT), CAST(period_end AS TEXT), COALESCE(model_code, '') AS m, \
+         CAST(COUNT(*) AS BIGINT), CAST(SUM(respondents) AS BIGINT), CAST(SUM(satisfied) AS BIGINT) \
+         FROM survey_counts GROUP BY period_start, period_end, m ORDER BY 1, 2, 3",
+    )
+    .await;
+    assert_eq!(kept, afresh, "period totals after {after:?}");
 }
 
 /// Each figure the API answers, with the direct computation it must equal.
@@ -114,6 +137,14 @@ async fn check_every_figure(app: &TestApp, district: &str, model: &str, after: &
         format!("/api/v1/figures/trend?unit={district}&from=2016-01&to=2017-12"),
         serde_json::to_value(direct).unwrap(),
     ));
+    // The dashboard's province line (read from the period totals) against the province's
+    // lineage walked unit by unit.
+    let year = "2017".parse::<Period>().unwrap();
+    let lineage = figures::trend(db, "38", &year.trend_span(), None).await.unwrap();
+    let chart = app.get("/charts/satisfaction-trend.csv?period=2017").await.text().await.unwrap();
+    let line: Vec<String> = chart.lines().filter(|l| l.starts_with("Tỉnh Thanh Hóa,")).map(str::to_string).collect();
+    let direct: Vec<String> = lineage.iter().map(|r| format!("Tỉnh Thanh Hóa,{}", r.csv_cells().join(","))).collect();
+    assert_eq!(line, direct, "the province's trend after {after:?}");
     let csv = app.get("/export/district-summary.csv?period=2016").await.bytes().await.unwrap();
     let rows = figures::district_summary(db, &filter("2016", None)).await.unwrap();
     let direct = server::formats::district_summary(&rows, server::formats::Format::Csv).unwrap();

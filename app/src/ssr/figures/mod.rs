@@ -256,7 +256,7 @@ pub async fn home_counts(db: &Db) -> Result<HomeCounts, DbErr> {
          CAST((SELECT COUNT(*) FROM units WHERE level = 'commune') AS BIGINT) AS communes, \
          CAST((SELECT COUNT(*) FROM reform_models) AS BIGINT) AS models, \
          CAST((SELECT COUNT(*) FROM adoptions) AS BIGINT) AS adoptions, \
-         CAST((SELECT COALESCE(SUM(respondents), 0) FROM survey_sums) AS BIGINT) AS ballots",
+         CAST((SELECT COALESCE(SUM(respondents), 0) FROM period_totals) AS BIGINT) AS ballots",
     );
     let row = CountsRow::find_by_statement(q.build()).one(db).await?.unwrap_or(CountsRow {
         districts: 0,

@@ -20,8 +20,9 @@ pub async fn trend(db: &Db, unit: &str, span: &[Period], model: Option<&str>) ->
     trend_in(db, Some(unit), span, model).await
 }
 
-/// The trend of the whole database, for a country of several provinces: every unit hangs
-/// under a province, so this is their lineages together, without walking them.
+/// The trend of the whole database: every unit hangs under a province, so this is the
+/// provinces' lineages together (a country's, or the one province's of a province's
+/// database), read from the period totals the database keeps, without walking them.
 pub async fn country_trend(db: &Db, span: &[Period], model: Option<&str>) -> Result<Vec<TrendRow>, DbErr> {
     trend_in(db, None, span, model).await
 }
@@ -38,11 +39,11 @@ async fn trend_in(db: &Db, unit: Option<&str>, span: &[Period], model: Option<&s
         "SELECT s.period_start AS period_start, s.period_end AS period_end, \
          CAST(SUM(s.respondents) AS BIGINT) AS respondents, CAST(SUM(s.satisfied) AS BIGINT) AS satisfied ",
     );
-    // A lineage is a few units, read by their key; the whole database is every group's sums.
+    // A lineage is a few units, read by their key; the whole database is its period totals.
     if unit.is_some() {
         q.push("FROM survey_counts s WHERE s.unit_code IN (SELECT code FROM lineage) AND ");
     } else {
-        q.push("FROM survey_sums s WHERE ");
+        q.push("FROM period_totals s WHERE ");
     }
     super::push_survey_inside(&mut q, first.first_day(), last.last_day());
     if let Some(m) = model {

@@ -23,7 +23,14 @@ pub async fn dashboard_trend(
         lines.push((lang.texts().whole_country.to_string(), figures::country_trend(db, &span, model).await?));
     } else if let Some(p) = chosen {
         let name = format!("{} {}", lang.texts().province_prefix, p.name);
-        lines.push((name, figures::trend(db, &p.code, &span, model).await?));
+        // A province's database holds its lineage and nothing else: its trend is the
+        // database's, read from the kept totals instead of every one of its surveys.
+        let rows = if provinces.len() == 1 {
+            figures::country_trend(db, &span, model).await?
+        } else {
+            figures::trend(db, &p.code, &span, model).await?
+        };
+        lines.push((name, rows));
     }
     if let Some(d) = district {
         lines.push((d.name.clone(), figures::trend(db, &d.code, &span, model).await?));
