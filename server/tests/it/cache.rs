@@ -53,16 +53,18 @@ fn month_text(month: u32) -> String {
 async fn check_survey_sums(app: &TestApp, after: &[Step]) {
     use sea_orm::{ConnectionTrait, Statement};
     let db = &app.db;
-    let read = |sql: &'static str| async move {
+    // Each row as its key's texts, then its three counts.
+    let read_keyed = |sql: &'static str, texts: usize| async move {
         let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
         rows.iter()
             .map(|r| {
-                let text = |i| r.try_get_by_index::<String>(i).unwrap();
-                let number = |i| r.try_get_by_index::<i64>(i).unwrap();
-                (text(0), text(1), text(2), text(3), text(4), number(5), number(6), number(7))
+                let key: Vec<String> = (0..texts).map(|i| r.try_get_by_index::<String>(i).unwrap()).collect();
+                let counts: Vec<i64> = (texts..texts + 3).map(|i| r.try_get_by_index::<i64>(i).unwrap()).collect();
+                (key, counts)
             })
             .collect::<Vec<_>>()
     };
+    let read = |sql: &'static str| read_keyed(sql, 5);
     let kept = read(
         "SELECT CAST(period_start AS TEXT), CAST(period_end AS TEXT), group_code, unit_level, model_code, \
          CAST(reports AS BIGINT), CAST(respondents AS BIGINT), CAST(satisfied AS BIGINT) FROM survey_sums \
@@ -83,16 +85,7 @@ async fn check_survey_sums(app: &TestApp, after: &[Step]) {
     assert!(only_kept.is_empty() && only_afresh.is_empty(), "survey sums after {after:?}: kept {only_kept:?}, afresh {only_afresh:?}");
     assert_eq!(kept.len(), afresh.len());
     // The period totals kept from the sums, and summed afresh from the counts: equal.
-    let totals = |sql: &'static str| async move {
-        let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
-        rows.iter()
-            .map(|r| {
-                let text = |i| r.try_get_by_index::<String>(i).unwrap();
-                let number = |i| r.try_get_by_index::<i64>(i).unwrap();
-                (text(0), text(1), text(2), number(3), number(4), number(5))
-            })
-            .collect::<Vec<_>>()
-    };
+    let totals = |sql: &'static str| read_keyed(sql, 3);
     let kept = totals(
         "SELECT CAST(period_start AS TEXT), CAST(period_end AS TEXT), model_code, CAST(reports AS BIGINT), \
          CAST(respondents AS BIGINT), CAST(satisfied AS BIGINT) FROM period_totals ORDER BY 1, 2, 3",
