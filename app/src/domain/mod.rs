@@ -19,7 +19,7 @@ pub mod units;
 pub use completeness::{CommuneReports, CompletenessRow, COMPLETENESS_COLUMNS};
 pub use effectiveness::{CommuneHistory, EffectivenessRow, GeneralSurvey, EFFECTIVENESS_COLUMNS};
 pub use figures::{AdoptionRate, Counts, Figures, Percent, SatisfactionRate, WilsonInterval};
-pub use listing::{Listing, SortKey, PAGE_ROWS};
+pub use listing::{Listing, SortKey, PAGE_ROWS, SHORT_TABLE};
 pub use funnel::{Flag, Funnel, FunnelRow, FUNNEL_COLUMNS};
 pub use filter::{compares_communes, given, Choice, FigureFilter, FigureQuery, FilterError};
 pub use period::{DateSpan, Period, PeriodError};

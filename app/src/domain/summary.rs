@@ -91,6 +91,14 @@ pub struct ComparedUnit {
 }
 
 impl Comparison {
+    /// True when each unit gets its own bar and interval: a province's districts, or a few
+    /// provinces. Many units — a province's 166 communes, a country's 34 or 63 provinces —
+    /// are compared by the funnel alone, and adoption is shown per model; a commune's
+    /// adoption is 0 or 100 % anyway.
+    pub fn draws_each_unit(&self) -> bool {
+        self.level != super::UnitLevel::Commune && self.rows.len() <= super::SHORT_TABLE
+    }
+
     /// The CSV header: the district summary's columns, or the same with `commune_` names.
     pub fn columns(&self) -> Vec<String> {
         let level = self.level.as_str();

@@ -62,6 +62,7 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
     let communes_level = d.comparison.level == UnitLevel::Commune;
     let country = d.comparison.level == UnitLevel::Province;
     let level = d.comparison.level;
+    let each_unit = d.comparison.draws_each_unit();
     let too_few: Vec<String> = d
         .comparison
         .rows
@@ -102,9 +103,10 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
         {country.then(|| view! { <p class="note" data-testid="country-note">{move || t().country_note}</p> })}
         <ChartFigure name=ChartName::SatisfactionFunnel title=t().chart_funnel svg=d.funnel_svg query=filter_query.clone() />
         <FunnelFlags funnel=d.funnel query=filter_query.clone() />
-        {if communes_level {
-            // A bar per commune would be 0 or 100 % each, and the funnel above already
-            // compares their satisfaction: how far each model has spread instead.
+        {if !each_unit {
+            // A bar per commune would be 0 or 100 % each, a bar per province one of dozens,
+            // and the funnel above already compares their satisfaction: how far each model
+            // has spread instead.
             view! {
                 <ChartFigure name=ChartName::AdoptionByModel title=t().chart_adoption_models svg=d.models_svg query=query.clone() />
                 <ChartFigure name=ChartName::ModelsPerCommune title=t().chart_models_per_commune svg=d.spread_svg query=query.clone() />
@@ -121,7 +123,7 @@ fn Dashboard(d: DashboardData, query: String) -> impl IntoView {
         <ComparisonTable comparison=d.comparison query=filter_query listing=(listing, format!("/?{query}")) />
         <ChartFigure name=ChartName::SatisfactionTrend title=t().chart_trend svg=d.trend_svg query=query />
         <TrendTable lines=d.trend />
-        <MatrixTable matrix=d.matrix by_province=by_province />
+        <MatrixTable matrix=d.matrix by_province=by_province folded=!each_unit />
         <p class="db-counts">
             {move || t().in_database}
             // Districts no longer exist in today's shape: not counted on its pages.
@@ -149,29 +151,44 @@ pub fn FunnelFlags(
     let lang = use_lang();
     let t = move || lang.get().texts();
     let level = funnel.level;
-    let named = move |flag: Flag| {
-        let rows: Vec<_> = funnel.furthest(flag).into_iter().cloned().collect();
-        if rows.is_empty() {
-            return view! { <li class="none">{move || t().funnel_none}</li> }.into_any();
-        }
-        rows.into_iter()
-            .map(|r| {
-                let href = unit_href(level, &r.unit_code, &query);
-                let rate = r.satisfaction_rate;
-                view! { <li><a href=href>{r.unit_name}</a>" "{move || format!("{} · {} {}", percent_text(lang.get(), rate), show_count(lang.get(), r.respondents), t().ballots_unit)}</li> }
-            })
-            .collect_view()
-            .into_any()
+    let item = move |r: crate::domain::FunnelRow| {
+        let href = unit_href(level, &r.unit_code, &query);
+        let rate = r.satisfaction_rate;
+        view! { <li><a href=href>{r.unit_name}</a>" "{move || format!("{} · {} {}", percent_text(lang.get(), rate), show_count(lang.get(), r.respondents), t().ballots_unit)}</li> }
     };
-    let (below, above) = (named(Flag::Below), named(Flag::Above));
+    // The furthest few on each side in view; the rest (a year of a country's provinces can
+    // flag dozens) folded under a line that says how many.
+    let named = move |flag: Flag, testid: &'static str| {
+        let mut rows: Vec<_> = funnel.furthest(flag).into_iter().cloned().collect();
+        if rows.is_empty() {
+            return view! { <ul data-testid=testid><li class="none">{move || t().funnel_none}</li></ul> }.into_any();
+        }
+        let rest = rows.split_off(rows.len().min(FLAGS_SHOWN));
+        let more = rest.len();
+        let item = item.clone();
+        view! {
+            <ul data-testid=testid>{rows.into_iter().map(item.clone()).collect_view()}</ul>
+            {(more > 0).then(|| view! {
+                <details class="flags-more">
+                    <summary>{move || t().more_units.replace("{n}", &show_count(lang.get(), more as u64))}</summary>
+                    <ul>{rest.into_iter().map(item).collect_view()}</ul>
+                </details>
+            })}
+        }
+        .into_any()
+    };
+    let (below, above) = (named(Flag::Below, "funnel-below"), named(Flag::Above, "funnel-above"));
     view! {
         <div class="funnel-flags" data-testid="funnel-flags">
-            <section><h3>{move || t().funnel_below}</h3><ul data-testid="funnel-below">{below}</ul></section>
-            <section><h3>{move || t().funnel_above}</h3><ul data-testid="funnel-above">{above}</ul></section>
+            <section><h3>{move || t().funnel_below}</h3>{below}</section>
+            <section><h3>{move || t().funnel_above}</h3>{above}</section>
             <p class="hint">{move || t().funnel_explained.replace("{n}", &crate::charts::FUNNEL_NAMED.to_string())}</p>
         </div>
     }
 }
+
+/// Flagged units listed in view on each side of the funnel; the rest are folded.
+pub const FLAGS_SHOWN: usize = 10;
 
 /// The page of a compared unit, the page's filters carried over.
 fn unit_href(level: UnitLevel, code: &str, query: &str) -> String {
@@ -316,12 +333,16 @@ fn MatrixTable(
     /// The rows are provinces (a whole country shown, or the province whose communes are
     /// compared after 2025).
     by_province: bool,
+    /// Folded under a summary line when it has more rows than a short table: a country's
+    /// 63 provinces would make the page a third taller (open it to read it).
+    folded: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
     let models = matrix.models.clone();
-    view! {
-        <h2>{move || if by_province { t().matrix_heading_models } else { t().matrix_heading }}</h2>
+    let rows = matrix.rows.len();
+    let folded = folded && rows > crate::domain::SHORT_TABLE;
+    let table = view! {
         <div class="table-wrap">
             <table class="figures matrix" data-testid="matrix">
                 <thead>
@@ -349,5 +370,18 @@ fn MatrixTable(
                 </tbody>
             </table>
         </div>
+    };
+    view! {
+        <h2>{move || if by_province { t().matrix_heading_models } else { t().matrix_heading }}</h2>
+        {if folded {
+            view! {
+                <details class="matrix-fold" data-testid="matrix-fold">
+                    <summary>{move || format!("{} ({} {})", t().show_table, show_count(lang.get(), rows as u64), t().rows_word)}</summary>
+                    {table}
+                </details>
+            }.into_any()
+        } else {
+            table.into_any()
+        }}
     }
 }

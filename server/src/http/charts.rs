@@ -120,8 +120,9 @@ async fn period_chart(
             (specs::adoption_by_model(&matrix, lang), csv)
         }
         ChartName::ModelsPerCommune => {
-            let matrix = adoption_matrix(db, filter).await?;
-            let distribution = loaders::models_distribution(db, filter, &matrix).await?;
+            let (models, provinces) = (figures::model_choices(db).await?, figures::provinces(db).await?);
+            let completeness = loaders::completeness_and_matrix(db, filter, &models, &provinces).await?.0;
+            let distribution = loaders::models_distribution(db, filter, &completeness).await?;
             let communes: u64 = distribution.iter().map(|d| d.1).sum();
             let rows = distribution.iter().map(|&(m, n)| {
                 let share = app::domain::figures::adoption_rate(n, communes).map(|p| p.to_2dp()).unwrap_or_default();

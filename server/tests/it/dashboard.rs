@@ -459,6 +459,55 @@ on_both_engines!(a_country_merges_provinces_and_its_trends_run_across, |engine: 
     }
 });
 
+// Many provinces are compared the way many communes are: 40 provinces before July 2025
+// (more than a short table) get the funnel, adoption per model and the models' spread, with
+// the matrix and the flagged units beyond the first ten folded; the 22 they became get a
+// bar and an interval each.
+on_both_engines!(many_provinces_are_compared_by_the_funnel_and_per_model, |engine: Engine| async move {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("set");
+    let run = common::cli(
+        "sqlite::memory:",
+        &["generate", "--out", out.to_str().unwrap(), "--provinces", "40", "--districts", "40", "--communes", "80", "--models", "3", "--years", "1"],
+    );
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let set = out.clone();
+    let app = TestApp::spawn_with(engine, false, |db| async move {
+        let set = server::sources::read(&set).unwrap();
+        app::ssr::import::import(&db, set, Default::default(), "test", &|_, _, _| {}).await.unwrap();
+    })
+    .await;
+    let (status, html) = app.get_text("/?period=2025-05").await;
+    assert_eq!(status, 200);
+    for shown in ["chart-satisfaction-funnel", "chart-adoption-by-model", "chart-models-per-commune", "matrix-fold"] {
+        assert!(html.contains(&format!("data-testid=\"{shown}\"")), "{shown} for 40 provinces");
+    }
+    assert!(!html.contains("data-testid=\"chart-adoption-by-district\""), "no bar per province");
+    assert!(html.contains("Xem bảng (40 dòng)"), "the folded matrix says its size");
+    // The models' spread counts every commune of May 2025 (their parents are districts,
+    // the matrix's rows provinces).
+    let (_, csv) = app.get_text("/charts/models-per-commune.csv?period=2025-05").await;
+    let communes: u64 = csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap()).sum();
+    assert_eq!(communes, 80, "{csv}");
+    // The flagged provinces: the ten furthest on each side in view, the rest folded and counted.
+    let (_, funnel) = json(&app, "/api/v1/figures/funnel?period=2025").await;
+    let (_, html) = app.get_text("/?period=2025").await;
+    let mut folded = 0;
+    for (flag, testid) in [("below", "funnel-below"), ("above", "funnel-above")] {
+        let flagged = funnel.as_array().unwrap().iter().filter(|r| r["flag"] == flag).count();
+        let list = &html[html.find(&format!("data-testid=\"{testid}\"")).unwrap()..];
+        let shown = list[..list.find("</ul>").unwrap()].matches("<li>").count();
+        assert_eq!(shown, flagged.min(10), "{flag}: {flagged} flagged");
+        if flagged > 10 {
+            folded += 1;
+            assert!(list.contains(&format!("Xem thêm {} đơn vị", flagged - 10)), "{flag}: the rest folded");
+        }
+    }
+    assert!(folded > 0, "a year of 40 provinces flags more than ten on a side: {funnel}");
+    let (_, html) = app.get_text("/?period=2025-12").await;
+    assert!(html.contains("data-testid=\"chart-adoption-by-district\"") && !html.contains("matrix-fold"), "22 provinces each drawn");
+});
+
 /// A unit's ballots in each quarter of 2024–2025, from the trend API.
 async fn respondents_by_quarter(app: &TestApp, unit: &str) -> Vec<u64> {
     let (status, body) = json(app, &format!("/api/v1/figures/trend?unit={unit}&from=2024-Q1&to=2025-Q4")).await;

@@ -77,14 +77,15 @@ pub async fn completeness_and_matrix(
     Ok((completeness, matrix))
 }
 
-/// How many communes of the matrix's rows run no model, one, two…: (models, communes), by
-/// number of models, every count from none to the most present.
+/// How many communes of the completeness rows' groups (the communes of P in scope) run no
+/// model, one, two…: (models, communes), by number of models, every count from none to the
+/// most present.
 pub async fn models_distribution(
     db: &Db,
     f: &FigureFilter,
-    matrix: &crate::domain::AdoptionMatrix,
+    completeness: &[crate::domain::CompletenessRow],
 ) -> Result<Vec<(u64, u64)>, DbErr> {
-    let groups: std::collections::HashSet<&str> = matrix.rows.iter().map(|r| r.code.as_str()).collect();
+    let groups: std::collections::HashSet<&str> = completeness.iter().map(|r| r.district_code.as_str()).collect();
     let mut by_models = std::collections::BTreeMap::new();
     for (parent, models, communes) in figures::models_per_commune(db, f.period).await? {
         if groups.contains(parent.as_str()) {
@@ -133,18 +134,18 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
         }
     }
     let funnel = crate::domain::Funnel::of(&comparison);
-    let per_unit_charts = comparison.level != crate::domain::UnitLevel::Commune;
+    let per_unit_charts = comparison.draws_each_unit();
     let spread_svg = if per_unit_charts {
         String::new()
     } else {
-        charts::svg(&crate::charts::models_per_commune(&models_distribution(db, f, &matrix).await?, lang))?
+        charts::svg(&crate::charts::models_per_commune(&models_distribution(db, f, &completeness).await?, lang))?
     };
     Ok(DashboardData {
         period: f.period.to_string(),
         funnel_svg: charts::svg(&crate::charts::funnel_plot(&funnel, lang))?,
         funnel,
-        // Comparing single communes the page shows the funnel and the models' spread
-        // instead: a bar and an interval per commune are not drawn for nothing.
+        // Comparing many units the page shows the funnel and the models' spread instead:
+        // a bar and an interval per commune or province are not drawn for nothing.
         adoption_svg: if per_unit_charts { charts::svg(&crate::charts::adoption_bars(&comparison, lang))? } else { String::new() },
         satisfaction_svg: if per_unit_charts {
             charts::svg(&crate::charts::satisfaction_intervals(&comparison, lang))?
