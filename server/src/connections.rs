@@ -95,6 +95,47 @@ impl Drop for Slot {
     }
 }
 
+/// How often refusals are written to the log: once per address per [`REFUSALS_LOGGED_EVERY`],
+/// with the number refused since. A client hammering the caps would otherwise write a log
+/// line per connection refused, thousands a second, and fill the disk for the attacker.
+pub const REFUSALS_LOGGED_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The addresses whose refusals were logged lately (the accept loop's own, never shared).
+#[derive(Default)]
+pub struct RefusalLog {
+    /// When each address was last logged, and how many of its refusals were not logged since.
+    last: HashMap<IpAddr, (std::time::Instant, u64)>,
+}
+
+impl RefusalLog {
+    /// At most this many addresses are remembered; past it the oldest memory is dropped
+    /// (a spoofed flood of addresses then costs a line each, at the loop's own pace).
+    const ADDRESSES: usize = 4096;
+
+    /// Counts a refusal of `address` at `now`: `Some(n)` when it is to be logged, with the
+    /// `n` refusals of that address left out of the log since its last line.
+    pub fn refused(&mut self, address: IpAddr, now: std::time::Instant) -> Option<u64> {
+        if let Some((at, quiet)) = self.last.get_mut(&address) {
+            if now.duration_since(*at) < REFUSALS_LOGGED_EVERY {
+                *quiet += 1;
+                return None;
+            }
+            let left_out = *quiet;
+            *at = now;
+            *quiet = 0;
+            return Some(left_out);
+        }
+        if self.last.len() >= Self::ADDRESSES {
+            self.last.retain(|_, (at, _)| now.duration_since(*at) < REFUSALS_LOGGED_EVERY);
+            if self.last.len() >= Self::ADDRESSES {
+                self.last.clear();
+            }
+        }
+        self.last.insert(address, (now, 0));
+        Some(0)
+    }
+}
+
 /// Answers a connection that was not taken and closes it, without waiting on the client:
 /// the answer fits the socket's send buffer, and what cannot be sent at once is dropped.
 pub fn refuse(tcp: tokio::net::TcpStream, why: Refusal) {
@@ -104,6 +145,25 @@ pub fn refuse(tcp: tokio::net::TcpStream, why: Refusal) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_are_logged_once_a_minute_per_address_with_the_count_left_out() {
+        let mut log = RefusalLog::default();
+        let start = std::time::Instant::now();
+        let at = |secs: u64| start + std::time::Duration::from_secs(secs);
+        assert_eq!(log.refused(addr(1), at(0)), Some(0), "the first is logged");
+        for s in 1..30 {
+            assert_eq!(log.refused(addr(1), at(s)), None);
+        }
+        assert_eq!(log.refused(addr(2), at(5)), Some(0), "another address has its own minute");
+        assert_eq!(log.refused(addr(1), at(60)), Some(29), "a minute on: logged, with the 29 left out");
+        assert_eq!(log.refused(addr(1), at(61)), None);
+        // Bounded: a flood of addresses forgets the old ones rather than grow.
+        for i in 0..RefusalLog::ADDRESSES as u32 * 2 {
+            log.refused(IpAddr::from(i.to_be_bytes()), at(200));
+            assert!(log.last.len() <= RefusalLog::ADDRESSES);
+        }
+    }
 
     fn addr(last: u8) -> IpAddr {
         IpAddr::from([192, 0, 2, last])

@@ -128,6 +128,7 @@ pub async fn serve(
     use tower::Service as _;
     let send_timeout = limits.send_timeout;
     let connections = crate::connections::Connections::new(limits.connections);
+    let mut refusals = crate::connections::RefusalLog::default();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -148,7 +149,9 @@ pub async fn serve(
         let slot = match connections.admit(peer.ip()) {
             Ok(slot) => slot,
             Err(why) => {
-                tracing::warn!(%peer, ?why, "connection refused: too many open");
+                if let Some(left_out) = refusals.refused(peer.ip(), std::time::Instant::now()) {
+                    tracing::warn!(%peer, ?why, left_out, "connection refused: too many open (logged once a minute per address)");
+                }
                 crate::connections::refuse(tcp, why);
                 continue;
             }

@@ -336,6 +336,11 @@ async fn connections_are_capped_per_address_and_in_all() {
     held.push(connect([127, 0, 0, 2]).await);
     let (closed, text) = answer(connect([127, 0, 0, 3]).await).await;
     assert!(closed && text.starts_with("HTTP/1.1 503 Service Unavailable\r\n"), "{text}");
+    // Refused again and again: answered each time, logged once a minute per address.
+    for _ in 0..5 {
+        let (closed, text) = answer(connect([127, 0, 0, 3]).await).await;
+        assert!(closed && text.starts_with("HTTP/1.1 503"), "{text}");
+    }
     // One closes; once the server has seen it, its place is taken by a request answered.
     drop(held.remove(0));
     let started = std::time::Instant::now();
@@ -354,5 +359,9 @@ async fn connections_are_capped_per_address_and_in_all() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(logged() >= 2, "both refusals are logged");
+    let lines_for = |ip: &str| {
+        server.stderr.lock().unwrap().lines().filter(|l| l.contains("connection refused") && l.contains(ip)).count()
+    };
+    assert_eq!((lines_for("127.0.0.1:"), lines_for("127.0.0.3:")), (1, 1), "a line per address, not per refusal");
     drop(held);
 }
