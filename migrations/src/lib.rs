@@ -40,3 +40,18 @@ pub(crate) async fn execute_all(manager: &SchemaManager<'_>, statements: &[&str]
     }
     Ok(())
 }
+
+/// Runs the statements of the database's engine: `postgres()` on PostgreSQL, `sqlite()`
+/// on SQLite (for migrations whose SQL differs between them, such as triggers).
+pub(crate) async fn execute_for_engine(
+    manager: &SchemaManager<'_>,
+    postgres: fn() -> Vec<String>,
+    sqlite: fn() -> Vec<String>,
+) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+    let statements = match manager.get_connection().get_database_backend() {
+        DbBackend::Postgres => postgres(),
+        _ => sqlite(),
+    };
+    execute_all(manager, &statements.iter().map(String::as_str).collect::<Vec<_>>()).await
+}

@@ -128,11 +128,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let statements = match manager.get_connection().get_database_backend() {
-            DbBackend::Postgres => postgres_statements(),
-            _ => sqlite_statements(),
-        };
-        crate::execute_all(manager, &statements.iter().map(String::as_str).collect::<Vec<_>>()).await
+        crate::execute_for_engine(manager, postgres_statements, sqlite_statements).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
