@@ -120,8 +120,7 @@ async fn period_chart(
             (specs::adoption_by_model(&matrix, lang), csv)
         }
         ChartName::ModelsPerCommune => {
-            let (models, provinces) = (figures::model_choices(db).await?, figures::provinces(db).await?);
-            let completeness = loaders::completeness_and_matrix(db, filter, &models, &provinces).await?.0;
+            let completeness = figures::completeness(db, filter).await?;
             let distribution = loaders::models_distribution(db, filter, &completeness).await?;
             let communes: u64 = distribution.iter().map(|d| d.1).sum();
             let rows = distribution.iter().map(|&(m, n)| {
