@@ -8,6 +8,7 @@ mod m20261202_000004_period_cover;
 mod m20261202_000005_survey_sums;
 mod m20261207_000006_token_expiry;
 mod m20261207_000007_period_totals;
+mod m20261208_000008_live_figures;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_survey_sums::Migration),
             Box::new(m20261207_000006_token_expiry::Migration),
             Box::new(m20261207_000007_period_totals::Migration),
+            Box::new(m20261208_000008_live_figures::Migration),
         ]
     }
 }

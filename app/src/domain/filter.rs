@@ -4,7 +4,7 @@ use super::period::{Period, PeriodError};
 use serde::{Deserialize, Serialize};
 
 /// What a figure table is filtered by: a period, and optionally one model and one province.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FigureFilter {
     pub period: Period,
     pub model: Option<String>,

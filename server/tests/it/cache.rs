@@ -84,6 +84,33 @@ async fn check_survey_sums(app: &TestApp, after: &[Step]) {
     let only_afresh: Vec<_> = afresh.iter().filter(|r| !kept.contains(r)).collect();
     assert!(only_kept.is_empty() && only_afresh.is_empty(), "survey sums after {after:?}: kept {only_kept:?}, afresh {only_afresh:?}");
     assert_eq!(kept.len(), afresh.len());
+    // The period sums: the sums afresh, each added to every filter period containing its own.
+    let kept_periods = read(
+        "SELECT CAST(period_start AS TEXT), CAST(period_end AS TEXT), group_code, unit_level, model_code, \
+         CAST(reports AS BIGINT), CAST(respondents AS BIGINT), CAST(satisfied AS BIGINT) FROM period_sums \
+         WHERE reports <> 0 ORDER BY 1, 2, 3, 4, 5",
+    )
+    .await;
+    // Sorted here: PostgreSQL's collation orders text otherwise than by bytes.
+    let sorted = |mut rows: Vec<(Vec<String>, Vec<i64>)>| {
+        rows.sort();
+        rows
+    };
+    assert_eq!(sorted(kept_periods), covered(&afresh), "period sums after {after:?}");
+    // The unit reports: each unit's survey rows, in every period containing theirs.
+    let kept_reports = read_keyed(
+        "SELECT CAST(period_start AS TEXT), CAST(period_end AS TEXT), unit_code, CAST(reports AS BIGINT), \
+         CAST(0 AS BIGINT), CAST(0 AS BIGINT) FROM unit_reports WHERE reports <> 0 ORDER BY 1, 2, 3",
+        3,
+    )
+    .await;
+    let afresh_reports = read_keyed(
+        "SELECT CAST(period_start AS TEXT), CAST(period_end AS TEXT), unit_code, CAST(COUNT(*) AS BIGINT), \
+         CAST(0 AS BIGINT), CAST(0 AS BIGINT) FROM survey_counts GROUP BY period_start, period_end, unit_code",
+        3,
+    )
+    .await;
+    assert_eq!(sorted(kept_reports), covered(&afresh_reports), "unit reports after {after:?}");
     // The period totals kept from the sums, and summed afresh from the counts: equal.
     let totals = |sql: &'static str| read_keyed(sql, 3);
     let kept = totals(
@@ -98,6 +125,35 @@ async fn check_survey_sums(app: &TestApp, after: &[Step]) {
     )
     .await;
     assert_eq!(kept, afresh, "period totals after {after:?}");
+}
+
+/// Rows keyed by their own period (first and last day, then the rest of the key) added up
+/// under every filter period that contains it: itself, its quarter, its year — worked out
+/// here with the calendar, apart from the database's triggers.
+fn covered(rows: &[(Vec<String>, Vec<i64>)]) -> Vec<(Vec<String>, Vec<i64>)> {
+    use chrono::{Datelike, NaiveDate};
+    let mut sums = std::collections::BTreeMap::<Vec<String>, Vec<i64>>::new();
+    for (key, counts) in rows {
+        let day = |i: usize| NaiveDate::parse_from_str(&key[i], "%Y-%m-%d").unwrap();
+        let (start, end) = (day(0), day(1));
+        let quarter = Period::Quarter { year: start.year(), quarter: u8::try_from(start.month0() / 3 + 1).unwrap() };
+        let mut periods = vec![(start, end)];
+        for p in [quarter, Period::Year(start.year())] {
+            let cover = (p.first_day(), p.last_day());
+            if cover != (start, end) && end <= cover.1 {
+                periods.push(cover);
+            }
+        }
+        for (first, last) in periods {
+            let mut k = vec![first.to_string(), last.to_string()];
+            k.extend(key[2..].iter().cloned());
+            let sum = sums.entry(k).or_insert_with(|| vec![0; counts.len()]);
+            for (s, c) in sum.iter_mut().zip(counts) {
+                *s += c;
+            }
+        }
+    }
+    sums.into_iter().collect()
 }
 
 /// Each figure the API answers, with the direct computation it must equal.
@@ -365,12 +421,26 @@ on_both_engines!(a_kept_dashboard_answer_reads_only_the_data_version, |engine: E
         statements.iter().all(|s| s.contains("FROM data_version")),
         "a kept answer runs no query but the data version's:\n{statements:#?}"
     );
-    // A write is seen at once: the next answer computes afresh.
+    // A write is seen at once: the next answer computes afresh. A write of surveys alone
+    // leaves the structure: its ballots are read again, its communes and adoptions are not.
     use sea_orm::ConnectionTrait;
     app.db.execute_unprepared("UPDATE data_version SET version = version + 1").await.unwrap();
     app.record_statements();
     assert_eq!(app.get_text("/?period=2024&model=CQTT&district=").await.0, 200);
-    assert!(app.recorded_statements().iter().any(|s| s.contains("survey_sums")), "computed afresh after a write");
+    let statements = app.recorded_statements();
+    assert!(statements.iter().any(|s| s.contains("period_sums")), "computed afresh after a write:\n{statements:#?}");
+    assert!(
+        !statements.iter().any(|s| s.contains("adoptions") || s.contains("FROM units")),
+        "the structure is kept across a survey write:\n{statements:#?}"
+    );
+    // A change of the structure (any row of units, adoptions or models) is seen at once too.
+    app.db.execute_unprepared("UPDATE reform_models SET name = name || ' (2)' WHERE code = 'CQTT'").await.unwrap();
+    app.db.execute_unprepared("UPDATE data_version SET version = version + 1").await.unwrap();
+    app.record_statements();
+    let (status, page) = app.get_text("/?period=2024&model=CQTT&district=").await;
+    assert_eq!(status, 200);
+    assert!(app.recorded_statements().iter().any(|s| s.contains("adoptions")), "the structure read again");
+    assert!(page.contains(" (2)"), "the model's new name");
 });
 
 // Two `serve` processes behind one database, each with its own figure cache: a write

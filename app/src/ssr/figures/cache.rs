@@ -14,6 +14,13 @@
 //! with the language where words are drawn) and the result's type. Concurrent requests for one key wait for a
 //! single computation instead of each running the same aggregate. Bounded: at most
 //! [`MAX_ENTRIES`] results of one version are kept; past that, the oldest half is dropped.
+//!
+//! Inside such a computation, the parts computed from the structure alone (units, their
+//! parents and validity, adoptions, models) are kept by [`structural`] under the structure
+//! version, which the database raises on any change of those tables and on nothing else
+//! (`m20261208_000008_live_figures`). A survey write so empties the results but not the
+//! communes and adoptions counted under them: the next computation reads the survey sums
+//! of its period and takes the rest from memory.
 use super::super::Db;
 use sea_orm::{DbErr, FromQueryResult};
 use std::any::{Any, TypeId};
@@ -83,7 +90,7 @@ impl SlotKey {
 }
 
 /// The results of one version of the data on one day: pages print today's date and default
-/// to the current year, so a result is of its day.
+/// to the current year, so a result is of its day. (The structure's results have no day.)
 #[derive(Default)]
 struct Generation {
     version: i64,
@@ -92,11 +99,74 @@ struct Generation {
     order: VecDeque<SlotKey>,
 }
 
+impl Generation {
+    /// The slot of `key` for `version`. A newer version (or day) starts an empty generation;
+    /// a request that saw an older one than the cache holds is served the newer results,
+    /// which include everything it could have seen.
+    fn slot(&mut self, version: i64, day: Option<chrono::NaiveDate>, key: SlotKey) -> Slot {
+        if version > self.version || matches!((self.day, day), (Some(kept), Some(d)) if d > kept) {
+            *self = Generation { version: version.max(self.version), day, ..Default::default() };
+        }
+        self.day = self.day.max(day);
+        if let Some(slot) = self.slots.get(&key) {
+            return slot.clone();
+        }
+        if self.order.len() >= MAX_ENTRIES {
+            for old in self.order.drain(..MAX_ENTRIES / 2).collect::<Vec<_>>() {
+                self.slots.remove(&old);
+            }
+        }
+        let slot = Slot::default();
+        self.slots.insert(key.clone(), slot.clone());
+        self.order.push_back(key);
+        slot
+    }
+}
+
+type Shared = Arc<Mutex<Generation>>;
+
+fn lock(g: &Shared) -> std::sync::MutexGuard<'_, Generation> {
+    g.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Shared by every request of one server (cloning shares it).
 #[derive(Clone, Default)]
 pub struct FigureCache {
-    current: Arc<Mutex<Generation>>,
+    current: Shared,
+    structure: Shared,
     versions: Arc<VersionReads>,
+}
+
+/// The data's versions: `data` raised by every committed write, `structure` by those that
+/// change units, adoptions or models.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Versions {
+    pub data: i64,
+    pub structure: i64,
+}
+
+tokio::task_local! {
+    /// Within [`FigureCache::get`]'s computation: the structure's results and the structure
+    /// version its request read, for [`structural`].
+    static STRUCTURE: (Shared, i64);
+}
+
+/// The result of `compute`, which reads the structure alone (units, adoptions, models),
+/// kept for the structure version the request read. Outside a [`FigureCache::get`] (the
+/// CLI, a streamed export) it is computed each time.
+pub async fn structural<K, T, E, Fut>(key: K, compute: impl FnOnce() -> Fut) -> Result<T, E>
+where
+    K: CacheKey,
+    T: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let Ok((kept, version)) = STRUCTURE.try_with(Clone::clone) else {
+        return compute().await;
+    };
+    let slot = lock(&kept).slot(version, None, SlotKey::new::<K, T>(key));
+    let value =
+        slot.get_or_try_init(|| async { compute().await.map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>) }).await?;
+    Ok(value.downcast_ref::<T>().expect("the key names the type").clone())
 }
 
 /// Readings of the data's version, one at a time, each shared by the requests that arrived
@@ -108,14 +178,14 @@ struct VersionReads {
     /// Readings begun so far: one numbered above what a request saw when it arrived began
     /// after it arrived.
     begun: AtomicU64,
-    /// The last reading done (its number and the version it read); held while reading.
-    last: tokio::sync::Mutex<(u64, i64)>,
+    /// The last reading done (its number and the versions it read); held while reading.
+    last: tokio::sync::Mutex<(u64, Versions)>,
 }
 
 impl VersionReads {
-    async fn read<E, Fut>(&self, reading: impl FnOnce() -> Fut) -> Result<i64, E>
+    async fn read<E, Fut>(&self, reading: impl FnOnce() -> Fut) -> Result<Versions, E>
     where
-        Fut: Future<Output = Result<i64, E>>,
+        Fut: Future<Output = Result<Versions, E>>,
     {
         let arrived = self.begun.load(Ordering::SeqCst);
         let mut last = self.last.lock().await;
@@ -135,14 +205,15 @@ impl VersionReads {
 #[derive(FromQueryResult)]
 struct VersionRow {
     version: i64,
+    structure: i64,
 }
 
-/// The version of the data now: raised by every committed write.
-pub async fn data_version(db: &Db) -> Result<i64, DbErr> {
+/// The versions of the data now.
+pub async fn data_version(db: &Db) -> Result<Versions, DbErr> {
     use sea_orm::Statement;
-    let sql = "SELECT version FROM data_version WHERE id = 1";
+    let sql = "SELECT version, structure FROM data_version WHERE id = 1";
     let row = VersionRow::find_by_statement(Statement::from_string(db.get_database_backend(), sql)).one(db).await?;
-    Ok(row.map_or(0, |r| r.version))
+    Ok(row.map_or_else(Versions::default, |r| Versions { data: r.version, structure: r.structure }))
 }
 
 impl FigureCache {
@@ -155,35 +226,20 @@ impl FigureCache {
         E: From<DbErr>,
         Fut: Future<Output = Result<T, E>>,
     {
-        let version = self.versions.read(|| data_version(db)).await?;
-        let slot = self.slot(version, chrono::Utc::now().date_naive(), SlotKey::new::<K, T>(key));
+        let versions = self.versions.read(|| data_version(db)).await?;
+        let slot = self.slot(versions.data, chrono::Utc::now().date_naive(), SlotKey::new::<K, T>(key));
+        let structure = (self.structure.clone(), versions.structure);
         let value = slot
-            .get_or_try_init(|| async { compute().await.map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>) })
+            .get_or_try_init(|| {
+                STRUCTURE.scope(structure, async { compute().await.map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>) })
+            })
             .await?;
         Ok(value.downcast_ref::<T>().expect("the key names the type").clone())
     }
 
-    /// The slot of `key` for `version`. A newer version starts an empty generation; a request
-    /// that saw an older one than the cache holds is served the newer figures, which include
-    /// everything it could have seen.
+    /// The slot of `key` for `version` on `day` (see [`Generation::slot`]).
     fn slot(&self, version: i64, day: chrono::NaiveDate, key: SlotKey) -> Slot {
-        let mut g = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if version > g.version || g.day.is_some_and(|d| day > d) {
-            *g = Generation { version: version.max(g.version), day: Some(day), ..Default::default() };
-        }
-        g.day = g.day.max(Some(day));
-        if let Some(slot) = g.slots.get(&key) {
-            return slot.clone();
-        }
-        if g.order.len() >= MAX_ENTRIES {
-            for old in g.order.drain(..MAX_ENTRIES / 2).collect::<Vec<_>>() {
-                g.slots.remove(&old);
-            }
-        }
-        let slot = Slot::default();
-        g.slots.insert(key.clone(), slot.clone());
-        g.order.push_back(key);
-        slot
+        lock(&self.current).slot(version, Some(day), key)
     }
 }
 
@@ -199,6 +255,10 @@ mod tests {
 
     fn day(d: u32) -> chrono::NaiveDate {
         chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    fn v(data: i64) -> Versions {
+        Versions { data, structure: 0 }
     }
 
     fn key(k: &str) -> SlotKey {
@@ -234,7 +294,7 @@ mod tests {
         count: &Arc<AtomicU64>,
         version: i64,
         go: Option<tokio::sync::oneshot::Receiver<()>>,
-    ) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = Result<i64, ()>> + Send>> {
+    ) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = Result<Versions, ()>> + Send>> {
         let count = count.clone();
         move || {
             Box::pin(async move {
@@ -242,7 +302,7 @@ mod tests {
                     go.await.map_err(|_| ())?;
                 }
                 count.fetch_add(1, Ordering::SeqCst);
-                Ok(version)
+                Ok(v(version))
             })
         }
     }
@@ -271,9 +331,9 @@ mod tests {
             tokio::task::yield_now().await;
         }
         go.send(()).unwrap();
-        assert_eq!(first.await.unwrap(), Ok(1));
+        assert_eq!(first.await.unwrap(), Ok(v(1)));
         for request in later {
-            assert_eq!(request.await.unwrap(), Ok(2));
+            assert_eq!(request.await.unwrap(), Ok(v(2)));
         }
         assert_eq!(count.load(Ordering::SeqCst), 2, "one reading for the ten");
     }
@@ -282,12 +342,12 @@ mod tests {
     async fn a_request_after_a_reading_reads_again_and_a_failed_reading_is_not_kept() {
         let reads = VersionReads::default();
         let count = Arc::new(AtomicU64::new(0));
-        assert_eq!(reads.read(reading(&count, 1, None)).await, Ok(1));
-        assert_eq!(reads.read(reading(&count, 2, None)).await, Ok(2));
+        assert_eq!(reads.read(reading(&count, 1, None)).await, Ok(v(1)));
+        assert_eq!(reads.read(reading(&count, 2, None)).await, Ok(v(2)));
         let (go, held) = tokio::sync::oneshot::channel::<()>();
         drop(go);
         assert_eq!(reads.read(reading(&count, 3, Some(held))).await, Err(()));
-        assert_eq!(reads.read(reading(&count, 4, None)).await, Ok(4));
+        assert_eq!(reads.read(reading(&count, 4, None)).await, Ok(v(4)));
         assert_eq!(count.load(Ordering::SeqCst), 3);
     }
 

@@ -5,7 +5,7 @@ mod completeness;
 mod effectiveness;
 mod trend;
 
-pub use cache::{data_version, CacheKey, FigureCache};
+pub use cache::{data_version, structural, CacheKey, FigureCache, Versions};
 pub use completeness::completeness;
 pub use effectiveness::effectiveness;
 pub use trend::{country_trend, trend};
@@ -114,46 +114,132 @@ fn sorted(mut rows: Vec<AggregateRow>) -> Vec<AggregateRow> {
     rows
 }
 
-/// The contract's district summary: one row per district valid during P.
+/// The contract's district summary: one row per district valid during P, its communes and
+/// adoption from the structure ([`district_shapes`]), its ballots from the period sums.
 pub async fn district_summary(db: &Db, f: &FigureFilter) -> Result<Vec<DistrictSummaryRow>, DbErr> {
-    let p = f.period;
-    let model = f.model.as_deref();
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("WITH d AS (SELECT u.code, u.name, u.kind FROM units u WHERE u.level = 'district'");
-    push_valid_during(&mut q, "u", p);
-    if let Some(province) = &f.province {
-        q.push(" AND u.parent_code = ").bind(province.clone());
+    let (shapes, ballots) =
+        futures_util::future::try_join(district_shapes(db, f), group_ballots(db, f, &["district", "commune"])).await?;
+    Ok(shapes
+        .iter()
+        .map(|d| DistrictSummaryRow {
+            figures: Figures::new(d.communes, d.adopting, ballots.get(&d.code).copied().unwrap_or_default()),
+            district_code: d.code.clone(),
+            district_name: d.name.clone(),
+        })
+        .collect())
+}
+
+/// What a group's figures count besides ballots: its communes valid during P and how many
+/// of them run a model (the filter's model when given) in P.
+#[derive(Clone, Debug)]
+pub struct GroupShape {
+    pub code: String,
+    pub name: String,
+    pub communes: u64,
+    pub adopting: u64,
+}
+
+#[derive(FromQueryResult)]
+struct ShapeRow {
+    code: String,
+    name: String,
+    communes: i64,
+    adopting: i64,
+}
+
+impl From<ShapeRow> for GroupShape {
+    fn from(r: ShapeRow) -> Self {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        GroupShape { code: r.code, name: r.name, communes: n(r.communes), adopting: n(r.adopting) }
     }
+}
+
+/// Each district valid during P (of the filter's province), by code, with its shape. Kept
+/// with the structure: a survey write does not change it.
+pub async fn district_shapes(db: &Db, f: &FigureFilter) -> Result<std::sync::Arc<Vec<GroupShape>>, DbErr> {
+    structural(("district_shapes", f.clone()), || async {
+        let p = f.period;
+        let mut q = Sql::new(db.get_database_backend());
+        q.push("WITH d AS (SELECT u.code, u.name FROM units u WHERE u.level = 'district'");
+        push_valid_during(&mut q, "u", p);
+        if let Some(province) = &f.province {
+            q.push(" AND u.parent_code = ").bind(province.clone());
+        }
+        q.push("), c AS (SELECT u.code, u.parent_code FROM units u JOIN d ON u.parent_code = d.code WHERE u.level = 'commune'");
+        push_valid_during(&mut q, "u", p);
+        q.push("), ca AS (SELECT c.parent_code AS district_code, COUNT(*) AS communes, SUM(CASE WHEN ");
+        push_active_adoption(&mut q, "c.code", p, f.model.as_deref());
+        q.push(
+            " THEN 1 ELSE 0 END) AS adopting FROM c GROUP BY c.parent_code) \
+             SELECT d.code AS code, d.name AS name, CAST(COALESCE(ca.communes, 0) AS BIGINT) AS communes, \
+             CAST(COALESCE(ca.adopting, 0) AS BIGINT) AS adopting FROM d LEFT JOIN ca ON ca.district_code = d.code",
+        );
+        let mut rows: Vec<GroupShape> = ShapeRow::find_by_statement(q.build()).all(db).await?.into_iter().map(Into::into).collect();
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(std::sync::Arc::new(rows))
+    })
+    .await
+}
+
+/// Each province's communes valid during P that hang directly under it (after the 2025
+/// reorganisation), with how many run a model (the filter's model when given) in P, by
+/// province code. Kept with the structure.
+async fn province_commune_shapes(db: &Db, f: &FigureFilter) -> Result<std::sync::Arc<HashMap<String, (u64, u64)>>, DbErr> {
+    structural(("province_commune_shapes", f.period, f.model.clone()), || async {
+        let p = f.period;
+        let mut q = Sql::new(db.get_database_backend());
+        q.push("SELECT c.parent_code AS code, '' AS name, CAST(COUNT(*) AS BIGINT) AS communes, CAST(SUM(CASE WHEN ");
+        push_active_adoption(&mut q, "c.code", p, f.model.as_deref());
+        q.push(
+            " THEN 1 ELSE 0 END) AS BIGINT) AS adopting FROM units c JOIN units pr ON pr.code = c.parent_code \
+             AND pr.level = 'province' WHERE c.level = 'commune'",
+        );
+        push_valid_during(&mut q, "c", p);
+        q.push(" GROUP BY c.parent_code");
+        let rows = ShapeRow::find_by_statement(q.build()).all(db).await?;
+        Ok(std::sync::Arc::new(rows.into_iter().map(GroupShape::from).map(|g| (g.code, (g.communes, g.adopting))).collect()))
+    })
+    .await
+}
+
+#[derive(FromQueryResult)]
+struct BallotRow {
+    code: String,
+    respondents: i64,
+    satisfied: i64,
+}
+
+/// The ballots counted in P (about the filter's model when given, within its province when
+/// given) per group of the survey sums, from the units of `levels`: the period sums of P,
+/// a few rows per group whatever the number of surveys.
+async fn group_ballots(db: &Db, f: &FigureFilter, levels: &[&str]) -> Result<HashMap<String, Counts>, DbErr> {
+    let p = f.period;
+    let mut q = Sql::new(db.get_database_backend());
     q.push(
-        "), c AS (SELECT u.code, u.parent_code FROM units u JOIN d ON u.parent_code = d.code WHERE u.level = 'commune'",
-    );
-    push_valid_during(&mut q, "u", p);
-    q.push(
-        "), ca AS (SELECT c.parent_code AS district_code, COUNT(*) AS communes, \
-         SUM(CASE WHEN ",
-    );
-    push_active_adoption(&mut q, "c.code", p, model);
-    q.push(
-        " THEN 1 ELSE 0 END) AS communes_adopting FROM c GROUP BY c.parent_code), \
-         sv AS (SELECT s.group_code AS district_code, \
-         SUM(s.respondents) AS respondents, SUM(s.satisfied) AS satisfied \
-         FROM survey_sums s WHERE s.group_code IN (SELECT code FROM d) \
-         AND s.unit_level IN ('district', 'commune')",
-    );
-    push_survey_counts_in(&mut q, p, model);
-    q.push(" GROUP BY s.group_code)");
-    push_aggregate_select(
-        &mut q,
-        ("d", "d.kind", "COALESCE(ca.communes, 0)"),
-        |q| {
-            q.push("COALESCE(ca.communes_adopting, 0)");
-        },
-        "d LEFT JOIN ca ON ca.district_code = d.code LEFT JOIN sv ON sv.district_code = d.code",
-    );
-    let rows = AggregateRow::find_by_statement(q.build()).all(db).await?;
-    Ok(sorted(rows)
+        "SELECT s.group_code AS code, CAST(SUM(s.respondents) AS BIGINT) AS respondents, \
+         CAST(SUM(s.satisfied) AS BIGINT) AS satisfied FROM period_sums s WHERE s.period_start = ",
+    )
+    .bind(p.first_day())
+    .push(" AND s.period_end = ")
+    .bind(p.last_day())
+    .push(" AND s.unit_level IN (");
+    for (i, level) in levels.iter().enumerate() {
+        q.push(if i == 0 { "" } else { ", " }).bind(level.to_string());
+    }
+    q.push(")");
+    if let Some(m) = &f.model {
+        q.push(" AND s.model_code = ").bind(m.clone());
+    }
+    if let Some(province) = &f.province {
+        push_under_province(&mut q, "s.group_code", province);
+    }
+    q.push(" GROUP BY s.group_code");
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(BallotRow::find_by_statement(q.build())
+        .all(db)
+        .await?
         .into_iter()
-        .map(|r| DistrictSummaryRow { figures: r.figures(), district_code: r.code, district_name: r.name })
+        .map(|r| (r.code, Counts { respondents: n(r.respondents), satisfied: n(r.satisfied) }))
         .collect())
 }
 
@@ -244,35 +330,40 @@ struct CountsRow {
     communes: i64,
     models: i64,
     adoptions: i64,
+}
+
+#[derive(FromQueryResult)]
+struct BallotsRow {
     ballots: i64,
 }
 
-/// The home page's headline counts, in one round trip.
+/// The home page's headline counts: the units, models and adoptions kept with the
+/// structure, the ballots from the period totals.
 pub async fn home_counts(db: &Db) -> Result<HomeCounts, DbErr> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push(
-        "SELECT \
-         CAST((SELECT COUNT(*) FROM units WHERE level = 'district') AS BIGINT) AS districts, \
-         CAST((SELECT COUNT(*) FROM units WHERE level = 'commune') AS BIGINT) AS communes, \
-         CAST((SELECT COUNT(*) FROM reform_models) AS BIGINT) AS models, \
-         CAST((SELECT COUNT(*) FROM adoptions) AS BIGINT) AS adoptions, \
-         CAST((SELECT COALESCE(SUM(respondents), 0) FROM period_totals) AS BIGINT) AS ballots",
-    );
-    let row = CountsRow::find_by_statement(q.build()).one(db).await?.unwrap_or(CountsRow {
-        districts: 0,
-        communes: 0,
-        models: 0,
-        adoptions: 0,
-        ballots: 0,
-    });
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    Ok(HomeCounts {
-        districts: n(row.districts),
-        communes: n(row.communes),
-        models: n(row.models),
-        adoptions: n(row.adoptions),
-        ballots: n(row.ballots),
-    })
+    let structure = structural("home_counts", || async {
+        let mut q = Sql::new(db.get_database_backend());
+        q.push(
+            "SELECT \
+             CAST((SELECT COUNT(*) FROM units WHERE level = 'district') AS BIGINT) AS districts, \
+             CAST((SELECT COUNT(*) FROM units WHERE level = 'commune') AS BIGINT) AS communes, \
+             CAST((SELECT COUNT(*) FROM reform_models) AS BIGINT) AS models, \
+             CAST((SELECT COUNT(*) FROM adoptions) AS BIGINT) AS adoptions",
+        );
+        let row = CountsRow::find_by_statement(q.build()).one(db).await?;
+        Ok::<_, DbErr>(row.map_or(HomeCounts::default(), |r| HomeCounts {
+            districts: n(r.districts),
+            communes: n(r.communes),
+            models: n(r.models),
+            adoptions: n(r.adoptions),
+            ballots: 0,
+        }))
+    });
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT CAST(COALESCE(SUM(respondents), 0) AS BIGINT) AS ballots FROM period_totals");
+    let ballots = BallotsRow::find_by_statement(q.build()).one(db);
+    let (counts, ballots) = futures_util::future::try_join(structure, ballots).await?;
+    Ok(HomeCounts { ballots: ballots.map_or(0, |b| n(b.ballots)), ..counts })
 }
 
 /// A filter that cannot be used, or a database that failed while checking it.
@@ -367,22 +458,28 @@ async fn latest_survey_year(db: &Db) -> Result<Option<i32>, DbErr> {
 pub async fn model_choices(db: &Db) -> Result<Vec<Choice>, DbErr> {
     use super::entities::reform_model;
     use sea_orm::{EntityTrait, QueryOrder};
-    let models = reform_model::Entity::find().order_by_asc(reform_model::Column::Code).all(db).await?;
-    Ok(models.into_iter().map(|m| Choice { code: m.code, name: m.name }).collect())
+    structural("model_choices", || async {
+        let models = reform_model::Entity::find().order_by_asc(reform_model::Column::Code).all(db).await?;
+        Ok(models.into_iter().map(|m| Choice { code: m.code, name: m.name }).collect())
+    })
+    .await
 }
 
 /// Every district (of `province` when given), in Vietnamese alphabetical order, for filter menus.
 pub async fn district_choices(db: &Db, province: Option<&str>) -> Result<Vec<Choice>, DbErr> {
     use super::entities::unit;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let mut q = unit::Entity::find().filter(unit::Column::Level.eq("district"));
-    if let Some(p) = province {
-        q = q.filter(unit::Column::ParentCode.eq(p));
-    }
-    let districts = q.all(db).await?;
-    let mut choices: Vec<Choice> = districts.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect();
-    crate::domain::text::sort_vietnamese(&mut choices, |c| &c.name);
-    Ok(choices)
+    structural(("district_choices", province.map(str::to_string)), || async {
+        let mut q = unit::Entity::find().filter(unit::Column::Level.eq("district"));
+        if let Some(p) = province {
+            q = q.filter(unit::Column::ParentCode.eq(p));
+        }
+        let districts = q.all(db).await?;
+        let mut choices: Vec<Choice> = districts.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect();
+        crate::domain::text::sort_vietnamese(&mut choices, |c| &c.name);
+        Ok(choices)
+    })
+    .await
 }
 
 /// The units the dashboard's trend may add a line for: the districts (of the chosen
@@ -397,16 +494,19 @@ pub async fn trend_choices(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) 
     }
     let province = f.province.clone().or_else(|| all_provinces.first().map(|p| p.code.clone()));
     let (first, last) = (f.period.first_day(), f.period.last_day());
-    let communes = unit::Entity::find()
-        .filter(unit::Column::Level.eq("commune"))
-        .filter(unit::Column::ParentCode.eq(province))
-        .filter(Condition::any().add(unit::Column::ValidFrom.is_null()).add(unit::Column::ValidFrom.lte(last)))
-        .filter(Condition::any().add(unit::Column::ValidTo.is_null()).add(unit::Column::ValidTo.gte(first)))
-        .all(db)
-        .await?;
-    let mut choices: Vec<Choice> = communes.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect();
-    crate::domain::text::sort_vietnamese(&mut choices, |c| &c.name);
-    Ok(choices)
+    structural(("trend_communes", province.clone(), f.period), || async {
+        let communes = unit::Entity::find()
+            .filter(unit::Column::Level.eq("commune"))
+            .filter(unit::Column::ParentCode.eq(province))
+            .filter(Condition::any().add(unit::Column::ValidFrom.is_null()).add(unit::Column::ValidFrom.lte(last)))
+            .filter(Condition::any().add(unit::Column::ValidTo.is_null()).add(unit::Column::ValidTo.gte(first)))
+            .all(db)
+            .await?;
+        let mut choices: Vec<Choice> = communes.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect();
+        crate::domain::text::sort_vietnamese(&mut choices, |c| &c.name);
+        Ok(choices)
+    })
+    .await
 }
 
 /// The province units, by code: every one the database has known.
@@ -423,29 +523,35 @@ pub async fn provinces_during(db: &Db, p: Period) -> Result<Vec<Choice>, DbErr> 
 async fn provinces_in(db: &Db, during: Option<Period>) -> Result<Vec<Choice>, DbErr> {
     use super::entities::unit;
     use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
-    let mut q = unit::Entity::find().filter(unit::Column::Level.eq("province"));
-    if let Some(p) = during {
-        q = q
-            .filter(Condition::any().add(unit::Column::ValidFrom.is_null()).add(unit::Column::ValidFrom.lte(p.last_day())))
-            .filter(Condition::any().add(unit::Column::ValidTo.is_null()).add(unit::Column::ValidTo.gte(p.first_day())));
-    }
-    let rows = q.order_by_asc(unit::Column::Code).all(db).await?;
-    Ok(rows.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect())
+    structural(("provinces", during), || async {
+        let mut q = unit::Entity::find().filter(unit::Column::Level.eq("province"));
+        if let Some(p) = during {
+            q = q
+                .filter(Condition::any().add(unit::Column::ValidFrom.is_null()).add(unit::Column::ValidFrom.lte(p.last_day())))
+                .filter(Condition::any().add(unit::Column::ValidTo.is_null()).add(unit::Column::ValidTo.gte(p.first_day())));
+        }
+        let rows = q.order_by_asc(unit::Column::Code).all(db).await?;
+        Ok(rows.into_iter().map(|u| Choice { code: u.code, name: u.name }).collect())
+    })
+    .await
 }
 
 /// The province of each unit of `level` (a district's parent; after 2025 a commune's), by code.
-pub async fn province_of(db: &Db, level: crate::domain::UnitLevel) -> Result<HashMap<String, String>, DbErr> {
+pub async fn province_of(db: &Db, level: crate::domain::UnitLevel) -> Result<std::sync::Arc<HashMap<String, String>>, DbErr> {
     use super::entities::unit;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-    let rows: Vec<(String, Option<String>)> = unit::Entity::find()
-        .select_only()
-        .column(unit::Column::Code)
-        .column(unit::Column::ParentCode)
-        .filter(unit::Column::Level.eq(level.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().filter_map(|(code, parent)| Some((code, parent?))).collect())
+    structural(("province_of", level.as_str()), || async {
+        let rows: Vec<(String, Option<String>)> = unit::Entity::find()
+            .select_only()
+            .column(unit::Column::Code)
+            .column(unit::Column::ParentCode)
+            .filter(unit::Column::Level.eq(level.as_str()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(std::sync::Arc::new(rows.into_iter().filter_map(|(code, parent)| Some((code, parent?))).collect()))
+    })
+    .await
 }
 
 /// True when the figures are of a whole country (a database of several provinces, none
@@ -470,21 +576,26 @@ pub async fn comparison(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) -> 
         }
         return Ok(districts);
     }
-    let in_scope: Vec<&Choice> = match &f.province {
-        Some(p) => all_provinces.iter().filter(|c| &c.code == p).collect(),
-        None if country => compared.iter().collect(),
-        None => all_provinces.iter().collect(),
-    };
-    let mut communes = Comparison { level: UnitLevel::Commune, rows: Vec::new() };
-    let mut parent = HashMap::new();
-    for province in in_scope {
-        for row in commune_figures(db, &province.code, f).await? {
-            parent.insert(row.commune_code.clone(), province.code.clone());
-            communes.rows.push(row.into());
-        }
-    }
     if country {
-        return Ok(communes.by_province(&compared, |c| parent.get(c).cloned()));
+        // Each province's totals of its communes ([`Comparison::by_province`] of the
+        // communes' rows, summed where they are kept): its communes and their adoption from
+        // the structure, its communes' ballots from the period sums of P.
+        let (shapes, ballots) =
+            futures_util::future::try_join(province_commune_shapes(db, f), group_ballots(db, f, &["commune"])).await?;
+        let rows = compared
+            .into_iter()
+            .map(|p| {
+                let (communes, adopting) = shapes.get(&p.code).copied().unwrap_or((0, 0));
+                let counts = ballots.get(&p.code).copied().unwrap_or_default();
+                crate::domain::ComparedUnit { figures: Figures::new(communes, adopting, counts), code: p.code, name: p.name }
+            })
+            .collect();
+        return Ok(Comparison { level: UnitLevel::Province, rows });
+    }
+    let in_scope = all_provinces.iter().filter(|c| f.province.as_ref().is_none_or(|p| &c.code == p));
+    let mut communes = Comparison { level: UnitLevel::Commune, rows: Vec::new() };
+    for province in in_scope {
+        communes.rows.extend(commune_figures(db, &province.code, f).await?.into_iter().map(Into::into));
     }
     Ok(communes)
 }
@@ -526,7 +637,11 @@ struct MatrixCell {
 /// how many communes valid during P under that parent have an adoption of the model active
 /// in P. One query whatever the number of districts and models; the rows come from the
 /// completeness of P, which counts the same communes (`AdoptionMatrix::new`).
-pub async fn adoption_cells(db: &Db, p: Period) -> Result<HashMap<(String, String), u64>, DbErr> {
+pub async fn adoption_cells(db: &Db, p: Period) -> Result<std::sync::Arc<HashMap<(String, String), u64>>, DbErr> {
+    structural(("adoption_cells", p), || async { adoption_cells_afresh(db, p).await.map(std::sync::Arc::new) }).await
+}
+
+async fn adoption_cells_afresh(db: &Db, p: Period) -> Result<HashMap<(String, String), u64>, DbErr> {
     let mut q = Sql::new(db.get_database_backend());
     q.push(
         "SELECT c.parent_code AS parent, a.model_code AS model_code, CAST(COUNT(DISTINCT c.code) AS BIGINT) AS adopting \
@@ -552,7 +667,11 @@ struct ModelsCount {
 
 /// How many models the communes valid during P run: for each (parent, number of models
 /// with an adoption active in P), how many communes — none included.
-pub async fn models_per_commune(db: &Db, p: Period) -> Result<Vec<(String, u64, u64)>, DbErr> {
+pub async fn models_per_commune(db: &Db, p: Period) -> Result<std::sync::Arc<Vec<(String, u64, u64)>>, DbErr> {
+    structural(("models_per_commune", p), || async { models_per_commune_afresh(db, p).await.map(std::sync::Arc::new) }).await
+}
+
+async fn models_per_commune_afresh(db: &Db, p: Period) -> Result<Vec<(String, u64, u64)>, DbErr> {
     let mut q = Sql::new(db.get_database_backend());
     q.push(
         "SELECT parent, CAST(models AS BIGINT) AS models, CAST(COUNT(*) AS BIGINT) AS communes FROM \

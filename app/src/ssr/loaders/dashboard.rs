@@ -87,9 +87,9 @@ pub async fn models_distribution(
 ) -> Result<Vec<(u64, u64)>, DbErr> {
     let groups: std::collections::HashSet<&str> = completeness.iter().map(|r| r.district_code.as_str()).collect();
     let mut by_models = std::collections::BTreeMap::new();
-    for (parent, models, communes) in figures::models_per_commune(db, f.period).await? {
+    for (parent, models, communes) in figures::models_per_commune(db, f.period).await?.iter() {
         if groups.contains(parent.as_str()) {
-            *by_models.entry(models).or_insert(0) += communes;
+            *by_models.entry(*models).or_insert(0) += communes;
         }
     }
     let most = by_models.keys().copied().max().unwrap_or(0);
