@@ -286,7 +286,7 @@ fn survey_draft(cols: &Columns, line: u64, cells: &[String]) -> surveys::SurveyW
 async fn refresh_statistics(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
     use sea_orm::ConnectionTrait;
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        txn.execute_unprepared("ANALYZE survey_counts, survey_sums").await?;
+        txn.execute_unprepared("ANALYZE survey_counts, survey_sums, period_sums, unit_reports").await?;
     }
     Ok(())
 }

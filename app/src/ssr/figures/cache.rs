@@ -351,6 +351,32 @@ mod tests {
         assert_eq!(count.load(Ordering::SeqCst), 3);
     }
 
+    #[tokio::test]
+    async fn structural_results_are_kept_per_structure_version_inside_a_computation_only() {
+        let kept = Shared::default();
+        let count = Arc::new(AtomicU64::new(0));
+        let compute = |answer: u32| {
+            let count = count.clone();
+            move || async move {
+                count.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, ()>(answer)
+            }
+        };
+        // Outside a cached computation (the CLI): computed each time.
+        assert_eq!(structural("k", compute(1)).await, Ok(1));
+        assert_eq!(structural("k", compute(2)).await, Ok(2));
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+        // Inside: once per structure version, whatever the data version.
+        let within = |version: i64, answer: u32| STRUCTURE.scope((kept.clone(), version), structural("k", compute(answer)));
+        assert_eq!(within(5, 3).await, Ok(3));
+        assert_eq!(within(5, 4).await, Ok(3), "kept for version 5");
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+        assert_eq!(within(6, 5).await, Ok(5), "a change of the structure computes afresh");
+        assert_eq!(within(5, 6).await, Ok(5), "a request that read 5 is served 6's, which holds more");
+        let other = STRUCTURE.scope((kept.clone(), 6), structural(("other", 1), compute(7))).await;
+        assert_eq!(other, Ok(7), "another key");
+    }
+
     #[test]
     fn the_cache_is_bounded() {
         let cache = FigureCache::default();

@@ -59,6 +59,11 @@ pub(crate) fn push_survey_counts_in(q: &mut Sql, p: Period, model: Option<&str>)
     }
 }
 
+/// The period sums `s` (`period_sums`) are those of P: the surveys inside P.
+fn push_period_is(q: &mut Sql, p: Period) {
+    q.push(" AND s.period_start = ").bind(p.first_day()).push(" AND s.period_end = ").bind(p.last_day());
+}
+
 /// The survey `s`'s own period lies inside [first, last]. `period_start <= last` follows
 /// from the rest; said, it bounds the period index's range on both sides (without it SQLite
 /// read from `first` to the table's end, or every row ending before `last`).
@@ -118,7 +123,7 @@ fn sorted(mut rows: Vec<AggregateRow>) -> Vec<AggregateRow> {
 /// adoption from the structure ([`district_shapes`]), its ballots from the period sums.
 pub async fn district_summary(db: &Db, f: &FigureFilter) -> Result<Vec<DistrictSummaryRow>, DbErr> {
     let (shapes, ballots) =
-        futures_util::future::try_join(district_shapes(db, f), group_ballots(db, f, &["district", "commune"])).await?;
+        futures_util::future::try_join(district_shapes(db, f), ballots_by(db, f, Ballots::ByGroup, &["district", "commune"])).await?;
     Ok(shapes
         .iter()
         .map(|d| DistrictSummaryRow {
@@ -209,20 +214,31 @@ struct BallotRow {
     satisfied: i64,
 }
 
+/// What [`ballots_by`] sums by.
+#[derive(Clone, Copy)]
+enum Ballots {
+    /// The survey sums' group: a commune's parent, a district's or province's own code.
+    ByGroup,
+    /// The model, `''` for the service as a whole.
+    ByModel,
+}
+
 /// The ballots counted in P (about the filter's model when given, within its province when
-/// given) per group of the survey sums, from the units of `levels`: the period sums of P,
-/// a few rows per group whatever the number of surveys.
-async fn group_ballots(db: &Db, f: &FigureFilter, levels: &[&str]) -> Result<HashMap<String, Counts>, DbErr> {
+/// given) by group or by model, from the units of `levels`: the period sums of P, a few
+/// rows per group whatever the number of surveys.
+async fn ballots_by(db: &Db, f: &FigureFilter, by: Ballots, levels: &[&str]) -> Result<HashMap<String, Counts>, DbErr> {
     let p = f.period;
     let mut q = Sql::new(db.get_database_backend());
-    q.push(
-        "SELECT s.group_code AS code, CAST(SUM(s.respondents) AS BIGINT) AS respondents, \
-         CAST(SUM(s.satisfied) AS BIGINT) AS satisfied FROM period_sums s WHERE s.period_start = ",
-    )
-    .bind(p.first_day())
-    .push(" AND s.period_end = ")
-    .bind(p.last_day())
-    .push(" AND s.unit_level IN (");
+    let column = match by {
+        Ballots::ByGroup => "s.group_code",
+        Ballots::ByModel => "s.model_code",
+    };
+    q.push(&format!(
+        "SELECT {column} AS code, CAST(SUM(s.respondents) AS BIGINT) AS respondents, \
+         CAST(SUM(s.satisfied) AS BIGINT) AS satisfied FROM period_sums s WHERE 1 = 1"
+    ));
+    push_period_is(&mut q, p);
+    q.push(" AND s.unit_level IN (");
     for (i, level) in levels.iter().enumerate() {
         q.push(if i == 0 { "" } else { ", " }).bind(level.to_string());
     }
@@ -233,7 +249,7 @@ async fn group_ballots(db: &Db, f: &FigureFilter, levels: &[&str]) -> Result<Has
     if let Some(province) = &f.province {
         push_under_province(&mut q, "s.group_code", province);
     }
-    q.push(" GROUP BY s.group_code");
+    q.push(&format!(" GROUP BY {column}"));
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
     Ok(BallotRow::find_by_statement(q.build())
         .all(db)
@@ -278,50 +294,50 @@ pub async fn commune_figures(db: &Db, district: &str, f: &FigureFilter) -> Resul
 /// during P, how many run the model, and the ballots about it from those communes and
 /// their districts.
 pub async fn model_figures(db: &Db, f: &FigureFilter) -> Result<Vec<ModelFiguresRow>, DbErr> {
-    let p = f.period;
-    let mut q = Sql::new(db.get_database_backend());
-    // Units in scope: the province's districts and communes (a commune hangs under a
-    // district before 2025, directly under the province after).
-    q.push("WITH scope AS (SELECT u.code, u.level FROM units u LEFT JOIN units up ON up.code = u.parent_code WHERE u.level IN ('district', 'commune')");
-    if let Some(province) = &f.province {
-        q.push(" AND (u.parent_code = ")
-            .bind(province.clone())
-            .push(" OR up.parent_code = ")
-            .bind(province.clone())
-            .push(")");
-    }
-    push_valid_during(&mut q, "u", p);
-    q.push("), c AS (SELECT code FROM scope WHERE level = 'commune'), m AS (SELECT code, name FROM reform_models");
-    if let Some(model) = &f.model {
-        q.push(" WHERE code = ").bind(model.clone());
-    }
-    q.push("), ca AS (SELECT a.model_code, COUNT(DISTINCT a.unit_code) AS communes_adopting FROM adoptions a JOIN c ON c.code = a.unit_code WHERE 1 = 1");
-    push_adoption_active_in(&mut q, p);
-    q.push(
-        " GROUP BY a.model_code), \
-             sv AS (SELECT s.model_code, SUM(s.respondents) AS respondents, SUM(s.satisfied) AS satisfied \
-             FROM survey_sums s WHERE s.model_code <> '' AND s.unit_level IN ('district', 'commune')",
-    );
-    if let Some(province) = &f.province {
-        // A district's own sums are its group, a commune's its parent's: both are the
-        // province's districts, or after 2025 the province itself.
-        push_under_province(&mut q, "s.group_code", province);
-    }
-    push_survey_counts_in(&mut q, p, None);
-    q.push(" GROUP BY s.model_code)");
-    push_aggregate_select(
-        &mut q,
-        ("m", "CAST(NULL AS TEXT)", "(SELECT COUNT(*) FROM c)"),
-        |q| {
-            q.push("COALESCE(ca.communes_adopting, 0)");
-        },
-        "m LEFT JOIN ca ON ca.model_code = m.code LEFT JOIN sv ON sv.model_code = m.code",
-    );
-    let rows = AggregateRow::find_by_statement(q.build()).all(db).await?;
-    Ok(sorted(rows)
-        .into_iter()
-        .map(|r| ModelFiguresRow { figures: r.figures(), model_code: r.code, model_name: r.name })
+    let (shapes, ballots) =
+        futures_util::future::try_join(model_shapes(db, f), ballots_by(db, f, Ballots::ByModel, &["district", "commune"])).await?;
+    Ok(shapes
+        .iter()
+        .map(|m| ModelFiguresRow {
+            figures: Figures::new(m.communes, m.adopting, ballots.get(&m.code).copied().unwrap_or_default()),
+            model_code: m.code.clone(),
+            model_name: m.name.clone(),
+        })
         .collect())
+}
+
+/// Each model (the filter's when given) with the communes in scope valid during P and how
+/// many of them run it in P, by code. Kept with the structure.
+async fn model_shapes(db: &Db, f: &FigureFilter) -> Result<std::sync::Arc<Vec<GroupShape>>, DbErr> {
+    structural(("model_shapes", f.clone()), || async {
+        let p = f.period;
+        let mut q = Sql::new(db.get_database_backend());
+        // Communes in scope: the province's (under one of its districts before 2025,
+        // directly under it after).
+        q.push("WITH c AS (SELECT u.code FROM units u LEFT JOIN units up ON up.code = u.parent_code WHERE u.level = 'commune'");
+        if let Some(province) = &f.province {
+            q.push(" AND (u.parent_code = ")
+                .bind(province.clone())
+                .push(" OR up.parent_code = ")
+                .bind(province.clone())
+                .push(")");
+        }
+        push_valid_during(&mut q, "u", p);
+        q.push("), m AS (SELECT code, name FROM reform_models");
+        if let Some(model) = &f.model {
+            q.push(" WHERE code = ").bind(model.clone());
+        }
+        q.push("), ca AS (SELECT a.model_code, COUNT(DISTINCT a.unit_code) AS adopting FROM adoptions a JOIN c ON c.code = a.unit_code WHERE 1 = 1");
+        push_adoption_active_in(&mut q, p);
+        q.push(
+            " GROUP BY a.model_code) SELECT m.code AS code, m.name AS name, CAST((SELECT COUNT(*) FROM c) AS BIGINT) AS communes, \
+             CAST(COALESCE(ca.adopting, 0) AS BIGINT) AS adopting FROM m LEFT JOIN ca ON ca.model_code = m.code",
+        );
+        let mut rows: Vec<GroupShape> = ShapeRow::find_by_statement(q.build()).all(db).await?.into_iter().map(Into::into).collect();
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(std::sync::Arc::new(rows))
+    })
+    .await
 }
 
 #[derive(FromQueryResult)]
@@ -581,7 +597,7 @@ pub async fn comparison(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) -> 
         // communes' rows, summed where they are kept): its communes and their adoption from
         // the structure, its communes' ballots from the period sums of P.
         let (shapes, ballots) =
-            futures_util::future::try_join(province_commune_shapes(db, f), group_ballots(db, f, &["commune"])).await?;
+            futures_util::future::try_join(province_commune_shapes(db, f), ballots_by(db, f, Ballots::ByGroup, &["commune"])).await?;
         let rows = compared
             .into_iter()
             .map(|p| {
