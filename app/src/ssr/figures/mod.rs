@@ -48,9 +48,6 @@ fn push_active_adoption(q: &mut Sql, unit_expr: &str, p: Period, model: Option<&
 }
 
 /// A survey `s` counts in P: its own period lies inside P (and is of model M when given).
-/// The same for the survey sums `s` (`survey_sums`, kept by the database with every write,
-/// model `''` for a unit's service as a whole): a survey's unit is valid during its period,
-/// so every unit of a sum counted in P is valid during P, as the figures require.
 pub(crate) fn push_survey_counts_in(q: &mut Sql, p: Period, model: Option<&str>) {
     q.push(" AND ");
     push_survey_inside(q, p.first_day(), p.last_day());
@@ -59,7 +56,10 @@ pub(crate) fn push_survey_counts_in(q: &mut Sql, p: Period, model: Option<&str>)
     }
 }
 
-/// The period sums `s` (`period_sums`) are those of P: the surveys inside P.
+/// The period sums `s` (`period_sums`, kept by the database with every write, model `''`
+/// for a unit's service as a whole) are those of P: the surveys inside P. A survey's unit
+/// is valid during its period, so every unit of a sum counted in P is valid during P, as
+/// the figures require.
 fn push_period_is(q: &mut Sql, p: Period) {
     q.push(" AND s.period_start = ").bind(p.first_day()).push(" AND s.period_end = ").bind(p.last_day());
 }
