@@ -60,10 +60,10 @@ async fn scope(db: &Db, f: &FigureFilter) -> Result<Scope, DbErr> {
     .await
 }
 
-/// The units with a survey inside P, from the unit reports of P. One row, the codes joined
-/// by commas (a code has none): a row per commune cost a country's dashboard as much again
+/// The units with a survey inside P, from the unit reports of P: one row, the codes joined
+/// by commas (a code has none). A row per commune cost a country's dashboard as much again
 /// as the query itself, in passing rows from SQLite's thread.
-async fn reported(db: &Db, f: &FigureFilter) -> Result<HashSet<String>, DbErr> {
+async fn reported(db: &Db, f: &FigureFilter) -> Result<String, DbErr> {
     let backend = db.get_database_backend();
     let joined = if backend == DbBackend::Postgres { "string_agg(unit_code, ',')" } else { "group_concat(unit_code, ',')" };
     let mut q = Sql::new(backend);
@@ -73,18 +73,19 @@ async fn reported(db: &Db, f: &FigureFilter) -> Result<HashSet<String>, DbErr> {
         .bind(f.period.last_day())
         .push(" AND reports > 0");
     let row = ReportedRow::find_by_statement(q.build()).one(db).await?;
-    Ok(row.and_then(|r| r.codes).map(|c| c.split(',').map(str::to_string).collect()).unwrap_or_default())
+    Ok(row.and_then(|r| r.codes).unwrap_or_default())
 }
 
 /// One row per district-level unit valid during P, and, for periods after the 2025
 /// reorganisation, one for each province whose communes hang directly under it.
 pub async fn completeness(db: &Db, f: &FigureFilter) -> Result<Vec<CompletenessRow>, DbErr> {
     let (scope, reported) = futures_util::future::try_join(scope(db, f), reported(db, f)).await?;
+    let reported: HashSet<&str> = reported.split(',').collect();
     let (groups, communes) = &*scope;
     let mut counted = std::collections::HashMap::<&str, u64>::new();
     let mut reports = Vec::new();
     for (parent, code) in communes {
-        if reported.contains(code) {
+        if reported.contains(code.as_str()) {
             *counted.entry(parent).or_default() += 1;
         } else {
             reports.push(CommuneReports::Missing { district_code: parent.clone(), commune_code: code.clone() });

@@ -189,7 +189,7 @@ pub async fn district_shapes(db: &Db, f: &FigureFilter) -> Result<std::sync::Arc
 /// Each province's communes valid during P that hang directly under it (after the 2025
 /// reorganisation), with how many run a model (the filter's model when given) in P, by
 /// province code. Kept with the structure.
-async fn province_commune_shapes(db: &Db, f: &FigureFilter) -> Result<std::sync::Arc<HashMap<String, (u64, u64)>>, DbErr> {
+async fn province_commune_shapes(db: &Db, f: &FigureFilter) -> Result<std::sync::Arc<HashMap<String, GroupShape>>, DbErr> {
     structural(("province_commune_shapes", f.period, f.model.clone()), || async {
         let p = f.period;
         let mut q = Sql::new(db.get_database_backend());
@@ -202,7 +202,7 @@ async fn province_commune_shapes(db: &Db, f: &FigureFilter) -> Result<std::sync:
         push_valid_during(&mut q, "c", p);
         q.push(" GROUP BY c.parent_code");
         let rows = ShapeRow::find_by_statement(q.build()).all(db).await?;
-        Ok(std::sync::Arc::new(rows.into_iter().map(GroupShape::from).map(|g| (g.code, (g.communes, g.adopting))).collect()))
+        Ok(std::sync::Arc::new(rows.into_iter().map(GroupShape::from).map(|g| (g.code.clone(), g)).collect()))
     })
     .await
 }
@@ -601,7 +601,7 @@ pub async fn comparison(db: &Db, f: &FigureFilter, all_provinces: &[Choice]) -> 
         let rows = compared
             .into_iter()
             .map(|p| {
-                let (communes, adopting) = shapes.get(&p.code).copied().unwrap_or((0, 0));
+                let (communes, adopting) = shapes.get(&p.code).map_or((0, 0), |s| (s.communes, s.adopting));
                 let counts = ballots.get(&p.code).copied().unwrap_or_default();
                 crate::domain::ComparedUnit { figures: Figures::new(communes, adopting, counts), code: p.code, name: p.name }
             })
