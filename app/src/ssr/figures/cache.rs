@@ -35,6 +35,11 @@ use tokio::sync::OnceCell;
 /// rows at most, ~100 KB with its charts), so this bounds the cache to some tens of MB.
 pub const MAX_ENTRIES: usize = 256;
 
+/// Parts of the structure kept for one structure version. A country's are the largest (the
+/// completeness scope of 10,000 communes, ~1 MB), so this bounds them to some tens of MB
+/// while a dashboard's dozen parts for a few filters stay.
+pub const STRUCTURE_ENTRIES: usize = 64;
+
 type Slot = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
 /// What a caller keys its result by: any value that compares and hashes.
@@ -103,7 +108,8 @@ impl Generation {
     /// The slot of `key` for `version`. A newer version (or day) starts an empty generation;
     /// a request that saw an older one than the cache holds is served the newer results,
     /// which include everything it could have seen.
-    fn slot(&mut self, version: i64, day: Option<chrono::NaiveDate>, key: SlotKey) -> Slot {
+    /// At most `bound` slots are kept: past that, the oldest half is dropped.
+    fn slot(&mut self, version: i64, day: Option<chrono::NaiveDate>, key: SlotKey, bound: usize) -> Slot {
         if version > self.version || matches!((self.day, day), (Some(kept), Some(d)) if d > kept) {
             *self = Generation { version: version.max(self.version), day, ..Default::default() };
         }
@@ -111,8 +117,8 @@ impl Generation {
         if let Some(slot) = self.slots.get(&key) {
             return slot.clone();
         }
-        if self.order.len() >= MAX_ENTRIES {
-            for old in self.order.drain(..MAX_ENTRIES / 2).collect::<Vec<_>>() {
+        if self.order.len() >= bound {
+            for old in self.order.drain(..bound / 2).collect::<Vec<_>>() {
                 self.slots.remove(&old);
             }
         }
@@ -163,7 +169,7 @@ where
     let Ok((kept, version)) = STRUCTURE.try_with(Clone::clone) else {
         return compute().await;
     };
-    let slot = lock(&kept).slot(version, None, SlotKey::new::<K, T>(key));
+    let slot = lock(&kept).slot(version, None, SlotKey::new::<K, T>(key), STRUCTURE_ENTRIES);
     let value =
         slot.get_or_try_init(|| async { compute().await.map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>) }).await?;
     Ok(value.downcast_ref::<T>().expect("the key names the type").clone())
@@ -239,7 +245,7 @@ impl FigureCache {
 
     /// The slot of `key` for `version` on `day` (see [`Generation::slot`]).
     fn slot(&self, version: i64, day: chrono::NaiveDate, key: SlotKey) -> Slot {
-        lock(&self.current).slot(version, Some(day), key)
+        lock(&self.current).slot(version, Some(day), key, MAX_ENTRIES)
     }
 }
 
@@ -375,6 +381,11 @@ mod tests {
         assert_eq!(within(5, 6).await, Ok(5), "a request that read 5 is served 6's, which holds more");
         let other = STRUCTURE.scope((kept.clone(), 6), structural(("other", 1), compute(7))).await;
         assert_eq!(other, Ok(7), "another key");
+        // Bounded: a crawler asking for every period keeps at most STRUCTURE_ENTRIES parts.
+        for i in 0..STRUCTURE_ENTRIES * 3 {
+            STRUCTURE.scope((kept.clone(), 6), structural(("period", i), compute(8))).await.unwrap();
+            assert!(lock(&kept).slots.len() <= STRUCTURE_ENTRIES);
+        }
     }
 
     #[test]
