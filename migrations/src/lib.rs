@@ -57,3 +57,21 @@ pub(crate) async fn execute_for_engine(
     };
     execute_all(manager, &statements.iter().map(String::as_str).collect::<Vec<_>>()).await
 }
+
+/// What follows a kept-sums table's definition: SQLite stores it by its primary key alone
+/// (`WITHOUT ROWID`), as a period's rows are read by that key's range.
+pub(crate) fn without_rowid(backend: sea_orm_migration::sea_orm::DbBackend) -> &'static str {
+    if backend == sea_orm_migration::sea_orm::DbBackend::Postgres { "" } else { " WITHOUT ROWID" }
+}
+
+/// Adds the rows of `select` (`key`'s columns, then the `counted` ones) to the kept sums of
+/// `table`: a new key inserted, an existing one's counts raised by them.
+pub(crate) fn add_counts(table: &str, key: &str, counted: &[&str], select: &str) -> String {
+    let set = counted.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect::<Vec<_>>().join(", ");
+    format!("INSERT INTO {table} ({key}, {}) {select} ON CONFLICT ({key}) DO UPDATE SET {set}", counted.join(", "))
+}
+
+/// A PostgreSQL trigger function `name` that runs `body` (statements, each ended by `;`).
+pub(crate) fn trigger_function(name: &str, body: &str) -> String {
+    format!("CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$")
+}

@@ -36,7 +36,7 @@ const GROUP: &str = "CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.cod
 const OLD_GROUP: &str = "(CASE WHEN OLD.level = 'commune' THEN OLD.parent_code ELSE OLD.code END)";
 
 fn table(backend: DbBackend) -> String {
-    let rowid = if backend == DbBackend::Postgres { "" } else { " WITHOUT ROWID" };
+    let rowid = crate::without_rowid(backend);
     format!(
         "CREATE TABLE survey_sums (
             period_start DATE NOT NULL,
@@ -64,12 +64,7 @@ fn summed(rows: &str) -> String {
 
 /// Adds the sums of `select` (rows in [`KEY`] order, then reports, respondents, satisfied).
 fn add(select: &str) -> String {
-    format!(
-        "INSERT INTO survey_sums ({KEY}, reports, respondents, satisfied) {select} \
-         ON CONFLICT ({KEY}) DO UPDATE SET reports = survey_sums.reports + excluded.reports, \
-         respondents = survey_sums.respondents + excluded.respondents, \
-         satisfied = survey_sums.satisfied + excluded.satisfied"
-    )
+    crate::add_counts("survey_sums", KEY, &["reports", "respondents", "satisfied"], select)
 }
 
 fn sqlite_statements() -> Vec<String> {
@@ -149,9 +144,7 @@ fn postgres_statements() -> Vec<String> {
     };
     // In key order, so that two writers would take the sums' row locks in the same order.
     let add_rows = |rows: &str| format!("{} ;", add(&format!("{} ORDER BY 1, 2, 3, 4, 5", summed(rows))));
-    let function = |name: &str, body: String| {
-        format!("CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$")
-    };
+    let function = |name: &str, body: String| crate::trigger_function(name, &body);
     // A trigger on survey counts that runs `function` once per statement, on its rows.
     let on_statement = |name: &str, event: &str, rows: &str, function: &str| {
         format!(

@@ -24,7 +24,7 @@ impl MigrationName for Migration {
 const KEY: &str = "period_start, period_end, model_code";
 
 fn table(backend: DbBackend) -> String {
-    let rowid = if backend == DbBackend::Postgres { "" } else { " WITHOUT ROWID" };
+    let rowid = crate::without_rowid(backend);
     format!(
         "CREATE TABLE period_totals (
             period_start DATE NOT NULL,
@@ -40,12 +40,7 @@ fn table(backend: DbBackend) -> String {
 
 /// Adds `select` (rows of [`KEY`], then reports, respondents, satisfied) to the totals.
 fn add(select: &str) -> String {
-    format!(
-        "INSERT INTO period_totals ({KEY}, reports, respondents, satisfied) {select} \
-         ON CONFLICT ({KEY}) DO UPDATE SET reports = period_totals.reports + excluded.reports, \
-         respondents = period_totals.respondents + excluded.respondents, \
-         satisfied = period_totals.satisfied + excluded.satisfied"
-    )
+    crate::add_counts("period_totals", KEY, &["reports", "respondents", "satisfied"], select)
 }
 
 /// The backfill: the survey sums as they are, by period and model.
@@ -100,9 +95,7 @@ fn postgres_statements() -> Vec<String> {
             add(&grouped)
         )
     };
-    let function = |name: &str, body: String| {
-        format!("CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$")
-    };
+    let function = |name: &str, body: String| crate::trigger_function(name, &body);
     let on_statement = |name: &str, event: &str, rows: &str, function: &str| {
         format!(
             "CREATE TRIGGER {name} AFTER {event} ON survey_sums REFERENCING {rows} \

@@ -17,6 +17,7 @@
 //! Rows that fall to zero reports are left in place (their sums are zero too): a read asks
 //! for `reports > 0` where it matters, and a trigger does not search for rows to delete.
 use sea_orm_migration::prelude::*;
+use crate::add_counts;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 pub struct Migration;
@@ -36,7 +37,7 @@ const REPORTS_KEY: &str = "period_start, period_end, unit_code";
 const STRUCTURE: [&str; 3] = ["units", "adoptions", "reform_models"];
 
 fn tables(backend: DbBackend) -> Vec<String> {
-    let rowid = if backend == DbBackend::Postgres { "" } else { " WITHOUT ROWID" };
+    let rowid = crate::without_rowid(backend);
     vec![
         format!(
             "CREATE TABLE period_sums (
@@ -109,14 +110,8 @@ fn covered(backend: DbBackend, prefix: &str, columns: &str, from: &str) -> Strin
     )
 }
 
-/// Adds the rows of `select` (the key's columns, then the counted ones; with a WHERE,
-/// which keeps SQLite's parser from reading the upsert's ON as a join's) to `table`.
-fn add(table: &str, key: &str, counted: &[&str], select: &str) -> String {
-    let set = counted.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect::<Vec<_>>().join(", ");
-    format!("INSERT INTO {table} ({key}, {}) {select} ON CONFLICT ({key}) DO UPDATE SET {set}", counted.join(", "))
-}
-
-/// The rows of `rows` (named as `table`'s columns) summed by `key`, in key order.
+/// The rows of `rows` (named as `table`'s columns) summed by `key`, in key order, with a
+/// WHERE, which keeps SQLite's parser from reading an upsert's ON as a join's.
 fn grouped(key: &str, counted: &[&str], rows: &str) -> String {
     let sums = counted.iter().map(|c| format!("SUM({c})")).collect::<Vec<_>>().join(", ");
     format!("SELECT {key}, {sums} FROM ({rows}) c WHERE 1 = 1 GROUP BY {key} ORDER BY {key}")
@@ -145,16 +140,16 @@ fn reports_of(backend: DbBackend, prefix: &str, sign: &str, from: &str) -> Strin
 fn backfill(backend: DbBackend) -> Vec<String> {
     let sums = grouped(SUMS_KEY, &SUMS_COUNTED, &sums_of(backend, "s.", "", "FROM survey_sums s"));
     let reports = grouped(REPORTS_KEY, &["reports"], &reports_of(backend, "s.", "", "FROM survey_counts s"));
-    vec![add("period_sums", SUMS_KEY, &SUMS_COUNTED, &sums), add("unit_reports", REPORTS_KEY, &["reports"], &reports)]
+    vec![add_counts("period_sums", SUMS_KEY, &SUMS_COUNTED, &sums), add_counts("unit_reports", REPORTS_KEY, &["reports"], &reports)]
 }
 
 fn sqlite_statements() -> Vec<String> {
     let b = DbBackend::Sqlite;
     // The trigger's row `r` (NEW, or OLD with its signs turned), once per covering period.
     let rows = |covered: String| format!("SELECT * FROM ({covered}) r WHERE 1 = 1");
-    let sums = |r: &str, sign: &str| add("period_sums", SUMS_KEY, &SUMS_COUNTED, &rows(sums_of(b, &format!("{r}."), sign, "")));
+    let sums = |r: &str, sign: &str| add_counts("period_sums", SUMS_KEY, &SUMS_COUNTED, &rows(sums_of(b, &format!("{r}."), sign, "")));
     let reports =
-        |r: &str, sign: &str| add("unit_reports", REPORTS_KEY, &["reports"], &rows(reports_of(b, &format!("{r}."), sign, "")));
+        |r: &str, sign: &str| add_counts("unit_reports", REPORTS_KEY, &["reports"], &rows(reports_of(b, &format!("{r}."), sign, "")));
     let mut statements = tables(b);
     statements.extend([
         format!("CREATE TRIGGER period_sums_insert AFTER INSERT ON survey_sums BEGIN {}; END", sums("NEW", "")),
@@ -188,16 +183,14 @@ fn postgres_statements() -> Vec<String> {
     // triggers take their row locks): the new rows added, the old ones taken away.
     let change = |table: &str, key: &str, counted: &[&str], of: &dyn Fn(&str, &str) -> String, parts: &[(&str, &str)]| {
         let rows = parts.iter().map(|(rows, sign)| of(sign, &format!("FROM {rows} t"))).collect::<Vec<_>>().join(" UNION ALL ");
-        format!("{};", add(table, key, counted, &grouped(key, counted, &rows)))
+        format!("{};", add_counts(table, key, counted, &grouped(key, counted, &rows)))
     };
     let sums = |parts: &[(&str, &str)]| {
         change("period_sums", SUMS_KEY, &SUMS_COUNTED, &|sign, from| sums_of(b, "t.", sign, from), parts)
     };
     let reports =
         |parts: &[(&str, &str)]| change("unit_reports", REPORTS_KEY, &["reports"], &|sign, from| reports_of(b, "t.", sign, from), parts);
-    let function = |name: &str, body: String| {
-        format!("CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$")
-    };
+    let function = |name: &str, body: String| crate::trigger_function(name, &body);
     let on_statement = |name: &str, event: &str, on: &str, rows: &str| {
         format!("CREATE TRIGGER {name} AFTER {event} ON {on} REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
     };
