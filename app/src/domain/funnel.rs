@@ -164,18 +164,21 @@ pub fn binomial_limits<const K: usize>(n: u64, p0: f64, qs: [f64; K]) -> [f64; K
         return [p0.clamp(0.0, 1.0) * 100.0; K];
     }
     let pmf = Pmf::new(n, p0);
+    // The probabilities are kept relative to the mode's; F and q are compared on that scale
+    // (q × the total), and α, a ratio of differences, is the same on any scale.
+    let scaled = qs.map(|q| q * pmf.total);
     // Float dust may keep F(n) a hair under a q close to 1: such a limit stays at 100.
     let mut out = [100.0; K];
     let mut next = 0;
     // F(r − 1); what lies before the span is below what a double holds.
     let mut below = 0.0;
-    for r in pmf.first..=n {
+    for (r, value) in (pmf.first..).zip(&pmf.values) {
         if next == K {
             break;
         }
-        let at = below + pmf.get(r);
-        while next < K && at >= qs[next] {
-            let alpha = (at - qs[next]) / (at - below);
+        let at = below + value;
+        while next < K && at >= scaled[next] {
+            let alpha = (at - scaled[next]) / (at - below);
             out[next] = (r as f64 - alpha) / n as f64 * 100.0;
             next += 1;
         }
@@ -191,7 +194,7 @@ pub fn binomial_limit(n: u64, p0: f64, q: f64) -> f64 {
 
 /// The probabilities of Binomial(n, p) over the span where they are not negligible: built
 /// outward from the mode by the ratio of neighbours (no factorials, no underflow of
-/// (1 − p)ⁿ at large n), then normalised. Bernstein's inequality bounds the probability of
+/// (1 − p)ⁿ at large n), relative to the mode's, with their total. Bernstein's inequality bounds the probability of
 /// lying further than t from the mean, on each side, by exp(−t² ÷ 2(σ² + t/3)); the span
 /// reaches t = L/3 + √(L²/9 + 2Lσ²) with L = 60, where that bound is e⁻⁶⁰ (10⁻²⁶): what
 /// lies outside moves neither the sum nor a quantile at 0.001 in a double. About 11σ on
@@ -200,6 +203,8 @@ pub fn binomial_limit(n: u64, p0: f64, q: f64) -> f64 {
 struct Pmf {
     first: u64,
     values: Vec<f64>,
+    /// The sum of `values`: each divided by it is a probability.
+    total: f64,
 }
 
 impl Pmf {
@@ -225,13 +230,8 @@ impl Pmf {
             let i = (k - first) as usize;
             values[i - 1] = values[i] * (k as f64 / ((n - k + 1) as f64 * odds));
         }
-        let sum: f64 = values.iter().sum();
-        values.iter_mut().for_each(|v| *v /= sum);
-        Pmf { first, values }
-    }
-
-    fn get(&self, k: u64) -> f64 {
-        k.checked_sub(self.first).and_then(|i| self.values.get(i as usize)).copied().unwrap_or(0.0)
+        let total = values.iter().sum();
+        Pmf { first, values, total }
     }
 }
 
