@@ -159,30 +159,38 @@ pub fn limits(n: u64, p0: f64) -> Limits {
 /// order: with F the cumulative distribution of Binomial(n, p0), r the smallest integer
 /// with F(r) ≥ q and α = (F(r) − q) ÷ (F(r) − F(r − 1)), a limit is (r − α) ÷ n × 100.
 /// At p0 of 0 or 1 every limit is the centre.
+///
+/// One pass upward, with nothing kept: it starts where what lies below is too little to
+/// move F at the smallest q in a double ([`first_counted`]), from that probability worked
+/// out on its own ([`ln_probability`]), goes on by the ratio of neighbours and stops at the
+/// last level. A country's provinces of millions of ballots each cost about 12σ of
+/// multiplications each, not the 22σ a span around the mode, its total and a sweep took.
 pub fn binomial_limits<const K: usize>(n: u64, p0: f64, qs: [f64; K]) -> [f64; K] {
     if n == 0 || p0 <= 0.0 || p0 >= 1.0 {
         return [p0.clamp(0.0, 1.0) * 100.0; K];
     }
-    let pmf = Pmf::new(n, p0);
-    // The probabilities are kept relative to the mode's; F and q are compared on that scale
-    // (q × the total), and α, a ratio of differences, is the same on any scale.
-    let scaled = qs.map(|q| q * pmf.total);
+    let odds = p0 / (1.0 - p0);
+    let first = first_counted(n, p0);
+    let mut probability = ln_probability(n, first, p0).exp();
     // Float dust may keep F(n) a hair under a q close to 1: such a limit stays at 100.
     let mut out = [100.0; K];
     let mut next = 0;
-    // F(r − 1); what lies before the span is below what a double holds.
+    // F(r − 1); what lies before `first` is below what a double holds.
     let mut below = 0.0;
-    for (r, value) in (pmf.first..).zip(&pmf.values) {
-        if next == K {
-            break;
-        }
-        let at = below + value;
-        while next < K && at >= scaled[next] {
-            let alpha = (at - scaled[next]) / (at - below);
+    for r in first..=n {
+        let at = below + probability;
+        while next < K && at >= qs[next] {
+            let alpha = (at - qs[next]) / (at - below);
             out[next] = (r as f64 - alpha) / n as f64 * 100.0;
             next += 1;
         }
+        if next == K {
+            break;
+        }
         below = at;
+        // The ratio is worked out apart from the running value, so that only a
+        // multiplication waits for the previous one.
+        probability *= (n - r) as f64 * odds / (r + 1) as f64;
     }
     out
 }
@@ -192,47 +200,85 @@ pub fn binomial_limit(n: u64, p0: f64, q: f64) -> f64 {
     binomial_limits(n, p0, [q])[0]
 }
 
-/// The probabilities of Binomial(n, p) over the span where they are not negligible: built
-/// outward from the mode by the ratio of neighbours (no factorials, no underflow of
-/// (1 − p)ⁿ at large n), relative to the mode's, with their total. Bernstein's inequality bounds the probability of
-/// lying further than t from the mean, on each side, by exp(−t² ÷ 2(σ² + t/3)); the span
-/// reaches t = L/3 + √(L²/9 + 2Lσ²) with L = 60, where that bound is e⁻⁶⁰ (10⁻²⁶): what
-/// lies outside moves neither the sum nor a quantile at 0.001 in a double. About 11σ on
-/// each side where the zeros of a double begin near 40σ, so a country's provinces of
-/// millions of ballots each cost a quarter of the work, and memory follows √n, not n.
-struct Pmf {
-    first: u64,
-    values: Vec<f64>,
-    /// The sum of `values`: each divided by it is a probability.
-    total: f64,
+/// Where the upward pass of [`binomial_limits`] begins. Bernstein's inequality bounds the
+/// probability of lying more than t below the mean by exp(−t² ÷ 2(σ² + t/3)); the start is
+/// where that bound is e⁻⁴⁵ (3·10⁻²⁰), a ten-thousandth of what the smallest level (0.001)
+/// can tell apart in a double. A start whose own probability would not fit in a double
+/// (e⁻⁷⁰⁰, far tails of a skewed binomial) moves up to the first that does: the
+/// probabilities below it rise toward the mode, so together they are under n·e⁻⁷⁰⁰.
+fn first_counted(n: u64, p: f64) -> u64 {
+    const L: f64 = 45.0;
+    let mean = n as f64 * p;
+    let variance = mean * (1.0 - p);
+    let t = L / 3.0 + (L * L / 9.0 + 2.0 * L * variance).sqrt();
+    let mut first = (mean - t).floor().max(0.0) as u64;
+    let fits = |k: u64| ln_probability(n, k, p) > -700.0;
+    if !fits(first) {
+        // The probabilities rise up to the mode, which always fits: the first that fits
+        // lies between.
+        let mut high = (((n + 1) as f64 * p).floor() as u64).min(n);
+        while high - first > 1 {
+            let middle = first + (high - first) / 2;
+            if fits(middle) {
+                high = middle;
+            } else {
+                first = middle;
+            }
+        }
+        first = high;
+    }
+    first
 }
 
-impl Pmf {
-    fn new(n: u64, p: f64) -> Pmf {
-        const L: f64 = 60.0;
-        let mean = n as f64 * p;
-        let variance = mean * (1.0 - p);
-        let spread = L / 3.0 + (L * L / 9.0 + 2.0 * L * variance).sqrt();
-        let first = (mean - spread).floor().max(0.0) as u64;
-        let last = ((mean + spread).ceil() as u64).min(n);
-        let mode = (((n + 1) as f64 * p).floor() as u64).clamp(first, last);
-        let odds = p / (1.0 - p);
-        let mut values = vec![0.0; (last - first + 1) as usize];
-        values[(mode - first) as usize] = 1.0;
-        // Each neighbour's ratio is worked out apart from the running value, so that only a
-        // multiplication waits for the previous one (a division in that chain cost twice
-        // the time for a country's provinces of millions of ballots).
-        for k in mode..last {
-            let i = (k - first) as usize;
-            values[i + 1] = values[i] * ((n - k) as f64 * odds / (k + 1) as f64);
-        }
-        for k in (first + 1..=mode).rev() {
-            let i = (k - first) as usize;
-            values[i - 1] = values[i] * (k as f64 / ((n - k + 1) as f64 * odds));
-        }
-        let total = values.iter().sum();
-        Pmf { first, values, total }
+/// ln P(X = k) for X ~ Binomial(n, p), in Loader's saddle-point form ("Fast and accurate
+/// computation of binomial probabilities", 2000): Stirling's remainders and the deviance
+/// kept apart from the large terms they would be lost in, so the result holds to a few
+/// units in the last place at millions of trials, without factorials.
+fn ln_probability(n: u64, k: u64, p: f64) -> f64 {
+    let q = 1.0 - p;
+    if k == 0 {
+        return n as f64 * (-p).ln_1p();
     }
+    if k == n {
+        return n as f64 * p.ln();
+    }
+    let (nf, kf) = (n as f64, k as f64);
+    let rest = nf - kf;
+    stirling_remainder(n) - stirling_remainder(k) - stirling_remainder(n - k) - deviance(kf, nf * p) - deviance(rest, nf * q)
+        + 0.5 * (nf / (std::f64::consts::TAU * kf * rest)).ln()
+}
+
+/// ln(n!) − ln(√(2πn) (n/e)ⁿ): summed exactly up to 15, by Stirling's series beyond
+/// (five terms hold it to a double there).
+fn stirling_remainder(n: u64) -> f64 {
+    let x = n as f64;
+    if n <= 15 {
+        let ln_factorial: f64 = (2..=n).map(|i| (i as f64).ln()).sum();
+        return ln_factorial - (x + 0.5) * x.ln() + x - 0.5 * std::f64::consts::TAU.ln();
+    }
+    let xx = x * x;
+    (1.0 / 12.0 - (1.0 / 360.0 - (1.0 / 1260.0 - (1.0 / 1680.0 - 1.0 / (1188.0 * xx)) / xx) / xx) / xx) / x
+}
+
+/// x ln(x ÷ m) + m − x, by its series when x is near m (where the two large terms would
+/// cancel to nothing).
+fn deviance(x: f64, m: f64) -> f64 {
+    if (x - m).abs() < 0.1 * (x + m) {
+        let v = (x - m) / (x + m);
+        let mut sum = (x - m) * v;
+        let mut term = 2.0 * x * v;
+        let v2 = v * v;
+        for j in 1..1000 {
+            term *= v2;
+            let next = sum + term / (2 * j + 1) as f64;
+            if next == sum {
+                break;
+            }
+            sum = next;
+        }
+        return sum;
+    }
+    x * (x / m).ln() + m - x
 }
 
 #[cfg(test)]
@@ -262,7 +308,8 @@ mod tests {
         assert_eq!(binomial_limit(50, 0.0, 0.999), 0.0);
     }
 
-    /// The limits over every k from 0 to n, summed in log space apart from `Pmf`.
+    /// The limits over every k from 0 to n, summed in log space apart from the
+    /// pass of `binomial_limits`.
     fn limits_over_everything(n: u64, p: f64, qs: [f64; 4]) -> [f64; 4] {
         let ln = |k: u64| (1..=k).map(|i| (i as f64).ln()).sum::<f64>();
         let (ln_n, lp, lq) = (ln(n), p.ln(), (1.0 - p).ln());
@@ -293,12 +340,38 @@ mod tests {
     #[test]
     fn the_span_left_out_changes_no_limit() {
         let qs = [0.001, 0.025, 0.975, 0.999];
-        for (n, p) in [(1, 0.5), (7, 0.97), (20, 0.95), (150, 0.02), (2_000, 0.85), (40_000, 0.999), (200_000, 0.6)] {
+        for (n, p) in [(1, 0.5), (7, 0.97), (20, 0.95), (150, 0.02), (2_000, 0.85), (40_000, 0.999), (200_000, 0.6), (1_000_000, 0.87)] {
             let (kept, all) = (binomial_limits(n, p, qs), limits_over_everything(n, p, qs));
             for (a, b) in kept.iter().zip(all) {
                 assert!((a - b).abs() < 1e-6, "n = {n}, p = {p}: {kept:?} against {all:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_probability_on_its_own_matches_the_factorials() {
+        // ln C(n, k) + k ln p + (n − k) ln(1 − p), the factorials summed as logarithms.
+        let direct = |n: u64, k: u64, p: f64| {
+            let ln = |m: u64| (1..=m).map(|i| (i as f64).ln()).sum::<f64>();
+            ln(n) - ln(k) - ln(n - k) + k as f64 * p.ln() + (n - k) as f64 * (1.0 - p).ln()
+        };
+        for (n, k, p) in [(1, 0, 0.5), (1, 1, 0.5), (10, 3, 0.5), (16, 15, 0.9), (40, 0, 0.2), (40, 40, 0.2), (3_000, 2_610, 0.87), (200_000, 119_000, 0.6)] {
+            let (ours, theirs) = (ln_probability(n, k, p), direct(n, k, p));
+            assert!((ours - theirs).abs() < 1e-9 * theirs.abs().max(1.0), "n = {n}, k = {k}, p = {p}: {ours} against {theirs}");
+        }
+        // Binomial(10, 0.5) at 5: 252/1024.
+        assert!((ln_probability(10, 5, 0.5).exp() - 252.0 / 1024.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_start_too_small_for_a_double_moves_up() {
+        // 30 trials at 1 − 10⁻¹⁵: all 30 succeed but for ~3·10⁻¹⁴; P(X = 0) = 10⁻⁴⁵⁰ does
+        // not fit in a double, and a pass begun there would find nothing. F(29) ≈ 3·10⁻¹⁴
+        // < q, so r = 30 and α = (1 − q) ÷ (1 − F(29)) ≈ 1 − q.
+        let p = 1.0 - 1e-15;
+        assert!(ln_probability(30, 0, p) < -700.0);
+        let q = 0.001;
+        assert!((binomial_limit(30, p, q) - (30.0 - (1.0 - q)) / 30.0 * 100.0).abs() < 1e-9);
     }
 
     #[test]
