@@ -99,7 +99,7 @@ impl Listing {
 
     /// Sorts the rows: a unit without the figure (no ballot) last whichever the direction,
     /// ties by name.
-    pub fn sort(&self, rows: &mut [ComparedUnit]) {
+    pub fn sort(&self, rows: &mut Vec<ComparedUnit>) {
         let figure = |r: &ComparedUnit| -> Option<f64> {
             let f = &r.figures;
             match self.key {
@@ -109,21 +109,25 @@ impl Listing {
                 SortKey::Ballots => Some(f.respondents as f64),
             }
         };
-        let by_name = |a: &ComparedUnit, b: &ComparedUnit| super::text::vietnamese_cmp(&a.name, &b.name);
-        rows.sort_by(|a, b| {
+        // Each name's sort key once: worked out inside the comparison it cost a country's
+        // dashboard a key per comparison, for every recomputation.
+        let mut keyed: Vec<_> =
+            std::mem::take(rows).into_iter().map(|r| (figure(&r), super::text::collation_key(&r.name), r)).collect();
+        keyed.sort_by(|(fa, na, _), (fb, nb, _)| {
             let primary = if self.key == SortKey::Name {
-                by_name(a, b)
+                na.cmp(nb)
             } else {
-                match (figure(a), figure(b)) {
-                    (Some(x), Some(y)) => x.total_cmp(&y),
+                match (fa, fb) {
+                    (Some(x), Some(y)) => x.total_cmp(y),
                     (Some(_), None) => return Ordering::Less,
                     (None, Some(_)) => return Ordering::Greater,
                     (None, None) => Ordering::Equal,
                 }
             };
             let primary = if self.descending { primary.reverse() } else { primary };
-            primary.then_with(|| by_name(a, b))
+            primary.then_with(|| na.cmp(nb))
         });
+        *rows = keyed.into_iter().map(|(_, _, r)| r).collect();
     }
 }
 

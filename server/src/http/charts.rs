@@ -120,8 +120,7 @@ async fn period_chart(
             (specs::adoption_by_model(&matrix, lang), csv)
         }
         ChartName::ModelsPerCommune => {
-            let completeness = figures::completeness(db, filter).await?;
-            let distribution = loaders::models_distribution(db, filter, &completeness).await?;
+            let distribution = loaders::models_distribution(db, filter).await?;
             let communes: u64 = distribution.iter().map(|d| d.1).sum();
             let rows = distribution.iter().map(|&(m, n)| {
                 let share = app::domain::figures::adoption_rate(n, communes).map(|p| p.to_2dp()).unwrap_or_default();
@@ -155,9 +154,12 @@ async fn period_chart(
 }
 
 /// The dashboard's group × model matrix of adoption for the filter, as the page has it.
-async fn adoption_matrix(db: &app::ssr::Db, filter: &app::domain::FigureFilter) -> Result<app::domain::AdoptionMatrix, HttpError> {
+async fn adoption_matrix(
+    db: &app::ssr::Db,
+    filter: &app::domain::FigureFilter,
+) -> Result<std::sync::Arc<app::domain::AdoptionMatrix>, HttpError> {
     let (models, provinces) = (figures::model_choices(db).await?, figures::provinces(db).await?);
-    Ok(loaders::completeness_and_matrix(db, filter, &models, &provinces).await?.1)
+    Ok(loaders::adoption_matrix(db, filter, &models, &provinces).await?)
 }
 
 /// The dashboard's trend: the province's line and the chosen district's, one CSV row per

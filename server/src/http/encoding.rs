@@ -208,7 +208,10 @@ fn gzip(body: &[u8], level: Level) -> Vec<u8> {
 /// sizes and times are in docs/benchmarks.md).
 fn brotli(body: &[u8], level: Level) -> Vec<u8> {
     let quality = if level == Level::Strong { 10 } else { 4 };
-    let params = brotli::enc::BrotliEncoderParams { quality, size_hint: body.len(), ..Default::default() };
+    // A window as large as the body loses nothing, and spares setting up the default 4 MB
+    // (2²²) for every page: a recomputed dashboard is a few hundred kilobytes.
+    let lgwin = (usize::BITS - body.len().leading_zeros()).clamp(10, 22) as i32;
+    let params = brotli::enc::BrotliEncoderParams { quality, lgwin, size_hint: body.len(), ..Default::default() };
     let mut out = Vec::with_capacity(body.len() / 8);
     // Reading a slice and writing to a Vec cannot fail.
     let _ = brotli::BrotliCompress(&mut &body[..], &mut out, &params);

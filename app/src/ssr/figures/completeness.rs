@@ -4,7 +4,6 @@ use super::{push_valid_during, structural, Sql};
 use crate::domain::{CommuneReports, CompletenessRow, FigureFilter};
 use crate::ssr::Db;
 use sea_orm::{DbBackend, DbErr, FromQueryResult};
-use std::collections::HashSet;
 use std::sync::Arc;
 
 #[derive(FromQueryResult)]
@@ -52,6 +51,9 @@ async fn scope(db: &Db, f: &FigureFilter) -> Result<Scope, DbErr> {
         }
         let mut groups = GroupRow::find_by_statement(q.build()).all(db).await?;
         groups.sort_by(|a, b| a.code.cmp(&b.code));
+        // By code, as the reported units come: [`completeness`] walks the two together.
+        let mut communes = communes;
+        communes.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(Arc::new((
             groups.into_iter().map(|g| (g.code, g.name)).collect(),
             communes.into_iter().map(|c| (c.parent, c.code)).collect(),
@@ -60,12 +62,35 @@ async fn scope(db: &Db, f: &FigureFilter) -> Result<Scope, DbErr> {
     .await
 }
 
+/// The groups completeness counts for P, each with its communes valid during P (code,
+/// name, communes): the rows of the completeness without their reports, kept with the
+/// structure. The matrix of adoption and the models' spread count over them.
+pub async fn groups(db: &Db, f: &FigureFilter) -> Result<Arc<Vec<(String, String, u64)>>, DbErr> {
+    structural(("completeness_groups", f.period, f.province.clone()), || async {
+        let scope = scope(db, f).await?;
+        let (groups, communes) = &*scope;
+        let mut counted = std::collections::HashMap::<&str, u64>::new();
+        for (parent, _) in communes {
+            *counted.entry(parent).or_default() += 1;
+        }
+        Ok(Arc::new(
+            groups.iter().map(|(code, name)| (code.clone(), name.clone(), counted.get(code.as_str()).copied().unwrap_or(0))).collect(),
+        ))
+    })
+    .await
+}
+
 /// The units with a survey inside P, from the unit reports of P: one row, the codes joined
-/// by commas (a code has none). A row per commune cost a country's dashboard as much again
-/// as the query itself, in passing rows from SQLite's thread.
+/// by commas (a code has none) in the order of their bytes (as Rust orders strings). A row
+/// per commune cost a country's dashboard as much again as the query itself, in passing
+/// rows from SQLite's thread.
 async fn reported(db: &Db, f: &FigureFilter) -> Result<String, DbErr> {
     let backend = db.get_database_backend();
-    let joined = if backend == DbBackend::Postgres { "string_agg(unit_code, ',')" } else { "group_concat(unit_code, ',')" };
+    let joined = if backend == DbBackend::Postgres {
+        "string_agg(unit_code, ',' ORDER BY unit_code COLLATE \"C\")"
+    } else {
+        "group_concat(unit_code, ',' ORDER BY unit_code)"
+    };
     let mut q = Sql::new(backend);
     q.push(&format!("SELECT {joined} AS codes FROM unit_reports WHERE period_start = "))
         .bind(f.period.first_day())
@@ -80,12 +105,15 @@ async fn reported(db: &Db, f: &FigureFilter) -> Result<String, DbErr> {
 /// reorganisation, one for each province whose communes hang directly under it.
 pub async fn completeness(db: &Db, f: &FigureFilter) -> Result<Vec<CompletenessRow>, DbErr> {
     let (scope, reported) = futures_util::future::try_join(scope(db, f), reported(db, f)).await?;
-    let reported: HashSet<&str> = reported.split(',').collect();
     let (groups, communes) = &*scope;
+    // Both by code: one walk, no lookups. Reporting units that are no commune of the scope
+    // (districts, other provinces' communes) are passed over.
+    let mut reported = reported.split(',').peekable();
     let mut counted = std::collections::HashMap::<&str, u64>::new();
     let mut reports = Vec::new();
     for (parent, code) in communes {
-        if reported.contains(code.as_str()) {
+        while reported.next_if(|r| *r < code.as_str()).is_some() {}
+        if reported.next_if_eq(&code.as_str()).is_some() {
             *counted.entry(parent).or_default() += 1;
         } else {
             reports.push(CommuneReports::Missing { district_code: parent.clone(), commune_code: code.clone() });

@@ -6,7 +6,7 @@ mod effectiveness;
 mod trend;
 
 pub use cache::{data_version, structural, CacheKey, FigureCache, Versions};
-pub use completeness::completeness;
+pub use completeness::{completeness, groups as completeness_groups};
 pub use effectiveness::effectiveness;
 pub use trend::{country_trend, trend};
 

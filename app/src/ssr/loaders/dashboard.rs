@@ -51,49 +51,53 @@ pub fn chosen_district(districts: &[Choice], code: Option<&str>) -> Result<Optio
     }
 }
 
-/// The completeness of P and the group × model matrix of adoption: the districts (before
-/// 2025) or the province (after) as rows, by province for a whole country.
-pub async fn completeness_and_matrix(
+/// The group × model matrix of adoption for P: the groups completeness counts (the
+/// districts before 2025, the provinces after) as rows, summed by province for a whole
+/// country. It reads the structure alone, so it is kept with it: a survey write leaves it
+/// be (a country's 700 districts × models were a tenth of each recomputation).
+pub async fn adoption_matrix(
     db: &Db,
     f: &FigureFilter,
     models: &[Choice],
     provinces: &[Choice],
-) -> Result<(Vec<crate::domain::CompletenessRow>, crate::domain::AdoptionMatrix), DbErr> {
-    let (completeness, cells) =
-        futures_util::future::try_join(figures::completeness(db, f), figures::adoption_cells(db, f.period)).await?;
-    // The matrix's rows, with their commune counts from the completeness rows, which count
-    // the same communes.
-    let groups = completeness.iter().map(|r| (r.district_code.clone(), r.district_name.clone(), r.communes)).collect();
-    let cell = |group: &str, model: &str| cells.get(&(group.to_string(), model.to_string())).copied().unwrap_or(0);
-    let mut matrix = crate::domain::AdoptionMatrix::new(groups, models.to_vec(), cell);
-    if figures::shows_country(f, provinces) && !crate::domain::compares_communes(f.period) {
-        let (parent, compared) = futures_util::future::try_join(
-            figures::province_of(db, crate::domain::UnitLevel::District),
-            figures::provinces_during(db, f.period),
-        )
-        .await?;
-        matrix = matrix.by_province(&compared, |d| parent.get(d).cloned());
-    }
-    Ok((completeness, matrix))
+) -> Result<std::sync::Arc<crate::domain::AdoptionMatrix>, DbErr> {
+    let country = figures::shows_country(f, provinces);
+    figures::structural(("adoption_matrix", f.period, f.province.clone(), country), || async {
+        let (groups, cells) =
+            futures_util::future::try_join(figures::completeness_groups(db, f), figures::adoption_cells(db, f.period)).await?;
+        let cell = |group: &str, model: &str| cells.get(&(group.to_string(), model.to_string())).copied().unwrap_or(0);
+        let mut matrix = crate::domain::AdoptionMatrix::new(groups.to_vec(), models.to_vec(), cell);
+        if country && !crate::domain::compares_communes(f.period) {
+            let (parent, compared) = futures_util::future::try_join(
+                figures::province_of(db, crate::domain::UnitLevel::District),
+                figures::provinces_during(db, f.period),
+            )
+            .await?;
+            matrix = matrix.by_province(&compared, |d| parent.get(d).cloned());
+        }
+        Ok(std::sync::Arc::new(matrix))
+    })
+    .await
 }
 
-/// How many communes of the completeness rows' groups (the communes of P in scope) run no
+/// How many communes of the groups completeness counts (the communes of P in scope) run no
 /// model, one, two…: (models, communes), by number of models, every count from none to the
-/// most present.
-pub async fn models_distribution(
-    db: &Db,
-    f: &FigureFilter,
-    completeness: &[crate::domain::CompletenessRow],
-) -> Result<Vec<(u64, u64)>, DbErr> {
-    let groups: std::collections::HashSet<&str> = completeness.iter().map(|r| r.district_code.as_str()).collect();
-    let mut by_models = std::collections::BTreeMap::new();
-    for (parent, models, communes) in figures::models_per_commune(db, f.period).await?.iter() {
-        if groups.contains(parent.as_str()) {
-            *by_models.entry(*models).or_insert(0) += communes;
+/// most present. Kept with the structure.
+pub async fn models_distribution(db: &Db, f: &FigureFilter) -> Result<std::sync::Arc<Vec<(u64, u64)>>, DbErr> {
+    figures::structural(("models_distribution", f.period, f.province.clone()), || async {
+        let (groups, per_commune) =
+            futures_util::future::try_join(figures::completeness_groups(db, f), figures::models_per_commune(db, f.period)).await?;
+        let groups: std::collections::HashSet<&str> = groups.iter().map(|(code, _, _)| code.as_str()).collect();
+        let mut by_models = std::collections::BTreeMap::new();
+        for (parent, models, communes) in per_commune.iter() {
+            if groups.contains(parent.as_str()) {
+                *by_models.entry(*models).or_insert(0) += communes;
+            }
         }
-    }
-    let most = by_models.keys().copied().max().unwrap_or(0);
-    Ok((0..=most).map(|m| (m, by_models.get(&m).copied().unwrap_or(0))).collect())
+        let most = by_models.keys().copied().max().unwrap_or(0);
+        Ok(std::sync::Arc::new((0..=most).map(|m| (m, by_models.get(&m).copied().unwrap_or(0))).collect()))
+    })
+    .await
 }
 
 /// The dashboard's data for its query, the filter resolved here once, with the models and
@@ -113,18 +117,18 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
         // the address stays offered, so its line and the form keep it.
         districts.retain(|d| district.as_ref().is_some_and(|c| c.code == d.code));
     }
-    let completeness_and_matrix = completeness_and_matrix(db, f, &models, &provinces);
-    // Aggregates that need nothing of each other, each on a pooled connection of its own
-    // (the completeness and the adoption cells too): at the national size each is tens of
-    // milliseconds, and the first request after a write then waits for both cores to run
-    // them, not for their sum on one.
-    let (comparison, (completeness, matrix), trend, counts) = futures_util::future::try_join4(
+    // Aggregates that need nothing of each other, each on a pooled connection of its own:
+    // at the national size each is milliseconds, and the first request after a write then
+    // waits for both cores to run them, not for their sum on one.
+    let (comparison, completeness, matrix, trend, counts) = futures_util::future::try_join5(
         figures::comparison(db, f, &provinces),
-        completeness_and_matrix,
+        figures::completeness(db, f),
+        adoption_matrix(db, f, &models, &provinces),
         dashboard_trend(db, f, &provinces, district.as_ref(), lang),
         figures::home_counts(db),
     )
     .await?;
+    let matrix = matrix.as_ref().clone();
     // The form offers the provinces of P (34 after the 2025 merger, 63 before), and one the
     // address names, so that it stays chosen.
     let mut offered = figures::provinces_during(db, f.period).await?;
@@ -138,7 +142,7 @@ pub async fn dashboard(db: &Db, q: &FigureQuery, lang: Lang) -> Result<Dashboard
     let spread_svg = if per_unit_charts {
         String::new()
     } else {
-        charts::svg(&crate::charts::models_per_commune(&models_distribution(db, f, &completeness).await?, lang))?
+        charts::svg(&crate::charts::models_per_commune(&models_distribution(db, f).await?, lang))?
     };
     Ok(DashboardData {
         period: f.period.to_string(),

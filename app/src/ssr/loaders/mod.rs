@@ -14,7 +14,7 @@ mod survey;
 pub use account::{account_page, users_page};
 pub use commune::commune;
 pub use completeness::completeness;
-pub use dashboard::{chosen_district, completeness_and_matrix, dashboard, dashboard_trend, models_distribution};
+pub use dashboard::{adoption_matrix, chosen_district, dashboard, dashboard_trend, models_distribution};
 pub use district::district;
 pub use forms::{adoption_form, model_form, unit_form};
 pub use model::{model, model_curve};
