@@ -3,7 +3,8 @@
 (scripts/bench.sh): each write a new key of the period the readers read, and every tenth
 read back at once through the figures API, which must already count it.
 
-    bench_writer.py --keys SURVEYS_CSV YEAR > KEYS    the new keys, once (reads the whole set)
+    bench_writer.py --keys SURVEYS_CSV YEAR... > KEYS    the new keys, once (reads the whole
+                                                        set), those of each year in turn
     bench_writer.py BASE TOKEN KEYS RATE SECONDS SKIP
 
 Prints one line: writes, refused, the writes' p50 and p99 in ms, reads back checked, and
@@ -67,7 +68,8 @@ def respondents(unit, period):
 
 
 if sys.argv[1] == "--keys":
-    for n, key in enumerate(new_keys(sys.argv[2], sys.argv[3])):
+    keys = (key for year in sys.argv[3:] for key in new_keys(sys.argv[2], year))
+    for n, key in enumerate(keys):
         if n == 100_000:
             break
         print(",".join(key))
