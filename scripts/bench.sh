@@ -33,6 +33,8 @@ MIXED_SECONDS="${BENCH_MIXED_SECONDS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-16 200}"
 OUT="$CARGO_TARGET_DIR/bench"
 mkdir -p "$OUT/data"
+# A run that stops half-way leaves no server behind to answer the next one.
+trap 'if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; fi' EXIT
 
 # Tools: wrk from Debian, Datasette from PyPI in its own virtualenv.
 command -v wrk >/dev/null || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo; $SUDO apt-get install -y -qq wrk >/dev/null; }
@@ -128,6 +130,8 @@ for size in $SIZES; do
       "$BIN" serve --addr "127.0.0.1:$PORT" >"$OUT/server.log" 2>&1 &
     server=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+    # Another server on the port (one left by an interrupted run) would answer in its place.
+    kill -0 "$server" 2>/dev/null || { cat "$OUT/server.log" >&2; exit 1; }
     base="http://127.0.0.1:$PORT"
     district=$(curl -s "$base/api/v1/units?level=district" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["code"])')
     figures=(
@@ -293,7 +297,7 @@ LUA
     anon=$(awk '/RssAnon/ {print int($2/1024)}' "/proc/$server/status")
     file=$(awk '/RssFile/ {print int($2/1024)}' "/proc/$server/status")
     record "$size" "$engine" "server peak RSS" "-" "-" "-" "-" "$rss MB (at the end: heap $anon MB, file maps $file MB)"
-    kill "$server"; wait "$server" 2>/dev/null || true
+    kill "$server"; wait "$server" 2>/dev/null || true; server=
     grep -q panicked "$OUT/server.log" && { echo "server panicked: $OUT/server.log" >&2; exit 1; }
 
     # The database alone: the bare aggregate, best of 5.
