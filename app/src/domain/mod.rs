@@ -9,6 +9,7 @@ pub mod listing;
 pub mod period;
 pub mod reference;
 pub mod access;
+pub mod ballots;
 pub mod rules;
 pub mod summary;
 pub mod survey;
