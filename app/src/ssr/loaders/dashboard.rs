@@ -54,7 +54,7 @@ pub fn chosen_district(districts: &[Choice], code: Option<&str>) -> Result<Optio
 /// The group × model matrix of adoption for P: the groups completeness counts (the
 /// districts before 2025, the provinces after) as rows, summed by province for a whole
 /// country. It reads the structure alone, so it is kept with it: a survey write leaves it
-/// be (a country's 700 districts × models were a tenth of each recomputation).
+/// be, instead of a country's 700 districts × models looked up cell by cell again.
 pub async fn adoption_matrix(
     db: &Db,
     f: &FigureFilter,
